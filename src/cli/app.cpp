@@ -1,0 +1,65 @@
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "config/mapping_file.hpp"
+#include "util/terminal.hpp"
+
+namespace mailsync::cli {
+
+void add_mapping_option(CLI::App& command, std::string& mapping) {
+    command
+        .add_option("--mapping", mapping,
+                    "Mapping profile: a built-in name (server-to-cloud, mailbox-form) or a YAML "
+                    "file")
+        ->envname("MAILSYNC_MAPPING")
+        ->default_val("server-to-cloud");
+}
+
+std::optional<MappingProfile> load_mapping_or_report(const std::string& mapping,
+                                                     const Context& context) {
+    SourceFiles sources;
+    Diagnostics diagnostics;
+    std::optional<MappingProfile> profile = load_mapping(mapping, sources, diagnostics);
+    print_diagnostics(diagnostics, sources, context);
+    return profile;
+}
+
+void print_diagnostics(const Diagnostics& diagnostics, const SourceFiles& sources,
+                       const Context& context) {
+    bool color = !context.no_color && use_color(2);
+    for (const Diagnostic& diagnostic : diagnostics.items())
+        std::fputs(render_diagnostic(diagnostic, sources, color).c_str(), stderr);
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"mailsync: mail integrations as code. Declare incoming mail accounts, outgoing "
+                 "SMTP connections and OAuth2 clients in YAML; validate them, plan the changes "
+                 "and apply them to the target.",
+                 "mailsync"};
+    app.set_version_flag("--version", fmt::format("mailsync {}", MAILSYNC_VERSION));
+    app.require_subcommand(1);
+    app.footer("Exit codes: 0 success; 1 invalid input, failed checks or usage errors.\n"
+               "Run 'mailsync COMMAND --help' for a command's flags.");
+    Context context;
+    app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
+    add_validate_command(app, context);
+    add_mapping_command(app, context);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        app.exit(error);
+        return 1;
+    }
+    return context.exit_code;
+}
+
+} // namespace mailsync::cli

@@ -1,0 +1,36 @@
+// The commands of the mailsync binary: each adds its flags to the app and runs through a view.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "model/mapping.hpp"
+#include "util/diagnostics.hpp"
+
+namespace mailsync::cli {
+
+// What every command may use: the exit code it sets and the output settings.
+struct Context {
+    int exit_code = 0;
+    bool no_color = false;
+};
+
+void add_validate_command(CLI::App& app, Context& context);
+void add_mapping_command(CLI::App& app, Context& context);
+
+// The `--mapping` flag: a built-in profile name or a file. Commands share it.
+void add_mapping_option(CLI::App& command, std::string& mapping);
+
+// Loads the profile named by `--mapping`; problems are printed and nullopt returned.
+std::optional<MappingProfile> load_mapping_or_report(const std::string& mapping,
+                                                     const Context& context);
+
+// Prints diagnostics to stderr with the source line and caret.
+void print_diagnostics(const Diagnostics& diagnostics, const SourceFiles& sources,
+                       const Context& context);
+
+// Parses the arguments and runs the command; the process exit code.
+int run(int argc, char** argv);
+
+} // namespace mailsync::cli

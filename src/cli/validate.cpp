@@ -1,0 +1,112 @@
+// `mailsync validate [PATH...]`: offline checks of the YAML, and a summary.
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "config/loader.hpp"
+#include "util/text.hpp"
+
+namespace mailsync::cli {
+
+namespace {
+
+struct ValidateOptions {
+    std::vector<std::string> paths{"."};
+    std::string mapping;
+    std::string format = "text";
+    bool no_secrets = false;
+};
+
+std::string plural(std::size_t count, std::string_view word) {
+    return fmt::format("{} {}{}", count, word, count == 1 ? "" : "s");
+}
+
+void print_text(const LoadedConfig& loaded, const ValidateOptions& options,
+                const Context& context) {
+    print_diagnostics(loaded.diagnostics, loaded.sources, context);
+    std::vector<std::string> kinds;
+    for (Kind kind : all_kinds) {
+        if (std::size_t count = loaded.config.count(kind))
+            kinds.push_back(fmt::format("{} {}", count, kind_name(kind)));
+    }
+    std::string resources = plural(loaded.config.size(), "resource");
+    fmt::print("Checked {} in {}{}.\n", resources, plural(loaded.files.size(), "file"),
+               kinds.empty() ? "" : ": " + join(kinds, ", "));
+    if (options.no_secrets)
+        fmt::print("Secrets were not resolved (--no-secrets).\n");
+    const Diagnostics& d = loaded.diagnostics;
+    if (d.has_errors())
+        fmt::print("Invalid: {}, {}.\n", plural(d.error_count(), "error"),
+                   plural(d.warning_count(), "warning"));
+    else if (d.warning_count() > 0)
+        fmt::print("Valid, with {}.\n", plural(d.warning_count(), "warning"));
+    else
+        fmt::print("Valid.\n");
+}
+
+void print_json(const LoadedConfig& loaded, const ValidateOptions& options) {
+    nlohmann::ordered_json out;
+    out["format_version"] = 1;
+    out["valid"] = !loaded.diagnostics.has_errors();
+    out["files"] = loaded.files;
+    nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
+    for (Kind kind : all_kinds)
+        kinds[std::string(kind_name(kind))] = loaded.config.count(kind);
+    out["resources"] = kinds;
+    out["errors"] = loaded.diagnostics.error_count();
+    out["warnings"] = loaded.diagnostics.warning_count();
+    out["secrets_resolved"] = !options.no_secrets;
+    out["mapping"] = options.mapping;
+    out["diagnostics"] = nlohmann::ordered_json::array();
+    for (const Diagnostic& diagnostic : loaded.diagnostics.items()) {
+        nlohmann::ordered_json item;
+        item["severity"] = diagnostic.severity == Severity::error ? "error" : "warning";
+        item["file"] = diagnostic.where.file;
+        item["line"] = diagnostic.where.line;
+        item["column"] = diagnostic.where.column;
+        item["message"] = diagnostic.message;
+        out["diagnostics"].push_back(std::move(item));
+    }
+    fmt::print("{}\n", out.dump(2));
+}
+
+void run_validate(const ValidateOptions& options, Context& context) {
+    std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
+    if (!profile) {
+        context.exit_code = 1;
+        return;
+    }
+    LoadOptions load_options;
+    load_options.resolve_secrets = !options.no_secrets;
+    load_options.mapping = &*profile;
+    LoadedConfig loaded = load_config(options.paths, load_options);
+    if (options.format == "json")
+        print_json(loaded, options);
+    else
+        print_text(loaded, options, context);
+    context.exit_code = loaded.diagnostics.has_errors() ? 1 : 0;
+}
+
+} // namespace
+
+void add_validate_command(CLI::App& app, Context& context) {
+    auto options = std::make_shared<ValidateOptions>();
+    CLI::App* command = app.add_subcommand(
+        "validate", "Check the YAML offline: syntax, schema, references, mapping and secrets");
+    command->add_option("paths", options->paths,
+                        "Files or folders (every *.yaml and *.yml below, sorted); default .");
+    add_mapping_option(*command, options->mapping);
+    command->add_option("--format", options->format, "Output: text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_val("text");
+    command->add_flag("--no-secrets", options->no_secrets,
+                      "Do not resolve ${env:...} and ${file:...} secrets (for CI without "
+                      "secrets, such as pull requests from forks)");
+    command->footer("Exit codes: 0 valid (warnings allowed); 1 errors found.");
+    command->callback([options, &context] { run_validate(*options, context); });
+}
+
+} // namespace mailsync::cli

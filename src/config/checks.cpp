@@ -1,0 +1,141 @@
+#include "config/checks.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace mailsync {
+
+namespace {
+
+std::string place(const Location& where) {
+    return fmt::format("{}:{}:{}", where.file, where.line, where.column);
+}
+
+template <typename Resource>
+void check_unique_names(const std::vector<Resource>& resources, Kind kind,
+                        Diagnostics& diagnostics) {
+    std::map<std::string, const ResourceMeta*> seen;
+    for (const Resource& resource : resources) {
+        auto [it, inserted] = seen.emplace(resource.meta.name, &resource.meta);
+        if (!inserted)
+            diagnostics.error(resource.meta.where,
+                              fmt::format("duplicate {} name '{}' (first declared at {})",
+                                          kind_name(kind), resource.meta.name,
+                                          place(it->second->where)));
+    }
+}
+
+void check_client(const OAuth2Client& client, Diagnostics& diagnostics) {
+    if (client.provider == Provider::google && !client.client_secret)
+        diagnostics.error(client.meta.where,
+                          fmt::format("OAuth2Client '{}': provider google needs spec.clientSecret "
+                                      "to refresh tokens",
+                                      client.meta.name));
+    if (client.provider != Provider::microsoft && !client.tenant_id.empty())
+        diagnostics.warning(client.meta.where,
+                            fmt::format("OAuth2Client '{}': spec.tenantId is used only by "
+                                        "provider microsoft",
+                                        client.meta.name));
+}
+
+// Port numbers that say the other kind of TLS: 993 with starttls, 143 with ssl, and so on.
+void check_port(const Connection& c, std::string_view kind, Diagnostics& diagnostics) {
+    if (!c.port_given)
+        return;
+    Encryption other = c.encryption == Encryption::ssl ? Encryption::starttls : Encryption::ssl;
+    int usual = default_port(c.protocol, c.encryption);
+    if (c.port != usual && c.port == default_port(c.protocol, other))
+        diagnostics.warning(
+            c.port_where,
+            fmt::format("{} '{}': port {} is the {} port of {}; with encryption {} the usual "
+                        "port is {}",
+                        kind, c.meta.name, c.port, other == Encryption::ssl ? "implicit-TLS" : "plain",
+                        protocol_name(c.protocol), encryption_name(c.encryption), usual));
+}
+
+void check_connection(const Connection& c, std::string_view kind, const Config& config,
+                      Diagnostics& diagnostics) {
+    std::string subject = fmt::format("{} '{}'", kind, c.meta.name);
+    check_port(c, kind, diagnostics);
+    if (!c.auth)
+        return;
+    if (c.username.empty())
+        diagnostics.error(c.auth->where,
+                          fmt::format("{}: spec.auth needs spec.username", subject));
+    if (c.encryption == Encryption::none && !c.allow_plaintext_auth)
+        diagnostics.error(c.encryption_where,
+                          fmt::format("{}: credentials would be sent in clear over encryption "
+                                      "none; use ssl or starttls, or set allowPlaintextAuth: true",
+                                      subject));
+    if (!c.auth->oauth2)
+        return;
+    const OAuth2Auth& oauth2 = *c.auth->oauth2;
+    const OAuth2Client* client = config.find_client(oauth2.client);
+    if (client == nullptr) {
+        std::vector<std::string> names;
+        for (const OAuth2Client& candidate : config.clients)
+            names.push_back(candidate.meta.name);
+        diagnostics.error(oauth2.client_where,
+                          fmt::format("{}: OAuth2Client '{}' is not declared{}", subject,
+                                      oauth2.client, did_you_mean(oauth2.client, names)));
+        return;
+    }
+    if (!provider_supports(client->provider, oauth2.grant))
+        diagnostics.error(oauth2.client_where,
+                          fmt::format("{}: provider {} of OAuth2Client '{}' does not offer the {} "
+                                      "grant; Google issues refresh tokens only",
+                                      subject, provider_name(client->provider), client->meta.name,
+                                      grant_name(oauth2.grant)));
+    switch (oauth2.grant) {
+    case Grant::refresh_token:
+        if (!oauth2.refresh_token)
+            diagnostics.error(oauth2.client_where,
+                              fmt::format("{}: the refreshToken grant needs "
+                                          "spec.auth.oauth2.refreshToken",
+                                          subject));
+        break;
+    case Grant::password:
+        if (!oauth2.password)
+            diagnostics.error(oauth2.client_where,
+                              fmt::format("{}: the password grant needs spec.auth.oauth2.password",
+                                          subject));
+        break;
+    case Grant::client_credentials:
+        if (!client->client_secret)
+            diagnostics.error(oauth2.client_where,
+                              fmt::format("{}: the clientCredentials grant needs spec.clientSecret "
+                                          "on OAuth2Client '{}'",
+                                          subject, client->meta.name));
+        break;
+    }
+    if (oauth2.refresh_token && oauth2.grant != Grant::refresh_token)
+        diagnostics.warning(oauth2.refresh_token->where,
+                            fmt::format("{}: spec.auth.oauth2.refreshToken is not used by the {} "
+                                        "grant",
+                                        subject, grant_name(oauth2.grant)));
+}
+
+} // namespace
+
+void check_config(const Config& config, Diagnostics& diagnostics) {
+    check_unique_names(config.clients, Kind::oauth2_client, diagnostics);
+    check_unique_names(config.accounts, Kind::mail_account, diagnostics);
+    check_unique_names(config.smtp_connections, Kind::smtp_connection, diagnostics);
+    for (const OAuth2Client& client : config.clients)
+        check_client(client, diagnostics);
+    for (const MailAccount& account : config.accounts) {
+        check_connection(account, "MailAccount", config, diagnostics);
+        if (account.folder_given && account.protocol == Protocol::pop3)
+            diagnostics.error(account.folder_where,
+                              fmt::format("MailAccount '{}': spec.folder applies only to protocol "
+                                          "imap; POP3 reads the inbox",
+                                          account.meta.name));
+    }
+    for (const SmtpConnection& connection : config.smtp_connections)
+        check_connection(connection, "SmtpConnection", config, diagnostics);
+}
+
+} // namespace mailsync

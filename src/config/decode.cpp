@@ -1,0 +1,239 @@
+#include "config/decode.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "config/scalar.hpp"
+#include "config/secrets.hpp"
+#include "util/text.hpp"
+
+namespace mailsync {
+
+namespace {
+
+constexpr std::string_view api_version = "mailsync/v1";
+
+// Reads the fields of a document that the schema has accepted, so types are already right.
+class FieldReader {
+public:
+    FieldReader(const std::string& file, Diagnostics& diagnostics)
+        : m_file(file), m_diagnostics(diagnostics) {}
+
+    Location at(const yaml::Mark& mark) const { return {m_file, mark.line, mark.column}; }
+
+    std::string text(const yaml::Node& map, std::string_view key) const {
+        const yaml::Node* node = map.find(key);
+        return node != nullptr && node->is_scalar() ? node->value : std::string();
+    }
+
+    bool flag(const yaml::Node& map, std::string_view key, bool fallback) const {
+        const yaml::Node* node = map.find(key);
+        return node != nullptr ? yaml::as_bool(*node).value_or(fallback) : fallback;
+    }
+
+    std::optional<Secret> secret(const yaml::Node& map, std::string_view key,
+                                 const std::string& field) const {
+        const yaml::Node* node = map.find(key);
+        if (node == nullptr)
+            return std::nullopt;
+        return parse_secret(*node, field, m_file, m_diagnostics);
+    }
+
+    ResourceMeta meta(const yaml::Node& root) const {
+        ResourceMeta meta;
+        const yaml::Node& metadata = *root.find("metadata");
+        const yaml::Node& name = *metadata.find("name");
+        meta.name = name.value;
+        meta.where = at(name.mark);
+        meta.document = at(root.mark);
+        if (const yaml::Node* labels = metadata.find("labels")) {
+            for (const yaml::Node& label : labels->children)
+                meta.labels[label.key] = label.value;
+        }
+        return meta;
+    }
+
+    std::optional<Auth> auth(const yaml::Node& spec) const {
+        const yaml::Node* node = spec.find("auth");
+        if (node == nullptr)
+            return std::nullopt;
+        Auth auth;
+        auth.where = at(node->key_mark);
+        auth.password = secret(*node, "password", "spec.auth.password");
+        if (const yaml::Node* oauth2 = node->find("oauth2")) {
+            OAuth2Auth out;
+            const yaml::Node& client = *oauth2->find("client");
+            out.client = client.value;
+            out.client_where = at(client.mark);
+            out.refresh_token = secret(*oauth2, "refreshToken", "spec.auth.oauth2.refreshToken");
+            out.password = secret(*oauth2, "password", "spec.auth.oauth2.password");
+            if (const yaml::Node* grant = oauth2->find("grant"))
+                out.grant = parse_grant(grant->value).value_or(Grant::refresh_token);
+            else if (!out.refresh_token && out.password)
+                out.grant = Grant::password;
+            auth.oauth2 = std::move(out);
+        }
+        return auth;
+    }
+
+    void connection(const yaml::Node& root, Protocol protocol, Encryption default_encryption,
+                    Connection& out) const {
+        const yaml::Node& spec = *root.find("spec");
+        out.meta = meta(root);
+        out.description = text(spec, "description");
+        out.protocol = protocol;
+        out.encryption = default_encryption;
+        out.encryption_where = out.meta.document;
+        if (const yaml::Node* encryption = spec.find("encryption")) {
+            out.encryption = parse_encryption(encryption->value).value_or(default_encryption);
+            out.encryption_where = at(encryption->mark);
+        }
+        out.host = text(spec, "host");
+        out.port = default_port(protocol, out.encryption);
+        out.port_where = out.meta.document;
+        if (const yaml::Node* port = spec.find("port")) {
+            out.port = static_cast<int>(yaml::as_int(*port).value_or(out.port));
+            out.port_where = at(port->mark);
+            out.port_given = true;
+        }
+        out.username = text(spec, "username");
+        out.auth = auth(spec);
+        if (const yaml::Node* timeout = spec.find("timeout")) {
+            if (auto duration = parse_duration(timeout->value))
+                out.timeout = *duration;
+        }
+        if (const yaml::Node* tls = spec.find("tls")) {
+            out.tls.verify = flag(*tls, "verify", true);
+            std::string ca_file = text(*tls, "caFile");
+            if (!ca_file.empty()) {
+                std::filesystem::path base = std::filesystem::path(m_file).parent_path();
+                out.tls.ca_file = (base / ca_file).lexically_normal().string();
+            }
+        }
+        out.allow_plaintext_auth = flag(spec, "allowPlaintextAuth", false);
+    }
+
+private:
+    const std::string& m_file;
+    Diagnostics& m_diagnostics;
+};
+
+OAuth2Client read_client(const yaml::Node& root, const FieldReader& read) {
+    const yaml::Node& spec = *root.find("spec");
+    OAuth2Client client;
+    client.meta = read.meta(root);
+    client.description = read.text(spec, "description");
+    client.provider = parse_provider(read.text(spec, "provider")).value_or(Provider::custom);
+    client.client_id = read.text(spec, "clientId");
+    client.client_secret = read.secret(spec, "clientSecret", "spec.clientSecret");
+    client.tenant_id = read.text(spec, "tenantId");
+    client.token_url = read.text(spec, "tokenUrl");
+    client.authorization_url = read.text(spec, "authorizationUrl");
+    if (const yaml::Node* scopes = spec.find("scopes")) {
+        for (const yaml::Node& scope : scopes->children)
+            client.scopes.push_back(scope.value);
+    }
+    return client;
+}
+
+MailAccount read_account(const yaml::Node& root, const FieldReader& read) {
+    const yaml::Node& spec = *root.find("spec");
+    MailAccount account;
+    Protocol protocol = read.text(spec, "protocol") == "pop3" ? Protocol::pop3 : Protocol::imap;
+    read.connection(root, protocol, Encryption::ssl, account);
+    if (const yaml::Node* folder = spec.find("folder")) {
+        account.folder = folder->value;
+        account.folder_where = read.at(folder->mark);
+        account.folder_given = true;
+    }
+    account.enabled = read.flag(spec, "enabled", true);
+    return account;
+}
+
+SmtpConnection read_smtp(const yaml::Node& root, const FieldReader& read) {
+    const yaml::Node& spec = *root.find("spec");
+    SmtpConnection connection;
+    read.connection(root, Protocol::smtp, Encryption::starttls, connection);
+    connection.from_address = read.text(spec, "fromAddress");
+    connection.prefix = read.text(spec, "prefix");
+    connection.debug = read.flag(spec, "debug", false);
+    return connection;
+}
+
+// apiVersion and kind decide which schema applies, so they are checked first, by hand.
+std::optional<Kind> check_header(const yaml::Document& document, const std::string& file,
+                                 Diagnostics& diagnostics) {
+    const yaml::Node& root = document.root;
+    Location start{file, root.mark.line, root.mark.column};
+    if (!root.is_map()) {
+        diagnostics.error(start, fmt::format("a document must be a map with apiVersion, kind, "
+                                             "metadata and spec, not {}",
+                                             yaml::describe(root)));
+        return std::nullopt;
+    }
+    bool ok = true;
+    const yaml::Node* version = root.find("apiVersion");
+    if (version == nullptr) {
+        diagnostics.error(start, fmt::format("missing required field 'apiVersion' (it is {})",
+                                             api_version));
+        ok = false;
+    } else if (!version->is_scalar() || version->value != api_version) {
+        diagnostics.error({file, version->mark.line, version->mark.column},
+                          fmt::format("unknown apiVersion {}; this mailsync reads {}",
+                                      version->is_scalar() ? "'" + version->value + "'"
+                                                           : yaml::describe(*version),
+                                      api_version));
+        ok = false;
+    }
+    const yaml::Node* kind_node = root.find("kind");
+    if (kind_node == nullptr) {
+        diagnostics.error(start, "missing required field 'kind'");
+        return std::nullopt;
+    }
+    std::optional<Kind> kind =
+        kind_node->is_scalar() ? parse_kind(kind_node->value) : std::nullopt;
+    if (!kind) {
+        std::vector<std::string> names;
+        for (Kind k : all_kinds)
+            names.emplace_back(kind_name(k));
+        std::string suggestion = kind_node->is_scalar() ? did_you_mean(kind_node->value, names)
+                                                        : std::string();
+        if (suggestion.empty())
+            suggestion = fmt::format(" (known kinds: {})", join(names, ", "));
+        diagnostics.error({file, kind_node->mark.line, kind_node->mark.column},
+                          fmt::format("unknown kind {}{}",
+                                      kind_node->is_scalar() ? "'" + kind_node->value + "'"
+                                                             : yaml::describe(*kind_node),
+                                      suggestion));
+        return std::nullopt;
+    }
+    return ok ? kind : std::nullopt;
+}
+
+} // namespace
+
+bool decode_document(const yaml::Document& document, const std::string& file,
+                     SchemaValidator& schema, Config& config, Diagnostics& diagnostics) {
+    std::optional<Kind> kind = check_header(document, file, diagnostics);
+    if (!kind)
+        return false;
+    if (!schema.validate(document.root, *kind, file, diagnostics))
+        return false;
+    std::size_t errors_before = diagnostics.error_count();
+    FieldReader read(file, diagnostics);
+    switch (*kind) {
+    case Kind::oauth2_client:
+        config.clients.push_back(read_client(document.root, read));
+        break;
+    case Kind::mail_account:
+        config.accounts.push_back(read_account(document.root, read));
+        break;
+    case Kind::smtp_connection:
+        config.smtp_connections.push_back(read_smtp(document.root, read));
+        break;
+    }
+    return diagnostics.error_count() == errors_before;
+}
+
+} // namespace mailsync

@@ -1,0 +1,103 @@
+#include "config/loader.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "config/checks.hpp"
+#include "config/decode.hpp"
+#include "config/schema.hpp"
+#include "config/source_file.hpp"
+#include "config/yaml_tree.hpp"
+
+namespace mailsync {
+
+namespace {
+
+// What one file yields on its own, before resources are checked against each other.
+struct FileResult {
+    std::string text;
+    Config config;
+    Diagnostics diagnostics;
+};
+
+FileResult load_file(const std::string& file, SchemaValidator& schema) {
+    FileResult result;
+    std::optional<std::string> text = read_source_file(file, result.diagnostics);
+    if (!text)
+        return result;
+    std::vector<yaml::Document> documents = yaml::parse(*text, file, result.diagnostics);
+    if (documents.empty() && !result.diagnostics.has_errors()) {
+        bool blank = text->find_first_not_of(" \t\r\n") == std::string::npos;
+        result.diagnostics.error({file, 0, 0}, blank ? "file is empty"
+                                                     : "file holds no YAML documents");
+    }
+    for (const yaml::Document& document : documents) {
+        if (document.root.is_null())
+            continue;  // an empty document, as after a trailing `---`
+        decode_document(document, file, schema, result.config, result.diagnostics);
+    }
+    result.text = std::move(*text);
+    return result;
+}
+
+template <typename T> void move_append(std::vector<T>& into, std::vector<T>& from) {
+    into.insert(into.end(), std::make_move_iterator(from.begin()),
+                std::make_move_iterator(from.end()));
+}
+
+// Files are independent until they are merged, so two threads share them out.
+std::vector<FileResult> load_files(const std::vector<std::string>& files) {
+    std::vector<FileResult> results(files.size());
+    unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    if (files.size() < 8)
+        workers = 1;
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        SchemaValidator schema;
+        for (std::size_t i = next++; i < files.size(); i = next++)
+            results[i] = load_file(files[i], schema);
+    };
+    std::vector<std::jthread> threads;
+    for (unsigned i = 1; i < workers; ++i)
+        threads.emplace_back(work);
+    work();
+    return results;
+}
+
+} // namespace
+
+LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOptions& options) {
+    LoadedConfig loaded;
+
+    // Pass 1: the files named, folders expanded and sorted.
+    loaded.files = collect_yaml_files(paths, loaded.diagnostics);
+
+    // Pass 2: each file parsed, its documents checked against the schema and decoded.
+    std::vector<FileResult> results = load_files(loaded.files);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        loaded.sources.add(loaded.files[i], std::move(results[i].text));
+        loaded.diagnostics.append(results[i].diagnostics);
+        move_append(loaded.config.clients, results[i].config.clients);
+        move_append(loaded.config.accounts, results[i].config.accounts);
+        move_append(loaded.config.smtp_connections, results[i].config.smtp_connections);
+    }
+
+    // Pass 3: the resources against each other: names, references, grants, plaintext logins.
+    check_config(loaded.config, loaded.diagnostics);
+
+    // Pass 4: every resource renders through the mapping profile into the target's fields.
+    if (options.mapping != nullptr)
+        cloud_view(loaded.config, *options.mapping, loaded.diagnostics);
+
+    // Pass 5: secrets, last, so that a missing variable does not hide a broken file.
+    if (options.resolve_secrets)
+        resolve_secrets(loaded.config, options.env, loaded.diagnostics);
+
+    loaded.diagnostics.sort(loaded.files);
+    return loaded;
+}
+
+} // namespace mailsync

@@ -1,0 +1,180 @@
+#include "config/secrets.hpp"
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace mailsync {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t max_secret_file_bytes = 64 * 1024;
+
+bool is_env_name(std::string_view name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())))
+        return false;
+    for (char c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+            return false;
+    }
+    return true;
+}
+
+std::optional<std::string> read_secret_file(const fs::path& path, std::string& problem) {
+    std::error_code error;
+    std::uintmax_t size = fs::file_size(path, error);
+    if (error) {
+        problem = error.message();
+        return std::nullopt;
+    }
+    if (size > max_secret_file_bytes) {
+        problem = fmt::format("it is {}, more than a secret's {}", human_size(size),
+                              human_size(max_secret_file_bytes));
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) {
+        problem = "read failed";
+        return std::nullopt;
+    }
+    // Files written by editors and `echo` end with a newline that is not part of the secret.
+    if (text.ends_with("\r\n"))
+        text.resize(text.size() - 2);
+    else if (text.ends_with('\n'))
+        text.pop_back();
+    return text;
+}
+
+void resolve(Secret& secret, std::string_view kind, const std::string& name, const EnvLookup& env,
+             Diagnostics& diagnostics) {
+    std::string subject = fmt::format("{} '{}' {}", kind, name, secret.field);
+    switch (secret.source) {
+    case Secret::Source::literal:
+        return;
+    case Secret::Source::env: {
+        std::optional<std::string> value = env(secret.reference);
+        if (!value) {
+            diagnostics.error(secret.where, fmt::format("{}: environment variable {} is not set",
+                                                        subject, secret.reference));
+        } else if (value->empty()) {
+            diagnostics.error(secret.where, fmt::format("{}: environment variable {} is empty",
+                                                        subject, secret.reference));
+        } else {
+            secret.value.emplace(std::move(*value));
+        }
+        return;
+    }
+    case Secret::Source::file: {
+        fs::path path = fs::path(secret.where.file).parent_path() / secret.reference;
+        std::string problem;
+        std::optional<std::string> value = read_secret_file(path, problem);
+        if (!value) {
+            diagnostics.error(secret.where, fmt::format("{}: secret file {} cannot be read: {}",
+                                                        subject, path.string(), problem));
+        } else if (value->empty()) {
+            diagnostics.error(secret.where,
+                              fmt::format("{}: secret file {} is empty", subject, path.string()));
+        } else {
+            secret.value.emplace(std::move(*value));
+        }
+        return;
+    }
+    }
+}
+
+void resolve_auth(std::optional<Auth>& auth, std::string_view kind, const std::string& name,
+                  const EnvLookup& env, Diagnostics& diagnostics) {
+    if (!auth)
+        return;
+    if (auth->password)
+        resolve(*auth->password, kind, name, env, diagnostics);
+    if (auth->oauth2 && auth->oauth2->refresh_token)
+        resolve(*auth->oauth2->refresh_token, kind, name, env, diagnostics);
+    if (auth->oauth2 && auth->oauth2->password)
+        resolve(*auth->oauth2->password, kind, name, env, diagnostics);
+}
+
+} // namespace
+
+std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
+                                   const std::string& file, Diagnostics& diagnostics) {
+    Secret secret;
+    secret.field = std::move(field);
+    secret.where = {file, node.mark.line, node.mark.column};
+    const std::string& text = node.value;
+    if (text.find("${") == std::string::npos) {
+        diagnostics.warning(secret.where,
+                            fmt::format("{} holds a secret in clear; write ${{env:NAME}} or "
+                                        "${{file:PATH}} so that it stays out of the repository",
+                                        secret.field));
+        secret.source = Secret::Source::literal;
+        secret.value.emplace(text);
+        return secret;
+    }
+    static const std::regex reference(R"(^\$\{([a-z]+):(.*)\}$)");
+    std::smatch match;
+    if (!std::regex_match(text, match, reference)) {
+        diagnostics.error(secret.where,
+                          fmt::format("{} is not a secret reference; write ${{env:NAME}} or "
+                                      "${{file:PATH}} as the whole value",
+                                      secret.field));
+        return std::nullopt;
+    }
+    std::string source = match[1];
+    std::string target = match[2];
+    if (source == "env") {
+        if (!is_env_name(target)) {
+            diagnostics.error(secret.where,
+                              fmt::format("{}: '{}' is not an environment variable name "
+                                          "(letters, digits and _, not starting with a digit)",
+                                          secret.field, target));
+            return std::nullopt;
+        }
+        secret.source = Secret::Source::env;
+    } else if (source == "file") {
+        if (target.empty()) {
+            diagnostics.error(secret.where, fmt::format("{}: ${{file:}} needs a path", secret.field));
+            return std::nullopt;
+        }
+        secret.source = Secret::Source::file;
+    } else {
+        diagnostics.error(secret.where,
+                          fmt::format("{}: unknown secret source '{}'; mailsync reads "
+                                      "${{env:NAME}} and ${{file:PATH}}{}",
+                                      secret.field, source, did_you_mean(source, {"env", "file"})));
+        return std::nullopt;
+    }
+    secret.reference = target;
+    return secret;
+}
+
+EnvLookup process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr)
+            return std::nullopt;
+        return std::string(value);
+    };
+}
+
+void resolve_secrets(Config& config, const EnvLookup& env, Diagnostics& diagnostics) {
+    for (OAuth2Client& client : config.clients) {
+        if (client.client_secret)
+            resolve(*client.client_secret, "OAuth2Client", client.meta.name, env, diagnostics);
+    }
+    for (MailAccount& account : config.accounts)
+        resolve_auth(account.auth, "MailAccount", account.meta.name, env, diagnostics);
+    for (SmtpConnection& connection : config.smtp_connections)
+        resolve_auth(connection.auth, "SmtpConnection", connection.meta.name, env, diagnostics);
+}
+
+} // namespace mailsync

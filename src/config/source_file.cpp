@@ -1,0 +1,131 @@
+#include "config/source_file.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace mailsync {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_yaml(const fs::path& path) {
+    std::string extension = path.extension().string();
+    return extension == ".yaml" || extension == ".yml";
+}
+
+bool is_hidden(const fs::path& path) {
+    std::string name = path.filename().string();
+    return name.size() > 1 && name.front() == '.' && name != "..";
+}
+
+// Line and column (from 1) of a byte offset.
+Location place_of(const std::string& file, const std::string& text, std::size_t offset) {
+    int line = 1;
+    int column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {file, line, column};
+}
+
+} // namespace
+
+std::vector<std::string> collect_yaml_files(const std::vector<std::string>& paths,
+                                            Diagnostics& diagnostics) {
+    std::vector<std::string> files;
+    std::set<std::string> seen;
+    auto take = [&](const std::string& file) {
+        if (seen.insert(fs::path(file).lexically_normal().string()).second)
+            files.push_back(file);
+    };
+    for (const std::string& path : paths) {
+        std::error_code error;
+        fs::file_status status = fs::status(path, error);
+        if (error || !fs::exists(status)) {
+            diagnostics.error({path, 0, 0}, "no such file or folder");
+            continue;
+        }
+        if (!fs::is_directory(status)) {
+            take(path);
+            continue;
+        }
+        std::vector<std::string> found;
+        fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied,
+                                            error);
+        for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+            if (is_hidden(it->path())) {
+                if (it->is_directory())
+                    it.disable_recursion_pending();
+                continue;
+            }
+            if (it->is_regular_file() && is_yaml(it->path()))
+                found.push_back(it->path().string());
+        }
+        if (error) {
+            diagnostics.error({path, 0, 0}, fmt::format("cannot list folder: {}", error.message()));
+            continue;
+        }
+        if (found.empty()) {
+            diagnostics.error({path, 0, 0}, "folder has no *.yaml or *.yml files");
+            continue;
+        }
+        std::sort(found.begin(), found.end());
+        for (const std::string& file : found)
+            take(file);
+    }
+    return files;
+}
+
+std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+        diagnostics.error({path, 0, 0}, "is a folder, not a file");
+        return std::nullopt;
+    }
+    std::uintmax_t size = fs::file_size(path, error);
+    if (!error && size > max_source_bytes) {
+        diagnostics.error({path, 0, 0},
+                          fmt::format("file is {}; mailsync reads files of at most {}",
+                                      human_size(size), human_size(max_source_bytes)));
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diagnostics.error({path, 0, 0}, fmt::format("cannot read: {}", std::strerror(errno)));
+        return std::nullopt;
+    }
+    // Read at most one byte past the limit, for a file that grows or does not report a size.
+    std::string text(max_source_bytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_source_bytes) {
+        diagnostics.error({path, 0, 0}, fmt::format("file is larger than {}",
+                                                    human_size(max_source_bytes)));
+        return std::nullopt;
+    }
+    if (text.starts_with("\xEF\xBB\xBF"))
+        text.erase(0, 3);
+    if (std::optional<std::size_t> bad = find_invalid_utf8(text)) {
+        diagnostics.error(place_of(path, text, *bad),
+                          fmt::format("file is not UTF-8 text (byte 0x{:02X})",
+                                      static_cast<unsigned char>(text[*bad])));
+        return std::nullopt;
+    }
+    return text;
+}
+
+} // namespace mailsync

@@ -1,0 +1,24 @@
+// Finding the YAML files under the paths given, and reading them with limits.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/diagnostics.hpp"
+
+namespace mailsync {
+
+// Files larger than this are refused before they are parsed.
+inline constexpr std::size_t max_source_bytes = 4 * 1024 * 1024;
+
+// Each path is a file, or a folder whose `*.yaml` and `*.yml` files (at any depth, hidden
+// folders skipped) are taken in sorted order. A file named twice is taken once.
+std::vector<std::string> collect_yaml_files(const std::vector<std::string>& paths,
+                                            Diagnostics& diagnostics);
+
+// The text of a file that must be UTF-8 text of a sane size; a leading BOM is dropped.
+std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics);
+
+} // namespace mailsync

@@ -1,0 +1,266 @@
+#include "config/yaml_tree.hpp"
+
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config/scalar.hpp"
+
+namespace mailsync::yaml {
+
+const Node* Node::find(std::string_view child_key) const {
+    for (const Node& child : children) {
+        if (child.key == child_key)
+            return &child;
+    }
+    return nullptr;
+}
+
+std::string describe(const Node& node) {
+    switch (node.kind) {
+    case NodeKind::null:
+        return "null";
+    case NodeKind::sequence:
+        return "a list";
+    case NodeKind::map:
+        return "a map";
+    case NodeKind::scalar:
+        break;
+    }
+    switch (scalar_type(node)) {
+    case ScalarType::boolean:
+        return fmt::format("a boolean ({})", node.value);
+    case ScalarType::integer:
+    case ScalarType::number:
+        return fmt::format("a number ({})", node.value);
+    case ScalarType::null:
+        return "null";
+    case ScalarType::string:
+        break;
+    }
+    if (node.value.size() > 40)
+        return fmt::format("a string ('{}...')", node.value.substr(0, 40));
+    return fmt::format("a string ('{}')", node.value);
+}
+
+namespace {
+
+class ParseError {
+public:
+    Mark mark;
+    std::string message;
+};
+
+Mark to_mark(const YAML::Mark& mark) { return {mark.line + 1, mark.column + 1}; }
+
+std::size_t count_nodes(const Node& node) {
+    std::size_t count = 1;
+    for (const Node& child : node.children)
+        count += count_nodes(child);
+    return count;
+}
+
+// Builds nodes from yaml-cpp's parse events, one document at a time.
+class TreeBuilder : public YAML::EventHandler {
+public:
+    TreeBuilder(const std::string& file, Diagnostics& diagnostics, const ParseLimits& limits)
+        : m_file(file), m_diagnostics(diagnostics), m_limits(limits) {}
+
+    std::optional<Node> take_root() { return std::move(m_root); }
+
+    void OnDocumentStart(const YAML::Mark&) override {
+        m_root.reset();
+        m_stack.clear();
+        m_anchors.clear();
+        m_nodes = 0;
+        m_alias_nodes = 0;
+    }
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        Node node;
+        node.mark = to_mark(mark);
+        finish(std::move(node), anchor);
+    }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+        auto found = m_anchors.find(anchor);
+        if (found == m_anchors.end())
+            throw ParseError{to_mark(mark), "alias to an unknown anchor"};
+        m_alias_nodes += count_nodes(found->second);
+        if (m_alias_nodes > m_limits.max_alias_nodes) {
+            throw ParseError{to_mark(mark),
+                             fmt::format("YAML aliases expand to more than {} nodes; refusing "
+                                         "to expand them further",
+                                         m_limits.max_alias_nodes)};
+        }
+        Node copy = found->second;
+        copy.mark = to_mark(mark);
+        finish(std::move(copy), 0);
+    }
+
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override {
+        Node node;
+        node.kind = NodeKind::scalar;
+        node.mark = to_mark(mark);
+        node.value = value;
+        node.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+        finish(std::move(node), anchor);
+    }
+
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(NodeKind::sequence, mark, anchor);
+    }
+    void OnSequenceEnd() override { close(); }
+
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(NodeKind::map, mark, anchor);
+    }
+    void OnMapEnd() override { close(); }
+
+private:
+    struct Frame {
+        Node node;
+        YAML::anchor_t anchor = 0;
+        bool expecting_key = true;  // maps alternate key and value
+        std::string key;
+        Mark key_mark;
+    };
+
+    void open(NodeKind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+        if (m_stack.size() >= m_limits.max_depth)
+            throw ParseError{to_mark(mark), fmt::format("YAML nesting is deeper than {} levels",
+                                                        m_limits.max_depth)};
+        Frame frame;
+        frame.node.kind = kind;
+        frame.node.mark = to_mark(mark);
+        frame.anchor = anchor;
+        m_stack.push_back(std::move(frame));
+    }
+
+    void close() {
+        Frame frame = std::move(m_stack.back());
+        m_stack.pop_back();
+        finish(std::move(frame.node), frame.anchor);
+    }
+
+    void finish(Node node, YAML::anchor_t anchor) {
+        if (++m_nodes > m_limits.max_nodes_per_document) {
+            throw ParseError{node.mark, fmt::format("document has more than {} nodes",
+                                                    m_limits.max_nodes_per_document)};
+        }
+        if (anchor != 0)
+            m_anchors.insert_or_assign(anchor, node);
+        if (m_stack.empty()) {
+            m_root = std::move(node);
+            return;
+        }
+        Frame& parent = m_stack.back();
+        if (parent.node.kind == NodeKind::sequence) {
+            node.key_mark = node.mark;
+            parent.node.children.push_back(std::move(node));
+            return;
+        }
+        if (parent.expecting_key) {
+            if (!node.is_scalar()) {
+                throw ParseError{node.mark, fmt::format("a map key must be a plain string, "
+                                                        "not {}",
+                                                        describe(node))};
+            }
+            parent.key = node.value;
+            parent.key_mark = node.mark;
+            parent.expecting_key = false;
+            return;
+        }
+        parent.expecting_key = true;
+        node.key = parent.key;
+        node.key_mark = parent.key_mark;
+        add_entry(parent.node, std::move(node));
+    }
+
+    void add_entry(Node& map, Node entry) {
+        if (entry.key == "<<" && !entry.quoted) {
+            merge(map, entry);
+            return;
+        }
+        for (Node& existing : map.children) {
+            if (existing.key != entry.key)
+                continue;
+            if (existing.from_merge) {
+                existing = std::move(entry);
+                return;
+            }
+            m_diagnostics.error(
+                {m_file, entry.key_mark.line, entry.key_mark.column},
+                fmt::format("duplicate key '{}' (first given at line {}, column {})", entry.key,
+                            existing.key_mark.line, existing.key_mark.column));
+            return;
+        }
+        map.children.push_back(std::move(entry));
+    }
+
+    // `<<: *base` or `<<: [*a, *b]`: keys not given in the map itself come from the merged maps.
+    void merge(Node& map, const Node& source) {
+        if (source.is_sequence()) {
+            for (const Node& item : source.children)
+                merge(map, item);
+            return;
+        }
+        if (!source.is_map())
+            throw ParseError{source.mark, "a merge key '<<' takes a map or a list of maps"};
+        for (const Node& child : source.children) {
+            if (map.find(child.key) != nullptr)
+                continue;
+            Node copy = child;
+            copy.from_merge = true;
+            map.children.push_back(std::move(copy));
+        }
+    }
+
+    const std::string& m_file;
+    Diagnostics& m_diagnostics;
+    const ParseLimits& m_limits;
+    std::vector<Frame> m_stack;
+    std::optional<Node> m_root;
+    std::map<YAML::anchor_t, Node> m_anchors;
+    std::size_t m_nodes = 0;
+    std::size_t m_alias_nodes = 0;
+};
+
+} // namespace
+
+std::vector<Document> parse(std::string_view text, const std::string& file,
+                            Diagnostics& diagnostics, const ParseLimits& limits) {
+    std::vector<Document> documents;
+    std::istringstream stream{std::string(text)};
+    TreeBuilder builder(file, diagnostics, limits);
+    try {
+        YAML::Parser parser(stream);
+        while (parser.HandleNextDocument(builder)) {
+            std::optional<Node> root = builder.take_root();
+            if (root)
+                documents.push_back({std::move(*root), root->mark});
+        }
+    } catch (const ParseError& error) {
+        diagnostics.error({file, error.mark.line, error.mark.column}, error.message);
+    } catch (const YAML::DeepRecursion& error) {
+        Mark mark = to_mark(error.mark);
+        diagnostics.error({file, mark.line, mark.column},
+                          fmt::format("YAML nesting is deeper than {} levels", error.depth()));
+    } catch (const YAML::Exception& error) {
+        Mark mark = error.mark.is_null() ? Mark{1, 1} : to_mark(error.mark);
+        diagnostics.error({file, mark.line, mark.column},
+                          fmt::format("YAML syntax: {}", error.msg));
+    }
+    return documents;
+}
+
+} // namespace mailsync::yaml

@@ -1,0 +1,130 @@
+// The resource types that mailsync manages, with their defaults.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/secret.hpp"
+#include "util/diagnostics.hpp"
+
+namespace mailsync {
+
+enum class Kind { oauth2_client, mail_account, smtp_connection };
+enum class Protocol { imap, pop3, smtp };
+enum class Encryption { none, ssl, starttls };
+enum class Provider { google, microsoft, custom };
+enum class Grant { refresh_token, client_credentials, password };
+
+// The kinds in the order they are applied: OAuth2 clients before the connections using them.
+inline constexpr Kind all_kinds[] = {Kind::oauth2_client, Kind::mail_account,
+                                     Kind::smtp_connection};
+
+std::string_view kind_name(Kind kind);                 // "MailAccount"
+std::optional<Kind> parse_kind(std::string_view text); // exact names only
+std::string_view protocol_name(Protocol protocol);     // "imap"
+std::string_view encryption_name(Encryption encryption);
+std::string_view provider_name(Provider provider);
+std::string_view grant_name(Grant grant);              // "refreshToken"
+std::optional<Protocol> parse_protocol(std::string_view text);
+std::optional<Encryption> parse_encryption(std::string_view text);
+std::optional<Provider> parse_provider(std::string_view text);
+std::optional<Grant> parse_grant(std::string_view text);
+
+// The well-known port: IMAP 143/993, POP3 110/995, SMTP 25 (none), 587 (starttls), 465 (ssl).
+int default_port(Protocol protocol, Encryption encryption);
+
+// What every resource has: its name and where it was declared.
+struct ResourceMeta {
+    std::string name;
+    Location where;      // the value of metadata.name
+    Location document;   // the start of the document
+    std::map<std::string, std::string> labels;
+};
+
+struct OAuth2Client {
+    ResourceMeta meta;
+    std::string description;
+    Provider provider = Provider::custom;
+    std::string client_id;
+    std::optional<Secret> client_secret;
+    std::string tenant_id;
+    std::string token_url;         // as written; see effective_token_url
+    std::string authorization_url;
+    std::vector<std::string> scopes; // as written; see effective_scopes
+};
+
+// Google's and Microsoft's token endpoints, or the client's tokenUrl when it gives one.
+std::string effective_token_url(const OAuth2Client& client);
+// The scopes to ask for: the client's, or the provider's defaults for the grant.
+std::vector<std::string> effective_scopes(const OAuth2Client& client, Grant grant);
+// Whether the provider issues tokens through this grant (Google: refresh tokens only).
+bool provider_supports(Provider provider, Grant grant);
+
+struct TlsSettings {
+    bool verify = true;
+    std::string ca_file; // resolved against the YAML file's folder
+};
+
+struct OAuth2Auth {
+    std::string client;
+    Location client_where;
+    Grant grant = Grant::refresh_token;
+    std::optional<Secret> refresh_token;
+    std::optional<Secret> password;
+};
+
+// How a connection logs in: a password or OAuth2, never both.
+struct Auth {
+    std::optional<Secret> password;
+    std::optional<OAuth2Auth> oauth2;
+    Location where;
+};
+
+// What incoming (MailAccount) and outgoing (SmtpConnection) connections share.
+struct Connection {
+    ResourceMeta meta;
+    std::string description;
+    Protocol protocol = Protocol::imap;
+    Encryption encryption = Encryption::ssl;
+    Location encryption_where;
+    std::string host;
+    int port = 0;
+    Location port_where;  // the document's start when the port is a default
+    bool port_given = false;
+    std::string username;
+    std::optional<Auth> auth;
+    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+    TlsSettings tls;
+    bool allow_plaintext_auth = false;
+};
+
+struct MailAccount : Connection {
+    std::string folder = "INBOX";
+    Location folder_where;
+    bool folder_given = false;
+    bool enabled = true;
+};
+
+struct SmtpConnection : Connection {
+    std::string from_address;
+    std::string prefix;
+    bool debug = false;
+};
+
+// Everything the YAML declares, in file order within each kind.
+struct Config {
+    std::vector<OAuth2Client> clients;
+    std::vector<MailAccount> accounts;
+    std::vector<SmtpConnection> smtp_connections;
+
+    const OAuth2Client* find_client(std::string_view name) const;
+    std::size_t count(Kind kind) const;
+    std::size_t size() const;
+};
+
+} // namespace mailsync

@@ -1,0 +1,87 @@
+#include "util/diagnostics.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace mailsync {
+
+void Diagnostics::error(Location where, std::string message) {
+    m_items.push_back({Severity::error, std::move(where), std::move(message)});
+    ++m_errors;
+}
+
+void Diagnostics::warning(Location where, std::string message) {
+    m_items.push_back({Severity::warning, std::move(where), std::move(message)});
+    ++m_warnings;
+}
+
+void Diagnostics::append(const Diagnostics& other) {
+    m_items.insert(m_items.end(), other.m_items.begin(), other.m_items.end());
+    m_errors += other.m_errors;
+    m_warnings += other.m_warnings;
+}
+
+void Diagnostics::sort(const std::vector<std::string>& file_order) {
+    auto rank = [&](const std::string& file) {
+        auto found = std::find(file_order.begin(), file_order.end(), file);
+        return found == file_order.end() ? -1L : static_cast<long>(found - file_order.begin());
+    };
+    std::stable_sort(m_items.begin(), m_items.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        long ra = rank(a.where.file);
+        long rb = rank(b.where.file);
+        if (ra != rb)
+            return ra < rb;
+        if (a.where.line != b.where.line)
+            return a.where.line < b.where.line;
+        return a.where.column < b.where.column;
+    });
+}
+
+void SourceFiles::add(const std::string& file, std::string text) {
+    m_texts.insert_or_assign(file, std::move(text));
+}
+
+std::string_view SourceFiles::line(const std::string& file, int line) const {
+    auto found = m_texts.find(file);
+    if (found == m_texts.end() || line < 1)
+        return {};
+    std::string_view text = found->second;
+    for (int current = 1; current < line; ++current) {
+        std::size_t end = text.find('\n');
+        if (end == std::string_view::npos)
+            return {};
+        text.remove_prefix(end + 1);
+    }
+    std::string_view result = text.substr(0, text.find('\n'));
+    if (!result.empty() && result.back() == '\r')
+        result.remove_suffix(1);
+    return result;
+}
+
+std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& sources,
+                              bool color) {
+    const Location& where = diagnostic.where;
+    std::string place;
+    if (!where.file.empty()) {
+        place = where.line > 0 ? fmt::format("{}:{}:{}: ", where.file, where.line, where.column)
+                               : fmt::format("{}: ", where.file);
+    }
+    bool is_error = diagnostic.severity == Severity::error;
+    std::string label = is_error ? "error:" : "warning:";
+    if (color)
+        label = fmt::format("\x1b[1;{}m{}\x1b[0m", is_error ? 31 : 35, label);
+    std::string out = fmt::format("{}{} {}\n", place, label, diagnostic.message);
+
+    std::string_view line = sources.line(where.file, where.line);
+    if (line.empty() || line.size() > 500)
+        return out;
+    out += fmt::format("{}\n", line);
+    // Keep tabs so that the caret lines up with the quoted line.
+    std::string caret;
+    for (int i = 1; i < where.column && static_cast<std::size_t>(i - 1) < line.size(); ++i)
+        caret += line[i - 1] == '\t' ? '\t' : ' ';
+    out += fmt::format("{}{}\n", caret, color ? "\x1b[1;32m^\x1b[0m" : "^");
+    return out;
+}
+
+} // namespace mailsync

@@ -1,0 +1,63 @@
+// Problems found in the user's input, each with a place in a file, and how they are printed.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailsync {
+
+// A place in a file; line and column count from 1, line 0 means the file as a whole.
+struct Location {
+    std::string file;
+    int line = 0;
+    int column = 0;
+};
+
+enum class Severity { error, warning };
+
+struct Diagnostic {
+    Severity severity = Severity::error;
+    Location where;
+    std::string message;
+};
+
+// A list that every pass appends to, so that all problems are reported, not only the first.
+class Diagnostics {
+public:
+    void error(Location where, std::string message);
+    void warning(Location where, std::string message);
+    void append(const Diagnostics& other);
+
+    bool has_errors() const { return m_errors > 0; }
+    std::size_t error_count() const { return m_errors; }
+    std::size_t warning_count() const { return m_warnings; }
+    const std::vector<Diagnostic>& items() const { return m_items; }
+
+    // Orders by the given file order, then line and column; keeps the order of equal places.
+    void sort(const std::vector<std::string>& file_order);
+
+private:
+    std::vector<Diagnostic> m_items;
+    std::size_t m_errors = 0;
+    std::size_t m_warnings = 0;
+};
+
+// The text of every file read, kept to quote the line that a diagnostic points at.
+class SourceFiles {
+public:
+    void add(const std::string& file, std::string text);
+    // The line without its end of line, or an empty view when the file or line is unknown.
+    std::string_view line(const std::string& file, int line) const;
+
+private:
+    std::map<std::string, std::string> m_texts;
+};
+
+// `file:line:col: error: message`, then the source line and a caret under the column.
+std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& sources,
+                              bool color);
+
+} // namespace mailsync

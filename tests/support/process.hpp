@@ -1,0 +1,33 @@
+// Running the mailsync binary from tests and capturing what it prints.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mailsync::test {
+
+struct ProcessResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+struct RunOptions {
+    std::string cwd = MAILSYNC_SOURCE_DIR;
+    std::map<std::string, std::string> env;  // added to (or replacing in) the current environment
+    std::vector<std::string> unset_env;
+    std::string stdin_text;
+};
+
+// Runs a program with arguments (no shell), waits, and returns its exit code and output.
+ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// Runs the built mailsync binary with NO_COLOR set.
+ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// The whole text of a file, or an empty string.
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+} // namespace mailsync::test
