@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "config/mapping_file.hpp"
 #include "util/terminal.hpp"
+#include "util/text.hpp"
 
 namespace mailsync::cli {
 
@@ -56,6 +57,16 @@ int run(int argc, char** argv) {
     } catch (const CLI::CallForVersion& version) {
         return app.exit(version);
     } catch (const CLI::ParseError& error) {
+        // CLI11 reads an unknown command as a missing one; name it instead.
+        if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+            std::vector<std::string> names;
+            for (const CLI::App* command : app.get_subcommands({}))
+                names.push_back(command->get_name());
+            fmt::print(stderr, "mailsync: unknown command '{}'{}\nRun 'mailsync --help' for the "
+                               "commands.\n",
+                       argv[1], did_you_mean(argv[1], names));
+            return 1;
+        }
         app.exit(error);
         return 1;
     }

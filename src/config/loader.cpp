@@ -43,6 +43,16 @@ FileResult load_file(const std::string& file, SchemaValidator& schema) {
     return result;
 }
 
+// Where secrets are written in clear, so that quoting those lines never shows them.
+std::vector<Location> literal_secrets(const Config& config) {
+    std::vector<Location> out;
+    for_each_secret(config, [&](const Secret& secret, Kind, const std::string&) {
+        if (secret.source == Secret::Source::literal)
+            out.push_back(secret.where);
+    });
+    return out;
+}
+
 template <typename T> void move_append(std::vector<T>& into, std::vector<T>& from) {
     into.insert(into.end(), std::make_move_iterator(from.begin()),
                 std::make_move_iterator(from.end()));
@@ -79,6 +89,8 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
     std::vector<FileResult> results = load_files(loaded.files);
     for (std::size_t i = 0; i < results.size(); ++i) {
         loaded.sources.add(loaded.files[i], std::move(results[i].text));
+        for (const Location& literal : literal_secrets(results[i].config))
+            loaded.sources.redact(literal);
         loaded.diagnostics.append(results[i].diagnostics);
         move_append(loaded.config.clients, results[i].config.clients);
         move_append(loaded.config.accounts, results[i].config.accounts);

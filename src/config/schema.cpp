@@ -326,7 +326,12 @@ bool SchemaValidator::validate(const yaml::Node& document, Kind kind, const std:
 
 bool SchemaValidator::validate_root(const yaml::Node& document, const std::string& file,
                                     Diagnostics& diagnostics) {
-    return m_impl->run(m_impl->root, m_impl->document, document, file, diagnostics);
+    // Messages name fields through the kind's definition, as the root's if/then would pick it.
+    const json* start = &m_impl->document;
+    const yaml::Node* kind_node = document.find("kind");
+    if (std::optional<Kind> kind = kind_node ? parse_kind(kind_node->value) : std::nullopt)
+        start = &m_impl->document.at(json::json_pointer(m_impl->kind_refs[*kind].substr(1)));
+    return m_impl->run(m_impl->root, *start, document, file, diagnostics);
 }
 
 } // namespace mailsync

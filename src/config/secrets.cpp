@@ -91,18 +91,6 @@ void resolve(Secret& secret, std::string_view kind, const std::string& name, con
     }
 }
 
-void resolve_auth(std::optional<Auth>& auth, std::string_view kind, const std::string& name,
-                  const EnvLookup& env, Diagnostics& diagnostics) {
-    if (!auth)
-        return;
-    if (auth->password)
-        resolve(*auth->password, kind, name, env, diagnostics);
-    if (auth->oauth2 && auth->oauth2->refresh_token)
-        resolve(*auth->oauth2->refresh_token, kind, name, env, diagnostics);
-    if (auth->oauth2 && auth->oauth2->password)
-        resolve(*auth->oauth2->password, kind, name, env, diagnostics);
-}
-
 } // namespace
 
 std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
@@ -167,14 +155,9 @@ EnvLookup process_environment() {
 }
 
 void resolve_secrets(Config& config, const EnvLookup& env, Diagnostics& diagnostics) {
-    for (OAuth2Client& client : config.clients) {
-        if (client.client_secret)
-            resolve(*client.client_secret, "OAuth2Client", client.meta.name, env, diagnostics);
-    }
-    for (MailAccount& account : config.accounts)
-        resolve_auth(account.auth, "MailAccount", account.meta.name, env, diagnostics);
-    for (SmtpConnection& connection : config.smtp_connections)
-        resolve_auth(connection.auth, "SmtpConnection", connection.meta.name, env, diagnostics);
+    for_each_secret(config, [&](Secret& secret, Kind kind, const std::string& name) {
+        resolve(secret, kind_name(kind), name, env, diagnostics);
+    });
 }
 
 } // namespace mailsync

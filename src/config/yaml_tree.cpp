@@ -235,6 +235,21 @@ private:
     std::size_t m_alias_nodes = 0;
 };
 
+// `{password: ${env:X}}` ends the flow map at the reference's `}`: say so.
+std::string flow_hint(std::string_view text, Mark mark) {
+    std::size_t start = 0;
+    for (int line = 1; line < mark.line - 1 && start != std::string_view::npos; ++line)
+        start = text.find('\n', start + 1);
+    if (start == std::string_view::npos)
+        return {};
+    std::string_view near = text.substr(start, 400);
+    std::size_t reference = near.find("${");
+    std::size_t flow = near.find_first_of("{[");
+    if (reference == std::string_view::npos || flow == std::string_view::npos || flow >= reference)
+        return {};
+    return " (inside { } or [ ], quote a ${...} reference: \"${env:NAME}\")";
+}
+
 } // namespace
 
 std::vector<Document> parse(std::string_view text, const std::string& file,
@@ -258,7 +273,7 @@ std::vector<Document> parse(std::string_view text, const std::string& file,
     } catch (const YAML::Exception& error) {
         Mark mark = error.mark.is_null() ? Mark{1, 1} : to_mark(error.mark);
         diagnostics.error({file, mark.line, mark.column},
-                          fmt::format("YAML syntax: {}", error.msg));
+                          fmt::format("YAML syntax: {}{}", error.msg, flow_hint(text, mark)));
     }
     return documents;
 }

@@ -125,6 +125,42 @@ std::string Secret::describe() const {
     return "(literal)";
 }
 
+namespace {
+
+template <typename ConfigT, typename Visit> void visit_secrets(ConfigT& config, Visit&& visit) {
+    auto one = [&](auto& secret, Kind kind, const std::string& name) {
+        if (secret)
+            visit(*secret, kind, name);
+    };
+    auto auth = [&](auto& connection, Kind kind) {
+        if (!connection.auth)
+            return;
+        one(connection.auth->password, kind, connection.meta.name);
+        if (connection.auth->oauth2) {
+            one(connection.auth->oauth2->refresh_token, kind, connection.meta.name);
+            one(connection.auth->oauth2->password, kind, connection.meta.name);
+        }
+    };
+    for (auto& client : config.clients)
+        one(client.client_secret, Kind::oauth2_client, client.meta.name);
+    for (auto& account : config.accounts)
+        auth(account, Kind::mail_account);
+    for (auto& connection : config.smtp_connections)
+        auth(connection, Kind::smtp_connection);
+}
+
+} // namespace
+
+void for_each_secret(Config& config,
+                     const std::function<void(Secret&, Kind, const std::string&)>& visit) {
+    visit_secrets(config, visit);
+}
+
+void for_each_secret(const Config& config,
+                     const std::function<void(const Secret&, Kind, const std::string&)>& visit) {
+    visit_secrets(config, visit);
+}
+
 const OAuth2Client* Config::find_client(std::string_view name) const {
     for (const OAuth2Client& client : clients) {
         if (client.meta.name == name)

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -115,6 +116,14 @@ struct SmtpConnection : Connection {
     std::string prefix;
     bool debug = false;
 };
+
+struct Config;
+
+// Calls `visit(secret, kind, resource name)` for every secret field that is set.
+void for_each_secret(Config& config,
+                     const std::function<void(Secret&, Kind, const std::string&)>& visit);
+void for_each_secret(const Config& config,
+                     const std::function<void(const Secret&, Kind, const std::string&)>& visit);
 
 // Everything the YAML declares, in file order within each kind.
 struct Config {

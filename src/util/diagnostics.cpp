@@ -41,7 +41,14 @@ void SourceFiles::add(const std::string& file, std::string text) {
     m_texts.insert_or_assign(file, std::move(text));
 }
 
-std::string_view SourceFiles::line(const std::string& file, int line) const {
+void SourceFiles::redact(const Location& from) {
+    auto key = std::make_pair(from.file, from.line);
+    auto found = m_redactions.find(key);
+    if (found == m_redactions.end() || found->second > from.column)
+        m_redactions[key] = from.column;
+}
+
+std::string SourceFiles::line(const std::string& file, int line) const {
     auto found = m_texts.find(file);
     if (found == m_texts.end() || line < 1)
         return {};
@@ -52,9 +59,14 @@ std::string_view SourceFiles::line(const std::string& file, int line) const {
             return {};
         text.remove_prefix(end + 1);
     }
-    std::string_view result = text.substr(0, text.find('\n'));
+    std::string result(text.substr(0, text.find('\n')));
     if (!result.empty() && result.back() == '\r')
-        result.remove_suffix(1);
+        result.pop_back();
+    auto redaction = m_redactions.find(std::make_pair(file, line));
+    if (redaction != m_redactions.end()) {
+        std::size_t column = static_cast<std::size_t>(std::max(1, redaction->second) - 1);
+        result = result.substr(0, std::min(column, result.size())) + "(sensitive)";
+    }
     return result;
 }
 
@@ -72,7 +84,7 @@ std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& s
         label = fmt::format("\x1b[1;{}m{}\x1b[0m", is_error ? 31 : 35, label);
     std::string out = fmt::format("{}{} {}\n", place, label, diagnostic.message);
 
-    std::string_view line = sources.line(where.file, where.line);
+    std::string line = sources.line(where.file, where.line);
     if (line.empty() || line.size() > 500)
         return out;
     out += fmt::format("{}\n", line);

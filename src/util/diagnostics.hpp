@@ -50,10 +50,14 @@ class SourceFiles {
 public:
     void add(const std::string& file, std::string text);
     // The line without its end of line, or an empty view when the file or line is unknown.
-    std::string_view line(const std::string& file, int line) const;
+    // A redacted line reads `(sensitive)` from the redacted column on.
+    std::string line(const std::string& file, int line) const;
+    // Hides the text from this place to the end of its line whenever the line is quoted.
+    void redact(const Location& from);
 
 private:
     std::map<std::string, std::string> m_texts;
+    std::map<std::pair<std::string, int>, int> m_redactions;  // (file, line) → column
 };
 
 // `file:line:col: error: message`, then the source line and a caret under the column.

@@ -1,0 +1,77 @@
+// Secret values never appear in any output or written file, whatever command and format.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace mailsync::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A config with every kind of secret field, from the environment and from files.
+void write_config(const TempDir& dir) {
+    write_file(dir.file("config/clients.yaml"),
+               "apiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: g\nspec:\n"
+               "  provider: google\n  clientId: id\n  clientSecret: ${env:LEAK_CLIENT_SECRET}\n"
+               "---\napiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: m\nspec:\n"
+               "  provider: microsoft\n  clientId: id\n  tenantId: t\n"
+               "  clientSecret: ${file:client-secret.txt}\n");
+    write_file(dir.file("config/client-secret.txt"), "leak-file-secret-5d1e\n");
+    write_file(dir.file("config/accounts.yaml"),
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth: {password: ${env:LEAK_PASSWORD}}\n---\n"
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: b\nspec:\n"
+               "  protocol: imap\n  host: imap.gmail.com\n  username: u\n"
+               "  auth:\n    oauth2: {client: g, refreshToken: ${env:LEAK_REFRESH}}\n---\n"
+               "apiVersion: mailsync/v1\nkind: SmtpConnection\nmetadata:\n  name: s\nspec:\n"
+               "  fromAddress: a@example.com\n  host: smtp.example.com\n  username: u\n"
+               "  auth:\n    oauth2: {client: m, grant: password, password: ${env:LEAK_OAUTH_PW}}\n"
+               "---\napiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: broken\n"
+               "spec:\n  protocol: imap\n  host: bad host\n  username: u\n"
+               "  auth: {password: ${env:LEAK_PASSWORD}}\n");
+}
+
+const std::vector<std::string> secret_values{"leak-env-client-9a7b", "leak-env-password-3c4d",
+                                             "leak-env-refresh-8e2f", "leak-env-oauthpw-6b1a",
+                                             "leak-file-secret-5d1e"};
+
+} // namespace
+
+TEST_CASE("no command or format prints a secret value", "[cli][secrets]") {
+    TempDir dir;
+    write_config(dir);
+    RunOptions options;
+    options.cwd = dir.path();
+    options.env = {{"LEAK_CLIENT_SECRET", secret_values[0]}, {"LEAK_PASSWORD", secret_values[1]},
+                   {"LEAK_REFRESH", secret_values[2]},       {"LEAK_OAUTH_PW", secret_values[3]}};
+    std::vector<std::vector<std::string>> commands{
+        {"validate", "config"},
+        {"validate", "--format", "json", "config"},
+        {"validate", "--no-secrets", "config"},
+        {"validate", "--mapping", "mailbox-form", "config"},
+        {"mapping"},
+        {"mapping", "--format", "json"},
+        {"mapping", "--attributes"},
+        {"--help"},
+    };
+    for (const auto& command : commands) {
+        ProcessResult result = run_mailsync(command, options);
+        for (const std::string& secret : secret_values) {
+            INFO(command.front() << " " << secret);
+            CHECK(result.out.find(secret) == std::string::npos);
+            CHECK(result.err.find(secret) == std::string::npos);
+        }
+    }
+    // Nothing was written beside the config, and the files there hold no environment secret.
+    for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
+        if (!entry.is_regular_file())
+            continue;
+        std::string text = read_file(entry.path().string());
+        for (std::size_t i = 0; i < 4; ++i)
+            CHECK(text.find(secret_values[i]) == std::string::npos);
+    }
+}

@@ -1,0 +1,142 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace mailsync::test;
+
+namespace {
+
+// Every variable the samples refer to, set to a value that says which it is.
+RunOptions sample_secrets() {
+    RunOptions options;
+    for (const char* name :
+         {"SUPPORT_PASSWORD", "BILLING_PASSWORD", "ORDERS_PASSWORD", "GOOGLE_CLIENT_SECRET",
+          "SUPPORT_REFRESH_TOKEN", "M365_CLIENT_SECRET", "HELPDESK_REFRESH_TOKEN", "SALES_PASSWORD",
+          "SMTP_PASSWORD", "JDOE_PASSWORD", "GMAIL_APP_SECRET", "TEAM_REFRESH_TOKEN",
+          "OFFICE_APP_SECRET"})
+        options.env[name] = std::string("value-of-") + name;
+    return options;
+}
+
+const std::vector<std::string> good_samples{
+    "samples/incoming-imap",          "samples/incoming-pop3",
+    "samples/incoming-gmail-oauth2",  "samples/incoming-microsoft365-oauth2",
+    "samples/outgoing-smtp",          "samples/outgoing-smtp-oauth2",
+    "samples/mailbox-form"};
+
+} // namespace
+
+TEST_CASE("every sample scenario validates cleanly with its secrets set", "[cli][validate]") {
+    for (const std::string& sample : good_samples) {
+        DYNAMIC_SECTION(sample) {
+            ProcessResult result = run_mailsync({"validate", sample}, sample_secrets());
+            CHECK(result.err == "");
+            CHECK(result.exit_code == 0);
+            CHECK(result.out.ends_with("Valid.\n"));
+        }
+    }
+}
+
+TEST_CASE("validate prints a summary per kind", "[cli][validate]") {
+    std::vector<std::string> args{"validate"};
+    args.insert(args.end(), good_samples.begin(), good_samples.end());
+    ProcessResult result = run_mailsync(args, sample_secrets());
+    CHECK(result.out == "Checked 18 resources in 7 files: 5 OAuth2Client, 10 MailAccount, "
+                        "3 SmtpConnection.\nValid.\n");
+    CHECK(result.exit_code == 0);
+}
+
+TEST_CASE("validate without secrets set fails naming each variable, --no-secrets passes",
+          "[cli][validate]") {
+    RunOptions bare;
+    bare.unset_env = {"SUPPORT_PASSWORD"};
+    ProcessResult missing = run_mailsync({"validate", "samples/incoming-imap"}, bare);
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err ==
+          "samples/incoming-imap/support-inbox.yaml:16:15: error: MailAccount 'support-inbox' "
+          "spec.auth.password: environment variable SUPPORT_PASSWORD is not set\n"
+          "    password: ${env:SUPPORT_PASSWORD}\n"
+          "              ^\n");
+    CHECK(missing.out == "Checked 1 resource in 1 file: 1 MailAccount.\nInvalid: 1 error, 0 warnings.\n");
+
+    ProcessResult skipped = run_mailsync({"validate", "--no-secrets", "samples/incoming-imap"}, bare);
+    CHECK(skipped.exit_code == 0);
+    CHECK(skipped.out == "Checked 1 resource in 1 file: 1 MailAccount.\n"
+                         "Secrets were not resolved (--no-secrets).\nValid.\n");
+}
+
+TEST_CASE("validate --format json gives the diagnostics as data", "[cli][validate]") {
+    RunOptions options;
+    options.env["MAILSYNC_SAMPLE_SECRET"] = "x";
+    ProcessResult result =
+        run_mailsync({"validate", "--format", "json", "samples/bad/many-errors.yaml"}, options);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == "");
+    auto json = nlohmann::json::parse(result.out);
+    CHECK(json["format_version"] == 1);
+    CHECK(json["valid"] == false);
+    CHECK(json["errors"] == 5);
+    CHECK(json["resources"]["MailAccount"] == 0);
+    CHECK(json["mapping"] == "server-to-cloud");
+    REQUIRE(json["diagnostics"].size() == 5);
+    CHECK(json["diagnostics"][0] == nlohmann::json::parse(R"({"severity": "error",
+        "file": "samples/bad/many-errors.yaml", "line": 7, "column": 15,
+        "message": "spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'"})"));
+}
+
+TEST_CASE("validate with the mailbox-form profile", "[cli][validate]") {
+    ProcessResult ok = run_mailsync(
+        {"validate", "--no-secrets", "--mapping", "mailbox-form", "samples/mailbox-form"});
+    CHECK(ok.exit_code == 0);
+    ProcessResult smtp = run_mailsync(
+        {"validate", "--no-secrets", "--mapping", "mailbox-form", "samples/outgoing-smtp"});
+    CHECK(smtp.exit_code == 1);
+    CHECK(smtp.err.find("error: mapping 'mailbox-form' has no fields for kind SmtpConnection") !=
+          std::string::npos);
+}
+
+TEST_CASE("validate reads the current folder by default and refuses a missing path",
+          "[cli][validate]") {
+    RunOptions in_sample;
+    in_sample.cwd = MAILSYNC_SOURCE_DIR "/samples/outgoing-smtp";
+    ProcessResult here = run_mailsync({"validate", "--no-secrets"}, in_sample);
+    CHECK(here.exit_code == 0);
+    CHECK(here.out.starts_with("Checked 2 resources in 1 file: 2 SmtpConnection.\n"));
+
+    ProcessResult missing = run_mailsync({"validate", "no/such/folder"});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err == "no/such/folder: error: no such file or folder\n");
+}
+
+TEST_CASE("a literal secret is a warning and is never quoted", "[cli][validate]") {
+    TempDir dir;
+    write_file(dir.file("a.yaml"),
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: lit\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n  auth:\n"
+               "    password: literal-pw-91c2\n");
+    ProcessResult result = run_mailsync({"validate", dir.file("a.yaml")});
+    CHECK(result.exit_code == 0);
+    CHECK(result.err == dir.file("a.yaml") +
+                            ":10:15: warning: spec.auth.password holds a secret in clear; write "
+                            "${env:NAME} or ${file:PATH} so that it stays out of the repository\n"
+                            "    password: (sensitive)\n"
+                            "              ^\n");
+    CHECK(result.out.ends_with("Valid, with 1 warning.\n"));
+}
+
+TEST_CASE("a 10 MB file is refused cleanly", "[cli][validate]") {
+    TempDir dir;
+    write_file(dir.file("big.yaml"), std::string(10 * 1024 * 1024, 'a'));
+    ProcessResult result = run_mailsync({"validate", dir.file("big.yaml")});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == dir.file("big.yaml") +
+                            ": error: file is 10.0 MiB; mailsync reads files of at most 4.0 MiB\n");
+}
+
+TEST_CASE("no colour when the output is not a terminal", "[cli][validate]") {
+    ProcessResult result = run_mailsync({"validate", "samples/bad/unknown-kind.yaml"});
+    CHECK(result.err.find("\x1b[") == std::string::npos);
+}
