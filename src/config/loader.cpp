@@ -102,7 +102,7 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
 
     // Pass 4: every resource renders through the mapping profile into the target's fields.
     if (options.mapping != nullptr)
-        cloud_view(loaded.config, *options.mapping, loaded.diagnostics);
+        cloud_view(loaded.config, *options.mapping, loaded.diagnostics, [](CloudObject&&) {});
 
     // Pass 5: secrets, last, so that a missing variable does not hide a broken file.
     if (options.resolve_secrets)

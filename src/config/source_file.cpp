@@ -108,10 +108,18 @@ std::optional<std::string> read_source_file(const std::string& path, Diagnostics
         diagnostics.error({path, 0, 0}, fmt::format("cannot read: {}", std::strerror(errno)));
         return std::nullopt;
     }
-    // Read at most one byte past the limit, for a file that grows or does not report a size.
-    std::string text(max_source_bytes + 1, '\0');
+    // Read at most one byte past the size (or the limit, for a file that does not report its
+    // size), so that a file that grows while read is still caught.
+    std::size_t expected = error ? max_source_bytes : static_cast<std::size_t>(size);
+    std::string text(expected + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
+    while (text.size() <= max_source_bytes && in) {
+        char chunk[4096];
+        in.read(chunk, sizeof chunk);
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    }
+    text.shrink_to_fit();
     if (text.size() > max_source_bytes) {
         diagnostics.error({path, 0, 0}, fmt::format("file is larger than {}",
                                                     human_size(max_source_bytes)));

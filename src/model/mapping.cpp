@@ -67,15 +67,15 @@ std::optional<CloudObject> cloud_view(Kind kind, const std::string& name,
     return object;
 }
 
-std::vector<CloudObject> cloud_view(const Config& config, const MappingProfile& profile,
-                                    Diagnostics& diagnostics) {
-    std::vector<CloudObject> out;
+void cloud_view(const Config& config, const MappingProfile& profile, Diagnostics& diagnostics,
+                const std::function<void(CloudObject&&)>& sink) {
     auto keep = [&](std::optional<CloudObject> object) {
         if (object)
-            out.push_back(std::move(*object));
+            sink(std::move(*object));
     };
-    for (const OAuth2Client& client : config.clients) {
-        if (profile.find(Kind::oauth2_client) != nullptr)
+    // A profile without OAuth2 clients inlines their fields into the connections instead.
+    if (profile.find(Kind::oauth2_client) != nullptr) {
+        for (const OAuth2Client& client : config.clients)
             keep(cloud_view(Kind::oauth2_client, client.meta.name, attributes(client), profile,
                             diagnostics));
     }
@@ -85,6 +85,13 @@ std::vector<CloudObject> cloud_view(const Config& config, const MappingProfile& 
     for (const SmtpConnection& connection : config.smtp_connections)
         keep(cloud_view(Kind::smtp_connection, connection.meta.name,
                         attributes(connection, config), profile, diagnostics));
+}
+
+std::vector<CloudObject> cloud_view(const Config& config, const MappingProfile& profile,
+                                    Diagnostics& diagnostics) {
+    std::vector<CloudObject> out;
+    cloud_view(config, profile, diagnostics,
+               [&](CloudObject&& object) { out.push_back(std::move(object)); });
     return out;
 }
 

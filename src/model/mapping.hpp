@@ -1,6 +1,7 @@
 // Mapping profiles: how resources become the target product's fields, and the Cloud view.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -61,7 +62,12 @@ std::optional<CloudObject> cloud_view(Kind kind, const std::string& name,
                                       const std::vector<Attribute>& attributes,
                                       const MappingProfile& profile, Diagnostics& diagnostics);
 
-// Renders every resource of `config`; problems go to `diagnostics`.
+// Renders every resource of `config`, handing each object to `sink` as it is made; problems go
+// to `diagnostics`.
+void cloud_view(const Config& config, const MappingProfile& profile, Diagnostics& diagnostics,
+                const std::function<void(CloudObject&&)>& sink);
+
+// The same, collected.
 std::vector<CloudObject> cloud_view(const Config& config, const MappingProfile& profile,
                                     Diagnostics& diagnostics);
 
