@@ -62,8 +62,9 @@ int run(int argc, char** argv) {
             std::vector<std::string> names;
             for (const CLI::App* command : app.get_subcommands({}))
                 names.push_back(command->get_name());
-            fmt::print(stderr, "mailsync: unknown command '{}'{}\nRun 'mailsync --help' for the "
-                               "commands.\n",
+            fmt::print(stderr,
+                       "mailsync: unknown command '{}'{}\nRun 'mailsync --help' for the "
+                       "commands.\n",
                        argv[1], did_you_mean(argv[1], names));
             return 1;
         }

@@ -32,8 +32,8 @@ void print_kind_text(const MappingProfile& profile, Kind kind, const KindMapping
                              : fmt::format("{} \"{}\" → ", profile.source, mapping.source_section);
     fmt::print("{}: {}{} \"{}\" (API collection {})\n", kind_name(kind), source, profile.target,
                mapping.target_section, mapping.collection);
-    std::vector<std::vector<std::string>> rows{{profile.source, profile.target, "API key",
-                                                "mailsync attribute", "values"}};
+    std::vector<std::vector<std::string>> rows{
+        {profile.source, profile.target, "API key", "mailsync attribute", "values"}};
     for (const FieldMapping& field : mapping.fields)
         rows.push_back({field.source_label.empty() ? "-" : field.source_label, field.label,
                         field.key, field.from, values_text(field)});

@@ -52,7 +52,8 @@ void check_port(const Connection& c, std::string_view kind, Diagnostics& diagnos
             c.port_where,
             fmt::format("{} '{}': port {} is the {} port of {}; with encryption {} the usual "
                         "port is {}",
-                        kind, c.meta.name, c.port, other == Encryption::ssl ? "implicit-TLS" : "plain",
+                        kind, c.meta.name, c.port,
+                        other == Encryption::ssl ? "implicit-TLS" : "plain",
                         protocol_name(c.protocol), encryption_name(c.encryption), usual));
 }
 
@@ -63,8 +64,7 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
     if (!c.auth)
         return;
     if (c.username.empty())
-        diagnostics.error(c.auth->where,
-                          fmt::format("{}: spec.auth needs spec.username", subject));
+        diagnostics.error(c.auth->where, fmt::format("{}: spec.auth needs spec.username", subject));
     if (c.encryption == Encryption::none && !c.allow_plaintext_auth)
         diagnostics.error(c.encryption_where,
                           fmt::format("{}: credentials would be sent in clear over encryption "
@@ -92,16 +92,15 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
     switch (oauth2.grant) {
     case Grant::refresh_token:
         if (!oauth2.refresh_token)
-            diagnostics.error(oauth2.client_where,
-                              fmt::format("{}: the refreshToken grant needs "
-                                          "spec.auth.oauth2.refreshToken",
-                                          subject));
+            diagnostics.error(oauth2.client_where, fmt::format("{}: the refreshToken grant needs "
+                                                               "spec.auth.oauth2.refreshToken",
+                                                               subject));
         break;
     case Grant::password:
         if (!oauth2.password)
-            diagnostics.error(oauth2.client_where,
-                              fmt::format("{}: the password grant needs spec.auth.oauth2.password",
-                                          subject));
+            diagnostics.error(
+                oauth2.client_where,
+                fmt::format("{}: the password grant needs spec.auth.oauth2.password", subject));
         break;
     case Grant::client_credentials:
         if (!client->client_secret)

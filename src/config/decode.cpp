@@ -175,8 +175,8 @@ std::optional<Kind> check_header(const yaml::Document& document, const std::stri
     bool ok = true;
     const yaml::Node* version = root.find("apiVersion");
     if (version == nullptr) {
-        diagnostics.error(start, fmt::format("missing required field 'apiVersion' (it is {})",
-                                             api_version));
+        diagnostics.error(
+            start, fmt::format("missing required field 'apiVersion' (it is {})", api_version));
         ok = false;
     } else if (!version->is_scalar() || version->value != api_version) {
         diagnostics.error({file, version->mark.line, version->mark.column},
@@ -191,14 +191,13 @@ std::optional<Kind> check_header(const yaml::Document& document, const std::stri
         diagnostics.error(start, "missing required field 'kind'");
         return std::nullopt;
     }
-    std::optional<Kind> kind =
-        kind_node->is_scalar() ? parse_kind(kind_node->value) : std::nullopt;
+    std::optional<Kind> kind = kind_node->is_scalar() ? parse_kind(kind_node->value) : std::nullopt;
     if (!kind) {
         std::vector<std::string> names;
         for (Kind k : all_kinds)
             names.emplace_back(kind_name(k));
-        std::string suggestion = kind_node->is_scalar() ? did_you_mean(kind_node->value, names)
-                                                        : std::string();
+        std::string suggestion =
+            kind_node->is_scalar() ? did_you_mean(kind_node->value, names) : std::string();
         if (suggestion.empty())
             suggestion = fmt::format(" (known kinds: {})", join(names, ", "));
         diagnostics.error({file, kind_node->mark.line, kind_node->mark.column},

@@ -31,12 +31,12 @@ FileResult load_file(const std::string& file, SchemaValidator& schema) {
     std::vector<yaml::Document> documents = yaml::parse(*text, file, result.diagnostics);
     if (documents.empty() && !result.diagnostics.has_errors()) {
         bool blank = text->find_first_not_of(" \t\r\n") == std::string::npos;
-        result.diagnostics.error({file, 0, 0}, blank ? "file is empty"
-                                                     : "file holds no YAML documents");
+        result.diagnostics.error({file, 0, 0},
+                                 blank ? "file is empty" : "file holds no YAML documents");
     }
     for (const yaml::Document& document : documents) {
         if (document.root.is_null())
-            continue;  // an empty document, as after a trailing `---`
+            continue; // an empty document, as after a trailing `---`
         decode_document(document, file, schema, result.config, result.diagnostics);
     }
     result.text = std::move(*text);

@@ -22,7 +22,7 @@ struct LoadedConfig {
     Config config;
     Diagnostics diagnostics;
     SourceFiles sources;
-    std::vector<std::string> files;  // in the order read
+    std::vector<std::string> files; // in the order read
 };
 
 // Reads the files and folders in `paths` and runs every check; see the passes in loader.cpp.

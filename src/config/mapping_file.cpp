@@ -47,8 +47,8 @@ private:
             std::vector<std::string> names;
             for (Kind k : all_kinds)
                 names.emplace_back(kind_name(k));
-            error(entry.key_mark, fmt::format("unknown kind '{}'{}", entry.key,
-                                              did_you_mean(entry.key, names)));
+            error(entry.key_mark,
+                  fmt::format("unknown kind '{}'{}", entry.key, did_you_mean(entry.key, names)));
             return;
         }
         if (!expect_map(entry, fmt::format("kind {}", entry.key)))
@@ -61,8 +61,8 @@ private:
         const yaml::Node* fields = required(entry, "fields");
         if (fields != nullptr) {
             if (!fields->is_sequence()) {
-                error(fields->mark, fmt::format("'fields' must be a list, not {}",
-                                                yaml::describe(*fields)));
+                error(fields->mark,
+                      fmt::format("'fields' must be a list, not {}", yaml::describe(*fields)));
             } else {
                 for (const yaml::Node& field : fields->children)
                     read_field(field, *kind, mapping);
@@ -171,7 +171,9 @@ std::optional<MappingProfile> parse_mapping(std::string_view text, const std::st
     return ProfileReader(file, diagnostics).read(documents.front().root);
 }
 
-std::vector<std::string> builtin_mapping_names() { return {"server-to-cloud", "mailbox-form"}; }
+std::vector<std::string> builtin_mapping_names() {
+    return {"server-to-cloud", "mailbox-form"};
+}
 
 std::optional<std::string_view> builtin_mapping_text(std::string_view name) {
     if (name == "server-to-cloud")

@@ -7,10 +7,16 @@ namespace mailsync::yaml {
 
 namespace {
 
-bool is_null_text(std::string_view v) { return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL"; }
+bool is_null_text(std::string_view v) {
+    return v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL";
+}
 
-bool is_true_text(std::string_view v) { return v == "true" || v == "True" || v == "TRUE"; }
-bool is_false_text(std::string_view v) { return v == "false" || v == "False" || v == "FALSE"; }
+bool is_true_text(std::string_view v) {
+    return v == "true" || v == "True" || v == "TRUE";
+}
+bool is_false_text(std::string_view v) {
+    return v == "false" || v == "False" || v == "FALSE";
+}
 
 std::optional<std::int64_t> parse_int(std::string_view v) {
     std::int64_t out = 0;

@@ -21,7 +21,9 @@ namespace mailsync {
 
 using nlohmann::json;
 
-std::string_view schema_text() { return embedded::schema_json; }
+std::string_view schema_text() {
+    return embedded::schema_json;
+}
 
 namespace {
 
@@ -90,10 +92,13 @@ const json* schema_at(const json& root, const json& start, const std::vector<std
 }
 
 std::string type_words(const json& schema) {
-    static const std::map<std::string, std::string> words{
-        {"integer", "a whole number"}, {"number", "a number"},  {"string", "a string"},
-        {"boolean", "true or false"},  {"object", "a map"},     {"array", "a list"},
-        {"null", "null"}};
+    static const std::map<std::string, std::string> words{{"integer", "a whole number"},
+                                                          {"number", "a number"},
+                                                          {"string", "a string"},
+                                                          {"boolean", "true or false"},
+                                                          {"object", "a map"},
+                                                          {"array", "a list"},
+                                                          {"null", "null"}};
     if (!schema.contains("type"))
         return "another type";
     auto found = words.find(schema["type"].get<std::string>());
@@ -135,8 +140,8 @@ const yaml::Node* node_at(const yaml::Node& root, const std::vector<std::string>
 
 std::string quoted_value(const yaml::Node& node) {
     if (node.is_scalar() && yaml::scalar_type(node) == yaml::ScalarType::string)
-        return fmt::format("'{}'", node.value.size() > 60 ? node.value.substr(0, 60) + "..."
-                                                          : node.value);
+        return fmt::format("'{}'",
+                           node.value.size() > 60 ? node.value.substr(0, 60) + "..." : node.value);
     return yaml::describe(node);
 }
 
@@ -223,8 +228,8 @@ struct SchemaValidator::Impl {
             return std::nullopt;
         std::string field = dotted(path, root_node);
         auto at_value = [&](std::string message) {
-            return Diagnostic{Severity::error, {file, node->mark.line, node->mark.column},
-                              std::move(message)};
+            return Diagnostic{
+                Severity::error, {file, node->mark.line, node->mark.column}, std::move(message)};
         };
         auto at_key = [&](std::string message) {
             yaml::Mark mark = path.empty() ? node->mark : node->key_mark;
@@ -246,8 +251,8 @@ struct SchemaValidator::Impl {
                     known.push_back(key);
             }
             std::string where_text = field.empty() ? "" : fmt::format(" in {}", field);
-            std::string message = fmt::format("unknown field '{}'{}{}", name, where_text,
-                                              did_you_mean(name, known));
+            std::string message =
+                fmt::format("unknown field '{}'{}{}", name, where_text, did_you_mean(name, known));
             yaml::Mark mark = child != nullptr ? child->key_mark : node->mark;
             return Diagnostic{Severity::error, {file, mark.line, mark.column}, message};
         }
@@ -270,7 +275,8 @@ struct SchemaValidator::Impl {
                                         (*schema)["errorMessage"].get<std::string>(),
                                         quoted_value(*node)));
         if (schema->contains("errorMessage") && description.starts_with("Object should have"))
-            return at_key(fmt::format("{} {}", field, (*schema)["errorMessage"].get<std::string>()));
+            return at_key(
+                fmt::format("{} {}", field, (*schema)["errorMessage"].get<std::string>()));
         if (description.starts_with("Failed to match against any enum values") &&
             schema->contains("enum")) {
             std::vector<std::string> options;
@@ -278,9 +284,8 @@ struct SchemaValidator::Impl {
                 options.push_back(option.get<std::string>());
             std::string suggestion =
                 node->is_scalar() ? did_you_mean(node->value, options) : std::string();
-            return at_value(fmt::format("{} must be {}, not {}{}", field,
-                                        join_words(options, true), quoted_value(*node),
-                                        suggestion));
+            return at_value(fmt::format("{} must be {}, not {}{}", field, join_words(options, true),
+                                        quoted_value(*node), suggestion));
         }
         if ((description.find("'const'") != std::string::npos ||
              description.find("not equal") != std::string::npos) &&

@@ -130,7 +130,8 @@ std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
         secret.source = Secret::Source::env;
     } else if (source == "file") {
         if (target.empty()) {
-            diagnostics.error(secret.where, fmt::format("{}: ${{file:}} needs a path", secret.field));
+            diagnostics.error(secret.where,
+                              fmt::format("{}: ${{file:}} needs a path", secret.field));
             return std::nullopt;
         }
         secret.source = Secret::Source::file;

@@ -121,8 +121,8 @@ std::optional<std::string> read_source_file(const std::string& path, Diagnostics
     }
     text.shrink_to_fit();
     if (text.size() > max_source_bytes) {
-        diagnostics.error({path, 0, 0}, fmt::format("file is larger than {}",
-                                                    human_size(max_source_bytes)));
+        diagnostics.error({path, 0, 0},
+                          fmt::format("file is larger than {}", human_size(max_source_bytes)));
         return std::nullopt;
     }
     if (text.starts_with("\xEF\xBB\xBF"))

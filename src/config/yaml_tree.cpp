@@ -56,7 +56,9 @@ public:
     std::string message;
 };
 
-Mark to_mark(const YAML::Mark& mark) { return {mark.line + 1, mark.column + 1}; }
+Mark to_mark(const YAML::Mark& mark) {
+    return {mark.line + 1, mark.column + 1};
+}
 
 std::size_t count_nodes(const Node& node) {
     std::size_t count = 1;
@@ -130,7 +132,7 @@ private:
     struct Frame {
         Node node;
         YAML::anchor_t anchor = 0;
-        bool expecting_key = true;  // maps alternate key and value
+        bool expecting_key = true; // maps alternate key and value
         std::string key;
         Mark key_mark;
     };

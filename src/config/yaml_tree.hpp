@@ -21,12 +21,12 @@ enum class NodeKind { null, scalar, sequence, map };
 // One node of a document. A map's children carry their key, so a lookup needs no second list.
 struct Node {
     NodeKind kind = NodeKind::null;
-    Mark mark;                 // where the value starts
-    std::string value;         // the text of a scalar
-    bool quoted = false;       // a quoted or block scalar is always a string
-    std::string key;           // the key of this node in its parent map
-    Mark key_mark;             // where that key stands; the value's mark for sequence items
-    bool from_merge = false;   // came in through a `<<` merge key
+    Mark mark;               // where the value starts
+    std::string value;       // the text of a scalar
+    bool quoted = false;     // a quoted or block scalar is always a string
+    std::string key;         // the key of this node in its parent map
+    Mark key_mark;           // where that key stands; the value's mark for sequence items
+    bool from_merge = false; // came in through a `<<` merge key
     std::vector<Node> children;
 
     bool is_map() const { return kind == NodeKind::map; }

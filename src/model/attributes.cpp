@@ -45,8 +45,7 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
     add(out, "port", std::int64_t{c.port}, c.port_where);
     add(out, "username", text_or_none(c.username), c.meta.document);
     Location auth_where = c.auth ? c.auth->where : c.meta.document;
-    add(out, "password", c.auth ? secret_or_none(c.auth->password) : std::monostate{},
-        auth_where);
+    add(out, "password", c.auth ? secret_or_none(c.auth->password) : std::monostate{}, auth_where);
     add(out, "oauth2", oauth2 != nullptr, auth_where);
     if (oauth2 != nullptr) {
         add(out, "oauth2.client", Reference{Kind::oauth2_client, oauth2->client},
@@ -59,12 +58,11 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
         add(out, "oauth2.provider", std::string(provider_name(client->provider)),
             oauth2->client_where);
         add(out, "oauth2.clientId", client->client_id, client->meta.where);
-        add(out, "oauth2.clientSecret", secret_or_none(client->client_secret),
-            client->meta.where);
+        add(out, "oauth2.clientSecret", secret_or_none(client->client_secret), client->meta.where);
         add(out, "oauth2.tenantId", text_or_none(client->tenant_id), client->meta.where);
     }
-    add(out, "timeout", std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(c.timeout)
-                                         .count()},
+    add(out, "timeout",
+        std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(c.timeout).count()},
         c.meta.document);
     add(out, "tls.verify", c.tls.verify, c.meta.document);
 }
@@ -92,8 +90,9 @@ std::vector<Attribute> attributes(const OAuth2Client& client) {
 std::vector<Attribute> attributes(const MailAccount& account, const Config& config) {
     std::vector<Attribute> out;
     add_connection(out, account, config);
-    add(out, "folder", account.protocol == Protocol::imap ? AttributeValue(account.folder)
-                                                          : AttributeValue(std::monostate{}),
+    add(out, "folder",
+        account.protocol == Protocol::imap ? AttributeValue(account.folder)
+                                           : AttributeValue(std::monostate{}),
         account.folder_where);
     add(out, "enabled", account.enabled, account.meta.document);
     return out;

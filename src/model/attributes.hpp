@@ -22,9 +22,9 @@ using AttributeValue =
     std::variant<std::monostate, std::string, std::int64_t, bool, Secret, Reference>;
 
 struct Attribute {
-    std::string name;      // "protocol", "oauth2.client", "service"
-    AttributeValue value;  // monostate when the resource does not set it
-    Location where;        // where the value comes from in the YAML
+    std::string name;     // "protocol", "oauth2.client", "service"
+    AttributeValue value; // monostate when the resource does not set it
+    Location where;       // where the value comes from in the YAML
     // For a derived value, what it means, for a message when the mapping cannot place it.
     std::string meaning;
 };

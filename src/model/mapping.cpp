@@ -28,8 +28,8 @@ std::optional<CloudObject> cloud_view(Kind kind, const std::string& name,
     const KindMapping* mapping = profile.find(kind);
     Location where = attributes.empty() ? Location{} : attributes.front().where;
     if (mapping == nullptr) {
-        diagnostics.error(where, fmt::format("mapping '{}' has no fields for kind {}",
-                                             profile.name, kind_name(kind)));
+        diagnostics.error(where, fmt::format("mapping '{}' has no fields for kind {}", profile.name,
+                                             kind_name(kind)));
         return std::nullopt;
     }
     CloudObject object{kind, name, {}};
@@ -80,11 +80,11 @@ void cloud_view(const Config& config, const MappingProfile& profile, Diagnostics
                             diagnostics));
     }
     for (const MailAccount& account : config.accounts)
-        keep(cloud_view(Kind::mail_account, account.meta.name, attributes(account, config),
-                        profile, diagnostics));
+        keep(cloud_view(Kind::mail_account, account.meta.name, attributes(account, config), profile,
+                        diagnostics));
     for (const SmtpConnection& connection : config.smtp_connections)
-        keep(cloud_view(Kind::smtp_connection, connection.meta.name,
-                        attributes(connection, config), profile, diagnostics));
+        keep(cloud_view(Kind::smtp_connection, connection.meta.name, attributes(connection, config),
+                        profile, diagnostics));
 }
 
 std::vector<CloudObject> cloud_view(const Config& config, const MappingProfile& profile,

@@ -15,10 +15,10 @@ namespace mailsync {
 
 // One field of the target's form: where its value comes from and what it is called.
 struct FieldMapping {
-    std::string from;          // an attribute name, see attribute_catalog
-    std::string source_label;  // the label on the source product (Server), if it has one
-    std::string label;         // the label on the target product (Cloud)
-    std::string key;           // the target API's key
+    std::string from;         // an attribute name, see attribute_catalog
+    std::string source_label; // the label on the source product (Server), if it has one
+    std::string label;        // the label on the target product (Cloud)
+    std::string key;          // the target API's key
     // Value map: attribute value key → target value. Empty: the value passes unchanged.
     std::vector<std::pair<std::string, std::string>> values;
     Location where;
@@ -27,17 +27,17 @@ struct FieldMapping {
 };
 
 struct KindMapping {
-    std::string source_section;  // "Incoming Mail Accounts"
-    std::string target_section;  // "Mail Accounts"
-    std::string collection;      // the target API's collection: "mail-accounts"
+    std::string source_section; // "Incoming Mail Accounts"
+    std::string target_section; // "Mail Accounts"
+    std::string collection;     // the target API's collection: "mail-accounts"
     std::vector<FieldMapping> fields;
 };
 
 struct MappingProfile {
-    std::string name;    // "server-to-cloud"
+    std::string name; // "server-to-cloud"
     std::string title;
-    std::string source;  // "Server"
-    std::string target;  // "Cloud"
+    std::string source; // "Server"
+    std::string target; // "Cloud"
     std::vector<std::pair<Kind, KindMapping>> kinds;
 
     const KindMapping* find(Kind kind) const;

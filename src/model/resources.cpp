@@ -13,16 +13,18 @@ constexpr std::array<std::pair<Kind, std::string_view>, 3> kind_names{{
     {Kind::mail_account, "MailAccount"},
     {Kind::smtp_connection, "SmtpConnection"},
 }};
-constexpr std::array<std::pair<Protocol, std::string_view>, 3> protocol_names{{
-    {Protocol::imap, "imap"}, {Protocol::pop3, "pop3"}, {Protocol::smtp, "smtp"}}};
-constexpr std::array<std::pair<Encryption, std::string_view>, 3> encryption_names{{
-    {Encryption::none, "none"}, {Encryption::ssl, "ssl"}, {Encryption::starttls, "starttls"}}};
-constexpr std::array<std::pair<Provider, std::string_view>, 3> provider_names{{
-    {Provider::google, "google"}, {Provider::microsoft, "microsoft"}, {Provider::custom, "custom"}}};
-constexpr std::array<std::pair<Grant, std::string_view>, 3> grant_names{{
-    {Grant::refresh_token, "refreshToken"},
-    {Grant::client_credentials, "clientCredentials"},
-    {Grant::password, "password"}}};
+constexpr std::array<std::pair<Protocol, std::string_view>, 3> protocol_names{
+    {{Protocol::imap, "imap"}, {Protocol::pop3, "pop3"}, {Protocol::smtp, "smtp"}}};
+constexpr std::array<std::pair<Encryption, std::string_view>, 3> encryption_names{
+    {{Encryption::none, "none"}, {Encryption::ssl, "ssl"}, {Encryption::starttls, "starttls"}}};
+constexpr std::array<std::pair<Provider, std::string_view>, 3> provider_names{
+    {{Provider::google, "google"},
+     {Provider::microsoft, "microsoft"},
+     {Provider::custom, "custom"}}};
+constexpr std::array<std::pair<Grant, std::string_view>, 3> grant_names{
+    {{Grant::refresh_token, "refreshToken"},
+     {Grant::client_credentials, "clientCredentials"},
+     {Grant::password, "password"}}};
 
 template <typename Enum, std::size_t N>
 std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& table,
@@ -46,12 +48,24 @@ std::optional<Enum> parse_name(const std::array<std::pair<Enum, std::string_view
 
 } // namespace
 
-std::string_view kind_name(Kind kind) { return name_of(kind_names, kind); }
-std::optional<Kind> parse_kind(std::string_view text) { return parse_name(kind_names, text); }
-std::string_view protocol_name(Protocol protocol) { return name_of(protocol_names, protocol); }
-std::string_view encryption_name(Encryption value) { return name_of(encryption_names, value); }
-std::string_view provider_name(Provider provider) { return name_of(provider_names, provider); }
-std::string_view grant_name(Grant grant) { return name_of(grant_names, grant); }
+std::string_view kind_name(Kind kind) {
+    return name_of(kind_names, kind);
+}
+std::optional<Kind> parse_kind(std::string_view text) {
+    return parse_name(kind_names, text);
+}
+std::string_view protocol_name(Protocol protocol) {
+    return name_of(protocol_names, protocol);
+}
+std::string_view encryption_name(Encryption value) {
+    return name_of(encryption_names, value);
+}
+std::string_view provider_name(Provider provider) {
+    return name_of(provider_names, provider);
+}
+std::string_view grant_name(Grant grant) {
+    return name_of(grant_names, grant);
+}
 std::optional<Protocol> parse_protocol(std::string_view text) {
     return parse_name(protocol_names, text);
 }
@@ -61,7 +75,9 @@ std::optional<Encryption> parse_encryption(std::string_view text) {
 std::optional<Provider> parse_provider(std::string_view text) {
     return parse_name(provider_names, text);
 }
-std::optional<Grant> parse_grant(std::string_view text) { return parse_name(grant_names, text); }
+std::optional<Grant> parse_grant(std::string_view text) {
+    return parse_name(grant_names, text);
+}
 
 int default_port(Protocol protocol, Encryption encryption) {
     bool implicit_tls = encryption == Encryption::ssl;

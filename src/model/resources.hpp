@@ -30,7 +30,7 @@ std::optional<Kind> parse_kind(std::string_view text); // exact names only
 std::string_view protocol_name(Protocol protocol);     // "imap"
 std::string_view encryption_name(Encryption encryption);
 std::string_view provider_name(Provider provider);
-std::string_view grant_name(Grant grant);              // "refreshToken"
+std::string_view grant_name(Grant grant); // "refreshToken"
 std::optional<Protocol> parse_protocol(std::string_view text);
 std::optional<Encryption> parse_encryption(std::string_view text);
 std::optional<Provider> parse_provider(std::string_view text);
@@ -42,8 +42,8 @@ int default_port(Protocol protocol, Encryption encryption);
 // What every resource has: its name and where it was declared.
 struct ResourceMeta {
     std::string name;
-    Location where;      // the value of metadata.name
-    Location document;   // the start of the document
+    Location where;    // the value of metadata.name
+    Location document; // the start of the document
     std::map<std::string, std::string> labels;
 };
 
@@ -54,7 +54,7 @@ struct OAuth2Client {
     std::string client_id;
     std::optional<Secret> client_secret;
     std::string tenant_id;
-    std::string token_url;         // as written; see effective_token_url
+    std::string token_url; // as written; see effective_token_url
     std::string authorization_url;
     std::vector<std::string> scopes; // as written; see effective_scopes
 };
@@ -95,7 +95,7 @@ struct Connection {
     Location encryption_where;
     std::string host;
     int port = 0;
-    Location port_where;  // the document's start when the port is a default
+    Location port_where; // the document's start when the port is a default
     bool port_given = false;
     std::string username;
     std::optional<Auth> auth;

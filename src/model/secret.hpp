@@ -23,10 +23,10 @@ private:
 struct Secret {
     enum class Source { env, file, literal };
     Source source = Source::literal;
-    std::string reference;  // the variable name or the path as written; empty for a literal
-    std::string field;      // where it sits, as "spec.auth.password"
+    std::string reference; // the variable name or the path as written; empty for a literal
+    std::string field;     // where it sits, as "spec.auth.password"
     Location where;
-    std::optional<SecretValue> value;  // set once resolved
+    std::optional<SecretValue> value; // set once resolved
 
     // `${env:NAME}`, `${file:PATH}` or `(literal)`: safe to print.
     std::string describe() const;

@@ -57,11 +57,10 @@ public:
 
 private:
     std::map<std::string, std::string> m_texts;
-    std::map<std::pair<std::string, int>, int> m_redactions;  // (file, line) → column
+    std::map<std::pair<std::string, int>, int> m_redactions; // (file, line) → column
 };
 
 // `file:line:col: error: message`, then the source line and a caret under the column.
-std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& sources,
-                              bool color);
+std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& sources, bool color);
 
 } // namespace mailsync

@@ -13,7 +13,8 @@ TEST_CASE("the version flag prints the version", "[cli]") {
     CHECK(result.out == "mailsync 0.1.0\n");
 }
 
-TEST_CASE("the help flag lists the commands and exit codes, each command has its own help", "[cli]") {
+TEST_CASE("the help flag lists the commands and exit codes, each command has its own help",
+          "[cli]") {
     ProcessResult help = run_mailsync({"--help"});
     CHECK(help.exit_code == 0);
     for (const char* word : {"validate", "mapping", "Exit codes"})
@@ -48,7 +49,8 @@ TEST_CASE("mapping prints the Server → Cloud table", "[cli][mapping]") {
 }
 
 TEST_CASE("mapping --format json and another profile", "[cli][mapping]") {
-    ProcessResult result = run_mailsync({"mapping", "--mapping", "mailbox-form", "--format", "json"});
+    ProcessResult result =
+        run_mailsync({"mapping", "--mapping", "mailbox-form", "--format", "json"});
     CHECK(result.exit_code == 0);
     auto json = nlohmann::json::parse(result.out);
     CHECK(json["profile"] == "mailbox-form");

@@ -46,8 +46,10 @@ TEST_CASE("no command or format prints a secret value", "[cli][secrets]") {
     write_config(dir);
     RunOptions options;
     options.cwd = dir.path();
-    options.env = {{"LEAK_CLIENT_SECRET", secret_values[0]}, {"LEAK_PASSWORD", secret_values[1]},
-                   {"LEAK_REFRESH", secret_values[2]},       {"LEAK_OAUTH_PW", secret_values[3]}};
+    options.env = {{"LEAK_CLIENT_SECRET", secret_values[0]},
+                   {"LEAK_PASSWORD", secret_values[1]},
+                   {"LEAK_REFRESH", secret_values[2]},
+                   {"LEAK_OAUTH_PW", secret_values[3]}};
     std::vector<std::vector<std::string>> commands{
         {"validate", "config"},
         {"validate", "--format", "json", "config"},

@@ -22,9 +22,9 @@ RunOptions sample_secrets() {
 }
 
 const std::vector<std::string> good_samples{
-    "samples/incoming-imap",          "samples/incoming-pop3",
-    "samples/incoming-gmail-oauth2",  "samples/incoming-microsoft365-oauth2",
-    "samples/outgoing-smtp",          "samples/outgoing-smtp-oauth2",
+    "samples/incoming-imap",         "samples/incoming-pop3",
+    "samples/incoming-gmail-oauth2", "samples/incoming-microsoft365-oauth2",
+    "samples/outgoing-smtp",         "samples/outgoing-smtp-oauth2",
     "samples/mailbox-form"};
 
 } // namespace
@@ -60,9 +60,11 @@ TEST_CASE("validate without secrets set fails naming each variable, --no-secrets
           "spec.auth.password: environment variable SUPPORT_PASSWORD is not set\n"
           "    password: ${env:SUPPORT_PASSWORD}\n"
           "              ^\n");
-    CHECK(missing.out == "Checked 1 resource in 1 file: 1 MailAccount.\nInvalid: 1 error, 0 warnings.\n");
+    CHECK(missing.out ==
+          "Checked 1 resource in 1 file: 1 MailAccount.\nInvalid: 1 error, 0 warnings.\n");
 
-    ProcessResult skipped = run_mailsync({"validate", "--no-secrets", "samples/incoming-imap"}, bare);
+    ProcessResult skipped =
+        run_mailsync({"validate", "--no-secrets", "samples/incoming-imap"}, bare);
     CHECK(skipped.exit_code == 0);
     CHECK(skipped.out == "Checked 1 resource in 1 file: 1 MailAccount.\n"
                          "Secrets were not resolved (--no-secrets).\nValid.\n");

@@ -15,7 +15,7 @@ struct ProcessResult {
 
 struct RunOptions {
     std::string cwd = MAILSYNC_SOURCE_DIR;
-    std::map<std::string, std::string> env;  // added to (or replacing in) the current environment
+    std::map<std::string, std::string> env; // added to (or replacing in) the current environment
     std::vector<std::string> unset_env;
     std::string stdin_text;
 };

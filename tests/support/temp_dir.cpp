@@ -7,7 +7,8 @@
 namespace mailsync::test {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mailsync-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "mailsync-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr)
         throw std::runtime_error("mkdtemp failed");
     m_path = pattern;

@@ -87,9 +87,12 @@ TEST_CASE("defaults: port from protocol and encryption, timeout, folder, status"
 
 TEST_CASE("every problem in every file is reported, not only the first", "[loader]") {
     test::TempDir dir;
-    test::write_file(dir.file("1.yaml"), account("a", "  port: 0\n  auth: {password: \"${env:P}\"}\n"));
+    test::write_file(dir.file("1.yaml"),
+                     account("a", "  port: 0\n  auth: {password: \"${env:P}\"}\n"));
     test::write_file(dir.file("2.yaml"), "key: [broken\n");
-    test::write_file(dir.file("3.yaml"), account("b", "  auth:\n    oauth2: {client: nope, refreshToken: \"${env:R}\"}\n"));
+    test::write_file(
+        dir.file("3.yaml"),
+        account("b", "  auth:\n    oauth2: {client: nope, refreshToken: \"${env:R}\"}\n"));
     LoadedConfig loaded = load({dir.path()});
     auto all = messages(loaded);
     REQUIRE(all.size() == 3);
@@ -159,7 +162,9 @@ TEST_CASE("a UTF-8 byte order mark is accepted, other binary input is not", "[lo
     test::TempDir dir;
     test::write_file(dir.file("bom.yaml"),
                      "\xEF\xBB\xBF" + account("a", "  auth: {password: \"${env:P}\"}\n"));
-    test::write_file(dir.file("bin.yaml"), std::string("kind: x\n\x7F" "ELF\x02\x01\x00", 15));
+    test::write_file(dir.file("bin.yaml"), std::string("kind: x\n\x7F"
+                                                       "ELF\x02\x01\x00",
+                                                       15));
 
     LoadedConfig loaded = load({dir.path()});
     CHECK(loaded.config.accounts.size() == 1);

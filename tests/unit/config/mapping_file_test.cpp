@@ -30,9 +30,15 @@ TEST_CASE("the server-to-cloud profile holds the tables of seeds 000 and 001", "
     for (const FieldMapping& field : incoming->fields)
         labels.emplace_back(field.source_label, field.label);
     for (auto [server, cloud] : std::vector<std::pair<std::string, std::string>>{
-             {"Name", "Name"}, {"Description", "Description"}, {"Protocol", "Service Provider"},
-             {"Encryption", "Encryption"}, {"Host", "Host"}, {"Username", "Username"},
-             {"Password", "Password"}, {"Port", "Port"}, {"Timeout", "Timeout"},
+             {"Name", "Name"},
+             {"Description", "Description"},
+             {"Protocol", "Service Provider"},
+             {"Encryption", "Encryption"},
+             {"Host", "Host"},
+             {"Username", "Username"},
+             {"Password", "Password"},
+             {"Port", "Port"},
+             {"Timeout", "Timeout"},
              {"OAuth Credentials", "OAuth2 Credentials"}}) {
         INFO(server);
         CHECK(std::find(labels.begin(), labels.end(), std::make_pair(server, cloud)) !=
@@ -44,11 +50,17 @@ TEST_CASE("the server-to-cloud profile holds the tables of seeds 000 and 001", "
     for (const FieldMapping& field : outgoing->fields)
         labels.emplace_back(field.source_label, field.label);
     for (auto [server, cloud] : std::vector<std::pair<std::string, std::string>>{
-             {"Name", "Name"}, {"Description", "Description"},
-             {"From Address", "From Email Address"}, {"Prefix", "Email Prefix"},
-             {"Connect Mode", "Service Provider"}, {"Encryption", "Encryption"},
-             {"Username", "Username"}, {"Password", "Password"}, {"Host", "Host"},
-             {"Port", "SMTP Port"}, {"Debug", "Debug"},
+             {"Name", "Name"},
+             {"Description", "Description"},
+             {"From Address", "From Email Address"},
+             {"Prefix", "Email Prefix"},
+             {"Connect Mode", "Service Provider"},
+             {"Encryption", "Encryption"},
+             {"Username", "Username"},
+             {"Password", "Password"},
+             {"Host", "Host"},
+             {"Port", "SMTP Port"},
+             {"Debug", "Debug"},
              {"OAuth2 Credentials", "OAuth2 Credentials"}}) {
         INFO(server);
         CHECK(std::find(labels.begin(), labels.end(), std::make_pair(server, cloud)) !=

@@ -75,15 +75,15 @@ TEST_CASE("list items are named by index", "[schema]") {
 TEST_CASE("the root schema dispatches on kind as an editor would", "[schema]") {
     SchemaValidator validator;
     Diagnostics diagnostics;
-    auto documents = yaml::parse(header + "spec:\n  protocol: imap\n  hots: h\n", "r.yaml",
-                                 diagnostics);
+    auto documents =
+        yaml::parse(header + "spec:\n  protocol: imap\n  hots: h\n", "r.yaml", diagnostics);
     CHECK_FALSE(validator.validate_root(documents.at(0).root, "r.yaml", diagnostics));
     std::vector<std::string> all;
     for (const Diagnostic& d : diagnostics.items())
         all.push_back(d.message);
     CAPTURE(all);
-    CHECK(std::find(all.begin(), all.end(),
-                    "unknown field 'hots' in spec; did you mean 'host'?") != all.end());
+    CHECK(std::find(all.begin(), all.end(), "unknown field 'hots' in spec; did you mean 'host'?") !=
+          all.end());
 }
 
 TEST_CASE("every sample validates against the root schema", "[schema]") {

@@ -34,7 +34,8 @@ LoadedConfig load(const test::TempDir& dir, const std::string& text, EnvLookup e
 
 TEST_CASE("an env: secret resolves from the environment", "[secrets]") {
     test::TempDir dir;
-    LoadedConfig loaded = load(dir, account("${env:BOX_PASSWORD}"), fake_env({{"BOX_PASSWORD", "pw-1"}}));
+    LoadedConfig loaded =
+        load(dir, account("${env:BOX_PASSWORD}"), fake_env({{"BOX_PASSWORD", "pw-1"}}));
     REQUIRE_FALSE(loaded.diagnostics.has_errors());
     const Secret& secret = *loaded.config.accounts.at(0).auth->password;
     CHECK(secret.source == Secret::Source::env);
@@ -55,7 +56,8 @@ TEST_CASE("a missing variable names resource, field and variable, never a value"
 
 TEST_CASE("an empty variable is an error too", "[secrets]") {
     test::TempDir dir;
-    LoadedConfig loaded = load(dir, account("${env:BOX_PASSWORD}"), fake_env({{"BOX_PASSWORD", ""}}));
+    LoadedConfig loaded =
+        load(dir, account("${env:BOX_PASSWORD}"), fake_env({{"BOX_PASSWORD", ""}}));
     REQUIRE(loaded.diagnostics.error_count() == 1);
     CHECK(loaded.diagnostics.items()[0].message ==
           "MailAccount 'box' spec.auth.password: environment variable BOX_PASSWORD is empty");

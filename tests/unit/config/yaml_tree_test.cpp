@@ -41,14 +41,15 @@ TEST_CASE("duplicate keys are errors that name both places", "[yaml]") {
     Diagnostics diagnostics;
     parse("host: a\nport: 1\nhost: b\n", diagnostics);
     REQUIRE(diagnostics.items().size() == 1);
-    CHECK(diagnostics.items()[0].message == "duplicate key 'host' (first given at line 1, column 1)");
+    CHECK(diagnostics.items()[0].message ==
+          "duplicate key 'host' (first given at line 1, column 1)");
     CHECK(diagnostics.items()[0].where.line == 3);
 }
 
 TEST_CASE("quoted scalars are strings, plain ones follow the YAML 1.2 core schema", "[yaml]") {
     Diagnostics diagnostics;
-    auto documents = parse("a: \"993\"\nb: 993\nc: true\nd: yes\ne: ~\nf: 1.5\ng: 0x1F\nh: |\n  12\n",
-                           diagnostics);
+    auto documents = parse(
+        "a: \"993\"\nb: 993\nc: true\nd: yes\ne: ~\nf: 1.5\ng: 0x1F\nh: |\n  12\n", diagnostics);
     const yaml::Node& root = documents.at(0).root;
     CHECK(yaml::scalar_type(*root.find("a")) == yaml::ScalarType::string);
     CHECK(yaml::scalar_type(*root.find("b")) == yaml::ScalarType::integer);

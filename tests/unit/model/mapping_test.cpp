@@ -65,7 +65,7 @@ TEST_CASE("the same resources render through both profiles", "[mapping]") {
     Diagnostics form_problems;
     auto form = cloud_view(loaded.config, builtin("mailbox-form"), form_problems);
     CHECK_FALSE(form_problems.has_errors());
-    CHECK(form.size() == 3);  // clients are inlined into the mailboxes
+    CHECK(form.size() == 3); // clients are inlined into the mailboxes
     const CloudObject& team_form = object_named(form, Kind::mail_account, "team-gmail");
     CHECK(field(team_form, "Mailbox Type") == "IMAP");
     CHECK(field(team_form, "SSL Enabled") == "Yes");
@@ -95,7 +95,8 @@ TEST_CASE("a profile without a kind cannot render it", "[mapping]") {
     auto form = cloud_view(loaded.config, builtin("mailbox-form"), problems);
     CHECK(form.empty());
     REQUIRE(problems.error_count() == 2);
-    CHECK(problems.items()[0].message == "mapping 'mailbox-form' has no fields for kind SmtpConnection");
+    CHECK(problems.items()[0].message ==
+          "mapping 'mailbox-form' has no fields for kind SmtpConnection");
 }
 
 TEST_CASE("SMTP connect modes map to Cloud service providers", "[mapping]") {

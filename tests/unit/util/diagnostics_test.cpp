@@ -16,13 +16,14 @@ TEST_CASE("a diagnostic keeps tabs in the caret line and handles CRLF", "[diagno
     SourceFiles sources;
     sources.add("a.yaml", "x\r\n\tkey: v\r\n");
     Diagnostic diagnostic{Severity::warning, {"a.yaml", 2, 3}, "w"};
-    CHECK(render_diagnostic(diagnostic, sources, false) == "a.yaml:2:3: warning: w\n\tkey: v\n\t ^\n");
+    CHECK(render_diagnostic(diagnostic, sources, false) ==
+          "a.yaml:2:3: warning: w\n\tkey: v\n\t ^\n");
 }
 
 TEST_CASE("a diagnostic for a whole file or an unknown line quotes nothing", "[diagnostics]") {
     SourceFiles sources;
-    CHECK(render_diagnostic({Severity::error, {"f.yaml", 0, 0}, "file is empty"}, sources,
-                            false) == "f.yaml: error: file is empty\n");
+    CHECK(render_diagnostic({Severity::error, {"f.yaml", 0, 0}, "file is empty"}, sources, false) ==
+          "f.yaml: error: file is empty\n");
     CHECK(render_diagnostic({Severity::error, {"f.yaml", 9, 1}, "m"}, sources, false) ==
           "f.yaml:9:1: error: m\n");
 }
