@@ -36,12 +36,13 @@ void print_diagnostics(const Diagnostics& diagnostics, const SourceFiles& source
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"mailsync: mail integrations as code. Declare incoming mail accounts, outgoing "
-                 "SMTP connections and OAuth2 clients in YAML; validate them, plan the changes "
-                 "and apply them to the target.",
+    CLI::App app{"mailsync: mail integrations as code. Incoming mail accounts, outgoing SMTP "
+                 "connections and OAuth2 clients are declared in YAML and checked before they "
+                 "reach the target.",
                  "mailsync"};
     app.set_version_flag("--version", fmt::format("mailsync {}", MAILSYNC_VERSION));
     app.require_subcommand(1);
+    app.fallthrough(); // global flags such as --no-color also work after the command
     app.footer("Exit codes: 0 success; 1 invalid input, failed checks or usage errors.\n"
                "Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
