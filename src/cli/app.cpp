@@ -19,6 +19,24 @@ void add_mapping_option(CLI::App& command, std::string& mapping) {
         ->default_val("server-to-cloud");
 }
 
+void add_target_option(CLI::App& command, std::string& target) {
+    command
+        .add_option("--target", target,
+                    "Where the Cloud configuration lives: sqlite:PATH (the embedded stand-in)")
+        ->envname("MAILSYNC_TARGET")
+        ->default_val(default_target);
+}
+
+void add_state_option(CLI::App& command, std::string& state) {
+    command.add_option("--state", state, "The state file: managed objects, fingerprints, journal")
+        ->envname("MAILSYNC_STATE")
+        ->default_val(default_state);
+}
+
+void print_session_problems(const Session& session, const Context& context) {
+    print_diagnostics(session.loaded.diagnostics, session.loaded.sources, context);
+}
+
 std::optional<MappingProfile> load_mapping_or_report(const std::string& mapping,
                                                      const Context& context) {
     SourceFiles sources;
@@ -43,12 +61,17 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", fmt::format("mailsync {}", MAILSYNC_VERSION));
     app.require_subcommand(1);
     app.fallthrough(); // global flags such as --no-color also work after the command
-    app.footer("Exit codes: 0 success; 1 invalid input, failed checks or usage errors.\n"
+    app.footer("Exit codes: 0 success; 1 invalid input, failed checks, failed actions or usage\n"
+               "errors; 2 (plan --detailed-exitcode) changes to make.\n"
                "Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
     app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
     add_validate_command(app, context);
     add_mapping_command(app, context);
+    add_plan_command(app, context);
+    add_apply_command(app, context);
+    add_status_command(app, context);
+    add_force_unlock_command(app, context);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

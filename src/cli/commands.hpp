@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/mapping.hpp"
+#include "plan/session.hpp"
 #include "util/diagnostics.hpp"
 
 namespace mailsync::cli {
@@ -18,6 +19,14 @@ struct Context {
 
 void add_validate_command(CLI::App& app, Context& context);
 void add_mapping_command(CLI::App& app, Context& context);
+void add_plan_command(CLI::App& app, Context& context);
+void add_apply_command(CLI::App& app, Context& context);
+void add_status_command(CLI::App& app, Context& context);
+void add_force_unlock_command(CLI::App& app, Context& context);
+
+// `--target` and `--state`, with their environment variables and defaults.
+void add_target_option(CLI::App& command, std::string& target);
+void add_state_option(CLI::App& command, std::string& state);
 
 // The `--mapping` flag: a built-in profile name or a file. Commands share it.
 void add_mapping_option(CLI::App& command, std::string& mapping);
@@ -25,6 +34,9 @@ void add_mapping_option(CLI::App& command, std::string& mapping);
 // Loads the profile named by `--mapping`; problems are printed and nullopt returned.
 std::optional<MappingProfile> load_mapping_or_report(const std::string& mapping,
                                                      const Context& context);
+
+// Prints every problem of a session's load, refresh and diff.
+void print_session_problems(const Session& session, const Context& context);
 
 // Prints diagnostics to stderr with the source line and caret.
 void print_diagnostics(const Diagnostics& diagnostics, const SourceFiles& sources,

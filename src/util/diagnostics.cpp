@@ -41,6 +41,11 @@ void SourceFiles::add(const std::string& file, std::string text) {
     m_texts.insert_or_assign(file, std::move(text));
 }
 
+const std::string* SourceFiles::text(const std::string& file) const {
+    auto found = m_texts.find(file);
+    return found == m_texts.end() ? nullptr : &found->second;
+}
+
 void SourceFiles::redact(const Location& from) {
     auto key = std::make_pair(from.file, from.line);
     auto found = m_redactions.find(key);

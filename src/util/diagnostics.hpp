@@ -52,6 +52,8 @@ public:
     // The line without its end of line, or an empty view when the file or line is unknown.
     // A redacted line reads `(sensitive)` from the redacted column on.
     std::string line(const std::string& file, int line) const;
+    // The whole text of a file, or nullptr when it was not read.
+    const std::string* text(const std::string& file) const;
     // Hides the text from this place to the end of its line whenever the line is quoted.
     void redact(const Location& from);
 

@@ -1,0 +1,98 @@
+// `mailsync plan [PATH...]`: what apply would change in the target, as text, JSON or markdown.
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "plan/plan_file.hpp"
+#include "plan/render.hpp"
+#include "util/terminal.hpp"
+
+namespace mailsync::cli {
+
+namespace {
+
+struct PlanOptions {
+    SessionOptions session;
+    std::string mapping;
+    std::string format = "text";
+    std::string out;
+    bool split = false;
+    bool detailed_exitcode = false;
+};
+
+void print_plan(const Plan& plan, const PlanOptions& options, const Context& context) {
+    if (options.format == "json") {
+        fmt::print("{}\n", plan_to_json(plan).dump(2));
+    } else if (options.format == "markdown") {
+        std::vector<std::string> parts = render_markdown(plan, options.split);
+        for (const std::string& part : parts)
+            fmt::print("{}", part);
+    } else {
+        fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
+    }
+}
+
+void run_plan(PlanOptions& options, Context& context) {
+    std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
+    if (!profile) {
+        context.exit_code = 1;
+        return;
+    }
+    Session session = open_session(options.session, *profile);
+    if (session_open(session))
+        plan_session(session, options.session, *profile);
+    print_session_problems(session, context);
+    if (!session.planned) {
+        fmt::print(stderr, "Planning failed: {} error{}.\n",
+                   session.loaded.diagnostics.error_count(),
+                   session.loaded.diagnostics.error_count() == 1 ? "" : "s");
+        context.exit_code = 1;
+        return;
+    }
+    print_plan(session.plan, options, context);
+    if (!options.out.empty()) {
+        if (auto ok = write_plan_file(session.plan, options.out); !ok) {
+            fmt::print(stderr, "error: {}\n", ok.error().message);
+            context.exit_code = 1;
+            return;
+        }
+        fmt::print(stderr,
+                   "Saved the plan to {}; apply exactly this plan with: mailsync apply "
+                   "{}\n",
+                   options.out, options.out);
+    }
+    bool changes = session.plan.counts().has_changes();
+    context.exit_code = options.detailed_exitcode && changes ? 2 : 0;
+}
+
+} // namespace
+
+void add_plan_command(CLI::App& app, Context& context) {
+    auto options = std::make_shared<PlanOptions>();
+    CLI::App* command = app.add_subcommand(
+        "plan", "Show what apply would change in the target: create, update, delete");
+    command->add_option("paths", options->session.paths,
+                        "Files or folders of YAML; default the current folder");
+    add_target_option(*command, options->session.target);
+    add_state_option(*command, options->session.state);
+    add_mapping_option(*command, options->mapping);
+    command->add_option("--select", options->session.select,
+                        "Only KIND/NAME and what it depends on (repeatable)");
+    command->add_option("--format", options->format, "Output: text, json or markdown")
+        ->check(CLI::IsMember({"text", "json", "markdown"}))
+        ->default_val("text");
+    command->add_flag("--split", options->split,
+                      "Markdown: split into parts of at most 60,000 characters, each starting "
+                      "with a '<!-- mailsync plan part N of M -->' line");
+    command->add_option("--out", options->out,
+                        "Save the plan (JSON, no secret values) for 'mailsync apply FILE'");
+    command->add_flag("--detailed-exitcode", options->detailed_exitcode,
+                      "Exit 0 when there is nothing to change, 2 when there is");
+    command->footer("Exit codes: 0 planned (with --detailed-exitcode: no changes); 1 errors; "
+                    "2 changes to make (with --detailed-exitcode).");
+    command->callback([options, &context] { run_plan(*options, context); });
+}
+
+} // namespace mailsync::cli

@@ -1,0 +1,140 @@
+// `mailsync status`: the task tracking of the last run (or one named), per resource.
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+
+namespace mailsync::cli {
+
+namespace {
+
+struct StatusOptions {
+    std::string state;
+    std::string run;
+    std::string format = "text";
+};
+
+void run_status(const StatusOptions& options, Context& context) {
+    Result<StateStore> state = StateStore::open(options.state);
+    if (!state) {
+        fmt::print(stderr, "error: {}\n", state.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    std::optional<std::string> wanted;
+    if (!options.run.empty())
+        wanted = options.run;
+    Result<std::optional<RunRecord>> record = state->run(wanted);
+    if (!record) {
+        fmt::print(stderr, "error: {}\n", record.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    if (!*record) {
+        if (wanted) {
+            fmt::print(stderr, "error: no run {} in {}\n", *wanted, options.state);
+            context.exit_code = 1;
+        } else if (options.format == "json") {
+            fmt::print("{{\"format_version\": 1, \"run\": null}}\n");
+        } else {
+            fmt::print("No runs recorded in {}.\n", options.state);
+        }
+        return;
+    }
+    const RunRecord& run = **record;
+    std::map<std::string, std::size_t> counts;
+    for (const JournalEntry& entry : run.entries)
+        ++counts[std::string(status_name(entry.status))];
+    if (options.format == "json") {
+        nlohmann::ordered_json out;
+        out["format_version"] = 1;
+        out["run"] = {{"id", run.id},
+                      {"command", run.command},
+                      {"target", run.target},
+                      {"started_at", run.started_at},
+                      {"finished_at", run.finished_at},
+                      {"status", run.status}};
+        out["tasks"] = nlohmann::ordered_json::array();
+        for (const JournalEntry& entry : run.entries)
+            out["tasks"].push_back({{"kind", kind_name(entry.kind)},
+                                    {"name", entry.name},
+                                    {"action", entry.action},
+                                    {"status", status_name(entry.status)},
+                                    {"message", entry.message},
+                                    {"started_at", entry.started_at},
+                                    {"finished_at", entry.finished_at}});
+        out["counts"] = counts;
+        fmt::print("{}\n", out.dump(2));
+        return;
+    }
+    fmt::print("Run {}: {} on {}, started {}{}, {}.\n", run.id, run.command, run.target,
+               run.started_at, run.finished_at.empty() ? "" : ", finished " + run.finished_at,
+               run.status);
+    for (const JournalEntry& entry : run.entries) {
+        std::string line = fmt::format("  {:<9}  {:<6}  {}/{}", status_name(entry.status),
+                                       entry.action, kind_name(entry.kind), entry.name);
+        if (!entry.message.empty())
+            line += "  " + entry.message;
+        fmt::print("{}\n", line);
+    }
+    std::vector<std::string> parts;
+    for (const char* status : {"NEW", "PENDING", "COMPLETED", "ERROR"}) {
+        if (counts.contains(status))
+            parts.push_back(fmt::format("{} {}", counts[status], status));
+    }
+    fmt::print("{} task{}{}{}.\n", run.entries.size(), run.entries.size() == 1 ? "" : "s",
+               parts.empty() ? "" : ": ", fmt::join(parts, ", "));
+}
+
+struct UnlockOptions {
+    std::string state;
+};
+
+void run_force_unlock(const UnlockOptions& options, Context& context) {
+    Result<StateStore> state = StateStore::open(options.state);
+    if (!state) {
+        fmt::print(stderr, "error: {}\n", state.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    Result<std::optional<std::string>> holder = state->force_unlock();
+    if (!holder) {
+        fmt::print(stderr, "error: {}\n", holder.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    if (*holder)
+        fmt::print("Released the lock of {}.\n", **holder);
+    else
+        fmt::print("The state {} was not locked.\n", options.state);
+}
+
+} // namespace
+
+void add_status_command(CLI::App& app, Context& context) {
+    auto options = std::make_shared<StatusOptions>();
+    CLI::App* command = app.add_subcommand(
+        "status", "Show the last run's tasks per resource: NEW, PENDING, COMPLETED, ERROR");
+    add_state_option(*command, options->state);
+    command->add_option("--run", options->run, "An earlier run, by the id status shows");
+    command->add_option("--format", options->format, "Output: text or json")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_val("text");
+    command->footer("Exit codes: 0 shown (whatever the run's outcome); 1 no such run or an "
+                    "unreadable state.");
+    command->callback([options, &context] { run_status(*options, context); });
+}
+
+void add_force_unlock_command(CLI::App& app, Context& context) {
+    auto options = std::make_shared<UnlockOptions>();
+    CLI::App* command = app.add_subcommand(
+        "force-unlock", "Release the state's lock after an apply crashed while holding it");
+    add_state_option(*command, options->state);
+    command->footer("Exit codes: 0 released or not locked; 1 unreadable state.");
+    command->callback([options, &context] { run_force_unlock(*options, context); });
+}
+
+} // namespace mailsync::cli

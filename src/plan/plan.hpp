@@ -1,0 +1,83 @@
+// A plan: pure data saying what apply will do, that can be rendered, saved and read back.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/resources.hpp"
+
+namespace mailsync {
+
+enum class ActionType { create, update, remove, noop };
+std::string_view action_name(ActionType type); // "create", "update", "delete", "no-op"
+
+// One field of an action as a person reads it: Cloud label, old → new. Secrets carry no values,
+// only what happens to them.
+struct FieldChange {
+    std::string label;
+    std::string key;
+    nlohmann::json before; // null: absent
+    nlohmann::json after;  // null: absent, or removed
+    bool sensitive = false;
+    std::string secret_change; // for secrets: "will be set", "changed", "removed"
+};
+
+// A secret an action writes: which field, and the fingerprint of the value it expects to write.
+struct SecretSlot {
+    std::string key;
+    std::string label;
+    std::string fingerprint;
+};
+
+struct PlannedAction {
+    ActionType type = ActionType::noop;
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string collection;
+    std::string target_id;    // update, delete: the object's id
+    std::string seen_version; // update, delete: the version the plan saw
+    bool adopt = false;       // the target has it, the state does not manage it yet
+    // create, update: every field to write, in the target's form. A reference to another
+    // resource is {"$ref": "OAuth2Client/name"}; apply writes that resource's id.
+    nlohmann::json fields = nlohmann::json::object();
+    std::vector<SecretSlot> secrets;          // to write (all on create; new or changed on update)
+    std::vector<std::string> cleared_secrets; // keys to clear (a secret no longer configured)
+    std::vector<FieldChange> changes;
+    std::vector<std::size_t> depends_on; // indexes into Plan::actions
+};
+
+// An object of the target that no resource declares and the state does not manage.
+struct UnmanagedObject {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string id;
+};
+
+struct PlanCounts {
+    std::size_t create = 0, update = 0, remove = 0, noop = 0;
+    bool has_changes() const { return create + update + remove > 0; }
+};
+
+struct Plan {
+    static constexpr int current_format = 1;
+    int format_version = current_format;
+    std::string mailsync_version;
+    std::string created_at;
+    std::string target;
+    std::string mapping;
+    std::string config_digest;
+    std::string working_directory;
+    std::vector<std::string> paths;
+    std::vector<std::string> selected;
+    std::vector<PlannedAction> actions; // in a valid apply order
+    std::vector<UnmanagedObject> unmanaged;
+    std::vector<std::string> notes; // things worth saying that change nothing
+
+    PlanCounts counts() const;
+};
+
+} // namespace mailsync

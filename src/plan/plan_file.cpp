@@ -1,0 +1,210 @@
+#include "plan/plan_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace mailsync {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr const char* plan_kind = "mailsync-plan";
+
+ordered_json action_to_json(const PlannedAction& action) {
+    ordered_json out;
+    out["action"] = action_name(action.type);
+    out["kind"] = kind_name(action.kind);
+    out["name"] = action.name;
+    out["collection"] = action.collection;
+    if (!action.target_id.empty()) {
+        out["target_id"] = action.target_id;
+        out["seen_version"] = action.seen_version;
+    }
+    if (action.adopt)
+        out["adopt"] = true;
+    if (action.type == ActionType::create || action.type == ActionType::update)
+        out["fields"] = action.fields;
+    out["secrets"] = ordered_json::array();
+    for (const SecretSlot& slot : action.secrets)
+        out["secrets"].push_back(
+            {{"key", slot.key}, {"label", slot.label}, {"fingerprint", slot.fingerprint}});
+    out["cleared_secrets"] = action.cleared_secrets;
+    out["changes"] = ordered_json::array();
+    for (const FieldChange& change : action.changes) {
+        ordered_json item;
+        item["label"] = change.label;
+        item["key"] = change.key;
+        if (change.sensitive) {
+            item["sensitive"] = true;
+            item["secret_change"] = change.secret_change;
+        } else {
+            item["before"] = change.before;
+            item["after"] = change.after;
+        }
+        out["changes"].push_back(std::move(item));
+    }
+    out["depends_on"] = action.depends_on;
+    return out;
+}
+
+Result<PlannedAction> action_from_json(const json& in, std::size_t count) {
+    PlannedAction action;
+    std::string type = in.at("action");
+    if (type == "create")
+        action.type = ActionType::create;
+    else if (type == "update")
+        action.type = ActionType::update;
+    else if (type == "delete")
+        action.type = ActionType::remove;
+    else if (type == "no-op")
+        action.type = ActionType::noop;
+    else
+        return fail(fmt::format("unknown action '{}'", type));
+    std::optional<Kind> kind = parse_kind(in.at("kind").get<std::string>());
+    if (!kind)
+        return fail(fmt::format("unknown kind '{}'", in.at("kind").get<std::string>()));
+    action.kind = *kind;
+    action.name = in.at("name");
+    action.collection = in.at("collection");
+    action.target_id = in.value("target_id", "");
+    action.seen_version = in.value("seen_version", "");
+    action.adopt = in.value("adopt", false);
+    action.fields = in.value("fields", json::object());
+    for (const json& slot : in.at("secrets"))
+        action.secrets.push_back({slot.at("key"), slot.at("label"), slot.at("fingerprint")});
+    action.cleared_secrets = in.value("cleared_secrets", std::vector<std::string>());
+    for (const json& change : in.at("changes")) {
+        FieldChange item;
+        item.label = change.at("label");
+        item.key = change.at("key");
+        item.sensitive = change.value("sensitive", false);
+        item.secret_change = change.value("secret_change", "");
+        item.before = change.value("before", json());
+        item.after = change.value("after", json());
+        action.changes.push_back(std::move(item));
+    }
+    for (std::size_t dependency : in.at("depends_on").get<std::vector<std::size_t>>()) {
+        if (dependency >= count)
+            return fail(fmt::format("action '{}' depends on action {}, which does not exist",
+                                    action.name, dependency));
+        action.depends_on.push_back(dependency);
+    }
+    return action;
+}
+
+} // namespace
+
+ordered_json plan_to_json(const Plan& plan) {
+    ordered_json out;
+    out["kind"] = plan_kind;
+    out["format_version"] = plan.format_version;
+    out["mailsync_version"] = plan.mailsync_version;
+    out["created_at"] = plan.created_at;
+    out["target"] = plan.target;
+    out["mapping"] = plan.mapping;
+    out["config_digest"] = plan.config_digest;
+    out["working_directory"] = plan.working_directory;
+    out["paths"] = plan.paths;
+    out["selected"] = plan.selected;
+    PlanCounts counts = plan.counts();
+    out["summary"] = {{"create", counts.create},
+                      {"update", counts.update},
+                      {"delete", counts.remove},
+                      {"no-op", counts.noop}};
+    out["actions"] = ordered_json::array();
+    for (const PlannedAction& action : plan.actions)
+        out["actions"].push_back(action_to_json(action));
+    out["unmanaged"] = ordered_json::array();
+    for (const UnmanagedObject& object : plan.unmanaged)
+        out["unmanaged"].push_back(
+            {{"kind", kind_name(object.kind)}, {"name", object.name}, {"target_id", object.id}});
+    out["notes"] = plan.notes;
+    return out;
+}
+
+Result<Plan> plan_from_json(const json& in) {
+    try {
+        if (in.value("kind", "") != plan_kind)
+            return fail("not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
+        Plan plan;
+        plan.format_version = in.at("format_version");
+        if (plan.format_version != Plan::current_format)
+            return fail(
+                fmt::format("plan format {} is not supported; this mailsync reads format {}",
+                            plan.format_version, Plan::current_format));
+        plan.mailsync_version = in.at("mailsync_version");
+        plan.created_at = in.at("created_at");
+        plan.target = in.at("target");
+        plan.mapping = in.at("mapping");
+        plan.config_digest = in.at("config_digest");
+        plan.working_directory = in.at("working_directory");
+        plan.paths = in.at("paths").get<std::vector<std::string>>();
+        plan.selected = in.at("selected").get<std::vector<std::string>>();
+        std::size_t count = in.at("actions").size();
+        for (const json& item : in.at("actions")) {
+            Result<PlannedAction> action = action_from_json(item, count);
+            if (!action)
+                return std::unexpected(action.error());
+            plan.actions.push_back(std::move(*action));
+        }
+        for (const json& item : in.at("unmanaged")) {
+            std::optional<Kind> kind = parse_kind(item.at("kind").get<std::string>());
+            if (kind)
+                plan.unmanaged.push_back({*kind, item.at("name"), item.at("target_id")});
+        }
+        plan.notes = in.value("notes", std::vector<std::string>());
+        return plan;
+    } catch (const json::exception& error) {
+        return fail(fmt::format("broken plan: {}", error.what()));
+    }
+}
+
+Result<void> write_plan_file(const Plan& plan, const std::string& path) {
+    std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+        out << plan_to_json(plan).dump(2) << '\n';
+        if (!out)
+            return fail(fmt::format("cannot write {}", path));
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, path, error);
+    if (error)
+        return fail(fmt::format("cannot write {}: {}", path, error.message()));
+    return {};
+}
+
+Result<Plan> read_plan_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    json parsed = json::parse(in, nullptr, false);
+    if (parsed.is_discarded())
+        return fail(fmt::format("{}: not JSON", path));
+    Result<Plan> plan = plan_from_json(parsed);
+    if (!plan)
+        return fail(fmt::format("{}: {}", path, plan.error().message));
+    return plan;
+}
+
+bool is_plan_file(const std::string& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        return false;
+    std::ifstream in(path, std::ios::binary);
+    char head[256] = {};
+    in.read(head, sizeof head - 1);
+    std::string_view text(head, static_cast<std::size_t>(in.gcount()));
+    return text.find("\"kind\": \"mailsync-plan\"") != std::string_view::npos ||
+           text.find("\"kind\":\"mailsync-plan\"") != std::string_view::npos;
+}
+
+} // namespace mailsync

@@ -1,0 +1,23 @@
+// The plan as JSON: what `plan --format json` prints and `plan --out FILE` saves. The schema is
+// schemas/plan.schema.json; it holds secret fingerprints, never secret values.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "plan/plan.hpp"
+#include "util/error.hpp"
+
+namespace mailsync {
+
+nlohmann::ordered_json plan_to_json(const Plan& plan);
+Result<Plan> plan_from_json(const nlohmann::json& json);
+
+Result<void> write_plan_file(const Plan& plan, const std::string& path);
+Result<Plan> read_plan_file(const std::string& path);
+
+// Whether a file looks like a saved plan (for `apply PLANFILE` versus `apply PATH`).
+bool is_plan_file(const std::string& path);
+
+} // namespace mailsync

@@ -1,0 +1,23 @@
+// Plans for people: text for a terminal, markdown for a pull-request comment.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "plan/plan.hpp"
+
+namespace mailsync {
+
+// Terraform-like: `+` create, `~` update, `-` delete, field by field with Cloud labels.
+std::string render_text(const Plan& plan, bool color);
+
+// The summary line: "Plan: 1 to create, 2 to update, 0 to delete, 5 unchanged."
+std::string render_summary(const Plan& plan);
+
+// A summary table and a collapsible section per resource. Split into parts of at most
+// `max_part` characters (at resource boundaries) when `split`; otherwise one part.
+std::vector<std::string> render_markdown(const Plan& plan, bool split,
+                                         std::size_t max_part = 60'000);
+
+} // namespace mailsync

@@ -1,0 +1,140 @@
+#include <fmt/format.h>
+
+#include "plan/render.hpp"
+
+namespace mailsync {
+
+namespace {
+
+// Text that stays literal inside a table cell.
+std::string cell(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|')
+            out += "\\|";
+        else if (c == '\n')
+            out += "<br>";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else if (c == '`')
+            out += "'";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string code(const nlohmann::json& value) {
+    if (value.is_null())
+        return "";
+    return fmt::format("`{}`", cell(value.is_string() ? value.get<std::string>() : value.dump()));
+}
+
+std::string marker(ActionType type) {
+    switch (type) {
+    case ActionType::create:
+        return "➕ create";
+    case ActionType::update:
+        return "🔄 update";
+    case ActionType::remove:
+        return "➖ delete";
+    case ActionType::noop:
+        break;
+    }
+    return "adopt";
+}
+
+std::string section(const PlannedAction& action) {
+    std::string out = fmt::format("<details><summary>{} {} <code>{}</code></summary>\n\n",
+                                  marker(action.type), kind_name(action.kind), cell(action.name));
+    if (action.adopt)
+        out += "Exists in the target; mailsync will manage it.\n\n";
+    if (action.type == ActionType::remove) {
+        out += "The object is deleted from the target.\n";
+    } else if (!action.changes.empty()) {
+        out += "| Field | Before | After |\n|---|---|---|\n";
+        for (const FieldChange& change : action.changes) {
+            if (change.sensitive)
+                out += fmt::format("| {} | | *(sensitive, {})* |\n", cell(change.label),
+                                   change.secret_change);
+            else
+                out += fmt::format("| {} | {} | {} |\n", cell(change.label), code(change.before),
+                                   code(change.after));
+        }
+    }
+    out += "\n</details>\n\n";
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size_t max_part) {
+    PlanCounts counts = plan.counts();
+    std::string head =
+        counts.has_changes()
+            ? fmt::format("### mailsync plan: {} to create, {} to update, {} to delete\n\n",
+                          counts.create, counts.update, counts.remove)
+            : std::string("### mailsync plan: no changes\n\n");
+    head += fmt::format("Target `{}` · mapping `{}` · {} unchanged\n\n", cell(plan.target),
+                        plan.mapping, counts.noop);
+    // Blocks that a part never cuts: chunks of the summary table, then a section per resource.
+    const std::string table_head = "| Action | Kind | Name | Fields |\n|---|---|---|---|\n";
+    std::vector<std::string> blocks;
+    std::vector<std::string> sections;
+    std::string table;
+    for (const PlannedAction& action : plan.actions) {
+        if (action.type == ActionType::noop && !action.adopt)
+            continue;
+        std::string row =
+            fmt::format("| {} | {} | {} | {} |\n", marker(action.type), kind_name(action.kind),
+                        cell(action.name), action.changes.size());
+        if (!table.empty() && table.size() + row.size() > max_part / 2) {
+            blocks.push_back(table + "\n");
+            table.clear();
+        }
+        if (table.empty())
+            table = table_head;
+        table += row;
+        sections.push_back(section(action));
+    }
+    if (!table.empty())
+        blocks.push_back(table + "\n");
+    blocks.insert(blocks.end(), sections.begin(), sections.end());
+    std::string tail;
+    if (!plan.unmanaged.empty()) {
+        tail += "**In the target but not managed by mailsync** (left alone): ";
+        for (std::size_t i = 0; i < plan.unmanaged.size(); ++i)
+            tail += fmt::format("{}{} `{}`", i ? ", " : "", kind_name(plan.unmanaged[i].kind),
+                                cell(plan.unmanaged[i].name));
+        tail += "\n\n";
+    }
+    for (const std::string& note : plan.notes)
+        tail += fmt::format("> {}\n\n", cell(note));
+    blocks.push_back(tail);
+
+    std::string whole = head;
+    for (const std::string& block : blocks)
+        whole += block;
+    if (!split || whole.size() <= max_part)
+        return {whole};
+
+    // Room for the marker and heading each part begins with.
+    const std::size_t room = max_part - 200;
+    std::vector<std::string> parts{head};
+    for (const std::string& block : blocks) {
+        if (!parts.back().empty() && parts.back().size() + block.size() > room)
+            parts.emplace_back();
+        parts.back() += block.size() > room ? block.substr(0, room) : block;
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        parts[i] =
+            fmt::format("<!-- mailsync plan part {} of {} -->\n", i + 1, parts.size()) +
+            (i == 0 ? ""
+                    : fmt::format("### mailsync plan (part {} of {})\n\n", i + 1, parts.size())) +
+            parts[i];
+    return parts;
+}
+
+} // namespace mailsync

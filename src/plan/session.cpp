@@ -1,0 +1,118 @@
+#include "plan/session.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "util/crypto.hpp"
+
+namespace mailsync {
+
+std::string config_digest(const LoadedConfig& loaded) {
+    Sha256 hash;
+    for (const std::string& file : loaded.files) {
+        const std::string* text = loaded.sources.text(file);
+        hash.update(file);
+        hash.update(std::string_view("\0", 1));
+        if (text != nullptr)
+            hash.update(*text);
+        hash.update(std::string_view("\0", 1));
+    }
+    return "sha256:" + hash.hex();
+}
+
+std::map<std::string, std::string> client_ids(const TargetSnapshot& snapshot,
+                                              const MappingProfile& profile) {
+    std::map<std::string, std::string> out;
+    const KindMapping* clients = profile.find(Kind::oauth2_client);
+    if (clients == nullptr)
+        return out;
+    auto found = snapshot.collections.find(clients->collection);
+    if (found == snapshot.collections.end())
+        return out;
+    for (const TargetObject& object : found->second)
+        out[fmt::format("OAuth2Client/{}", object.name())] = object.id;
+    return out;
+}
+
+std::optional<ResourceId> parse_resource_id(const std::string& text) {
+    std::size_t slash = text.find('/');
+    if (slash == std::string::npos)
+        return std::nullopt;
+    std::optional<Kind> kind = parse_kind(text.substr(0, slash));
+    if (!kind || slash + 1 == text.size())
+        return std::nullopt;
+    return ResourceId{*kind, text.substr(slash + 1)};
+}
+
+Session open_session(const SessionOptions& options, const MappingProfile& profile) {
+    Session session;
+    LoadOptions load;
+    load.mapping = &profile; // every resource must render into the target's form
+    load.env = options.env;
+    session.loaded = load_config(options.paths, load);
+    Diagnostics& problems = session.loaded.diagnostics;
+    for (const std::string& item : options.select) {
+        if (!parse_resource_id(item))
+            problems.error({}, fmt::format("--select {}: write KIND/NAME, such as "
+                                           "MailAccount/support-inbox",
+                                           item));
+    }
+    if (problems.has_errors())
+        return session;
+    Result<StateStore> state = StateStore::open(options.state);
+    if (!state) {
+        problems.error({}, state.error().message);
+        return session;
+    }
+    session.state.emplace(std::move(*state));
+    Result<std::unique_ptr<Target>> target = open_target(options.target);
+    if (!target) {
+        problems.error({}, target.error().message);
+        return session;
+    }
+    session.target = std::move(*target);
+    return session;
+}
+
+bool session_open(const Session& session) {
+    return session.state && session.target && !session.loaded.diagnostics.has_errors();
+}
+
+void plan_session(Session& session, const SessionOptions& options, const MappingProfile& profile) {
+    Diagnostics& problems = session.loaded.diagnostics;
+    session.planned = false;
+    Result<TargetSnapshot> snapshot = refresh(*session.target, profile);
+    if (!snapshot) {
+        problems.error({}, snapshot.error().message);
+        return;
+    }
+    session.snapshot = std::move(*snapshot);
+    Result<std::vector<ManagedObject>> managed = session.state->managed();
+    Result<std::map<FingerprintKey, std::string>> fingerprints = session.state->fingerprints();
+    if (!managed || !fingerprints) {
+        problems.error({}, (!managed ? managed.error() : fingerprints.error()).message);
+        return;
+    }
+    std::vector<ResourceId> select;
+    for (const std::string& item : options.select)
+        select.push_back(*parse_resource_id(item));
+    PlanInputs inputs{session.loaded.config, profile, session.snapshot, *managed, *fingerprints,
+                      *session.state,        select};
+    std::size_t errors_before = problems.error_count();
+    session.plan = make_plan(inputs, problems);
+    session.plan.mailsync_version = MAILSYNC_VERSION;
+    session.plan.created_at =
+        fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                    std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    session.plan.target = session.target->describe();
+    session.plan.config_digest = config_digest(session.loaded);
+    std::error_code error;
+    session.plan.working_directory = std::filesystem::current_path(error).string();
+    session.plan.paths = options.paths;
+    session.planned = problems.error_count() == errors_before;
+}
+
+} // namespace mailsync

@@ -1,0 +1,53 @@
+// The steps `plan` and `apply` share: load the configuration, open the target and the state,
+// refresh, and diff.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/loader.hpp"
+#include "plan/diff.hpp"
+#include "plan/plan.hpp"
+#include "state/state.hpp"
+#include "target/target.hpp"
+
+namespace mailsync {
+
+struct SessionOptions {
+    std::vector<std::string> paths{"."};
+    std::string target = default_target;
+    std::string state = default_state;
+    std::vector<std::string> select; // "KIND/NAME"
+    EnvLookup env = process_environment();
+};
+
+struct Session {
+    LoadedConfig loaded; // its diagnostics collect every problem of every step
+    std::optional<StateStore> state;
+    std::unique_ptr<Target> target;
+    TargetSnapshot snapshot;
+    Plan plan;
+    bool planned = false; // false when an earlier step failed
+};
+
+// Loads the configuration, opens target and state; problems go to loaded.diagnostics. Returns
+// whether every step worked. `plan_session` then refreshes and diffs.
+Session open_session(const SessionOptions& options, const MappingProfile& profile);
+bool session_open(const Session& session);
+
+// Refreshes and diffs an opened session; sets `planned` when it worked.
+void plan_session(Session& session, const SessionOptions& options, const MappingProfile& profile);
+
+// SHA-256 over every file read, path and text, in order.
+std::string config_digest(const LoadedConfig& loaded);
+
+// The ids of the OAuth2 clients the target holds, as "OAuth2Client/name" → id.
+std::map<std::string, std::string> client_ids(const TargetSnapshot& snapshot,
+                                              const MappingProfile& profile);
+
+// Parses "KIND/NAME".
+std::optional<ResourceId> parse_resource_id(const std::string& text);
+
+} // namespace mailsync

@@ -1,0 +1,392 @@
+#include "state/state.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/crypto.hpp"
+
+namespace mailsync {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS managed (
+  kind TEXT NOT NULL, name TEXT NOT NULL, target_id TEXT NOT NULL,
+  PRIMARY KEY (kind, name));
+CREATE TABLE IF NOT EXISTS fingerprints (
+  kind TEXT NOT NULL, name TEXT NOT NULL, field TEXT NOT NULL, fingerprint TEXT NOT NULL,
+  PRIMARY KEY (kind, name, field));
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY, command TEXT NOT NULL, target TEXT NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal (
+  run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
+  kind TEXT NOT NULL, name TEXT NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '', started_at TEXT, finished_at TEXT,
+  PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS lock (
+  id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid INTEGER NOT NULL,
+  host TEXT NOT NULL, since TEXT NOT NULL);
+)sql";
+
+std::string now_iso() {
+    std::timespec ts{};
+    std::timespec_get(&ts, TIME_UTC);
+    std::tm tm{};
+    gmtime_r(&ts.tv_sec, &tm);
+    char buffer[40];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+    return fmt::format("{}.{:03}Z", buffer, ts.tv_nsec / 1'000'000);
+}
+
+std::string host_name() {
+    char buffer[256] = {};
+    gethostname(buffer, sizeof buffer - 1);
+    return buffer;
+}
+
+bool process_alive(long pid) {
+    return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+std::optional<Kind> kind_from(const std::string& text) {
+    return parse_kind(text);
+}
+
+std::unexpected<Error> fail_with(const std::string& path, const Error& error) {
+    return fail(fmt::format("state {}: {}", path, error.message));
+}
+
+} // namespace
+
+std::string_view status_name(TaskStatus status) {
+    switch (status) {
+    case TaskStatus::fresh:
+        return "NEW";
+    case TaskStatus::pending:
+        return "PENDING";
+    case TaskStatus::completed:
+        return "COMPLETED";
+    case TaskStatus::error:
+        return "ERROR";
+    }
+    return "?";
+}
+
+std::string new_run_id() {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
+    return fmt::format("{}-{}", buffer, to_hex(random_bytes(3)));
+}
+
+Result<StateStore> StateStore::open(const std::string& path) {
+    fs::path parent = fs::path(path).parent_path();
+    std::error_code error;
+    if (!parent.empty() && !fs::exists(parent, error)) {
+        fs::create_directories(parent, error);
+        if (error)
+            return fail(fmt::format("state {}: cannot create {}: {}", path, parent.string(),
+                                    error.message()));
+        fs::permissions(parent, fs::perms::owner_all, error);
+    }
+    // Create the file 0600 before SQLite opens it, so it is never readable by others.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(fmt::format("state {}: {}", path, std::strerror(errno)));
+    ::fchmod(fd, 0600);
+    ::close(fd);
+    Result<sql::Database> db = sql::Database::open(path);
+    if (!db)
+        return fail(fmt::format("state {}: {}", path, db.error().message));
+    if (auto ok = db->exec(schema_sql); !ok)
+        return fail_with(path, ok.error());
+    if (auto ok = db->exec(fmt::format("INSERT OR IGNORE INTO meta VALUES ('hmac_key', '{}')",
+                                       to_hex(random_bytes(32))));
+        !ok)
+        return fail_with(path, ok.error());
+    std::string key;
+    {
+        auto select = db->prepare("SELECT value FROM meta WHERE key = 'hmac_key'");
+        if (!select || !select->step().value_or(false))
+            return fail(fmt::format("state {}: cannot read its key", path));
+        key = select->text(0);
+    }
+    // The WAL and shared-memory files SQLite makes beside it get the same mode.
+    for (const char* suffix : {"-wal", "-shm"}) {
+        std::string side = path + suffix;
+        if (fs::exists(side, error))
+            ::chmod(side.c_str(), 0600);
+    }
+    return StateStore(std::move(*db), std::move(key));
+}
+
+std::string StateStore::fingerprint(const SecretValue& value) const {
+    return "hmac-sha256:" + hmac_sha256_hex(m_key, value.reveal());
+}
+
+Result<std::vector<ManagedObject>> StateStore::managed() {
+    auto select = m_db.prepare("SELECT kind, name, target_id FROM managed ORDER BY kind, name");
+    if (!select)
+        return std::unexpected(select.error());
+    std::vector<ManagedObject> out;
+    while (true) {
+        Result<bool> row = select->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        if (std::optional<Kind> kind = kind_from(select->text(0)))
+            out.push_back({*kind, select->text(1), select->text(2)});
+    }
+    return out;
+}
+
+Result<std::map<FingerprintKey, std::string>> StateStore::fingerprints() {
+    auto select = m_db.prepare("SELECT kind, name, field, fingerprint FROM fingerprints");
+    if (!select)
+        return std::unexpected(select.error());
+    std::map<FingerprintKey, std::string> out;
+    while (true) {
+        Result<bool> row = select->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        if (std::optional<Kind> kind = kind_from(select->text(0)))
+            out[{*kind, select->text(1), select->text(2)}] = select->text(3);
+    }
+    return out;
+}
+
+Result<void> StateStore::lock(const std::string& run_id, std::string* taken_over) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return fail_with(path(), transaction.error());
+    {
+        auto select = m_db.prepare("SELECT run_id, pid, host, since FROM lock WHERE id = 1");
+        if (!select)
+            return std::unexpected(select.error());
+        Result<bool> row = select->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (*row) {
+            long pid = select->integer(1);
+            std::string host = select->text(2);
+            std::string holder = fmt::format("run {} (pid {} on {}, since {})", select->text(0),
+                                             pid, host, select->text(3));
+            if (host != host_name() || process_alive(pid))
+                return fail(fmt::format("the state {} is locked by {}; wait for it to finish, or "
+                                        "if it crashed run 'mailsync force-unlock'",
+                                        path(), holder));
+            if (taken_over != nullptr)
+                *taken_over = holder;
+        }
+    }
+    auto insert = m_db.prepare("INSERT OR REPLACE INTO lock VALUES (1, ?, ?, ?, ?)");
+    if (!insert)
+        return std::unexpected(insert.error());
+    insert->bind(1, run_id).bind(2, static_cast<std::int64_t>(getpid()));
+    insert->bind(3, host_name()).bind(4, now_iso());
+    if (auto ok = insert->run(); !ok)
+        return fail_with(path(), ok.error());
+    return transaction->commit();
+}
+
+Result<void> StateStore::unlock(const std::string& run_id) {
+    auto remove = m_db.prepare("DELETE FROM lock WHERE id = 1 AND run_id = ?");
+    if (!remove)
+        return std::unexpected(remove.error());
+    remove->bind(1, run_id);
+    return remove->run();
+}
+
+Result<std::optional<std::string>> StateStore::force_unlock() {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    std::optional<std::string> holder;
+    {
+        auto select = m_db.prepare("SELECT run_id, pid, host, since FROM lock WHERE id = 1");
+        if (!select)
+            return std::unexpected(select.error());
+        if (select->step().value_or(false))
+            holder = fmt::format("run {} (pid {} on {}, since {})", select->text(0),
+                                 select->integer(1), select->text(2), select->text(3));
+    }
+    if (auto ok = m_db.exec("DELETE FROM lock"); !ok)
+        return std::unexpected(ok.error());
+    if (auto ok = transaction->commit(); !ok)
+        return std::unexpected(ok.error());
+    return holder;
+}
+
+Result<void> StateStore::start_run(const std::string& run_id, const std::string& command,
+                                   const std::string& target,
+                                   const std::vector<JournalEntry>& entries) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    auto run = m_db.prepare("INSERT INTO runs (id, command, target, started_at, status) "
+                            "VALUES (?, ?, ?, ?, 'running')");
+    if (!run)
+        return std::unexpected(run.error());
+    run->bind(1, run_id).bind(2, command).bind(3, target).bind(4, now_iso());
+    if (auto ok = run->run(); !ok)
+        return ok;
+    auto entry = m_db.prepare("INSERT INTO journal (run_id, seq, kind, name, action, status) "
+                              "VALUES (?, ?, ?, ?, ?, 'NEW')");
+    if (!entry)
+        return std::unexpected(entry.error());
+    for (const JournalEntry& item : entries) {
+        entry->bind(1, run_id).bind(2, static_cast<std::int64_t>(item.seq));
+        entry->bind(3, kind_name(item.kind)).bind(4, item.name).bind(5, item.action);
+        if (auto ok = entry->run(); !ok)
+            return ok;
+    }
+    return transaction->commit();
+}
+
+Result<void> StateStore::set_status(const std::string& run_id, int seq, TaskStatus status,
+                                    const std::string& message, bool finished) {
+    auto update =
+        m_db.prepare(finished ? "UPDATE journal SET status = ?, message = ?, finished_at = ? "
+                                "WHERE run_id = ? AND seq = ?"
+                              : "UPDATE journal SET status = ?, message = ?, started_at = ? "
+                                "WHERE run_id = ? AND seq = ?");
+    if (!update)
+        return std::unexpected(update.error());
+    update->bind(1, status_name(status)).bind(2, message).bind(3, now_iso());
+    update->bind(4, run_id).bind(5, static_cast<std::int64_t>(seq));
+    return update->run();
+}
+
+Result<void> StateStore::mark_pending(const std::string& run_id, int seq) {
+    return set_status(run_id, seq, TaskStatus::pending, "", false);
+}
+
+Result<void> StateStore::mark_error(const std::string& run_id, int seq,
+                                    const std::string& message) {
+    return set_status(run_id, seq, TaskStatus::error, message, true);
+}
+
+Result<void> StateStore::mark_completed(const std::string& run_id, int seq,
+                                        const StateChange& change, const std::string& message) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    std::string kind(kind_name(change.kind));
+    if (change.target_id) {
+        auto upsert = m_db.prepare("INSERT OR REPLACE INTO managed VALUES (?, ?, ?)");
+        if (!upsert)
+            return std::unexpected(upsert.error());
+        upsert->bind(1, kind).bind(2, change.name).bind(3, *change.target_id);
+        if (auto ok = upsert->run(); !ok)
+            return ok;
+        auto print = m_db.prepare("INSERT OR REPLACE INTO fingerprints VALUES (?, ?, ?, ?)");
+        if (!print)
+            return std::unexpected(print.error());
+        for (const auto& [field, fingerprint] : change.fingerprints) {
+            print->bind(1, kind).bind(2, change.name).bind(3, field).bind(4, fingerprint);
+            if (auto ok = print->run(); !ok)
+                return ok;
+        }
+        auto clear = m_db.prepare("DELETE FROM fingerprints WHERE kind = ? AND name = ? AND "
+                                  "field = ?");
+        if (!clear)
+            return std::unexpected(clear.error());
+        for (const std::string& field : change.cleared) {
+            clear->bind(1, kind).bind(2, change.name).bind(3, field);
+            if (auto ok = clear->run(); !ok)
+                return ok;
+        }
+    } else {
+        for (const char* table : {"managed", "fingerprints"}) {
+            auto remove =
+                m_db.prepare(fmt::format("DELETE FROM {} WHERE kind = ? AND name = ?", table));
+            if (!remove)
+                return std::unexpected(remove.error());
+            remove->bind(1, kind).bind(2, change.name);
+            if (auto ok = remove->run(); !ok)
+                return ok;
+        }
+    }
+    if (auto ok = set_status(run_id, seq, TaskStatus::completed, message, true); !ok)
+        return ok;
+    return transaction->commit();
+}
+
+Result<void> StateStore::finish_run(const std::string& run_id, const std::string& status) {
+    auto update = m_db.prepare("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?");
+    if (!update)
+        return std::unexpected(update.error());
+    update->bind(1, status).bind(2, now_iso()).bind(3, run_id);
+    return update->run();
+}
+
+Result<std::optional<RunRecord>> StateStore::run(const std::optional<std::string>& run_id) {
+    auto select = m_db.prepare(
+        run_id ? "SELECT id, command, target, started_at, coalesce(finished_at, ''), status "
+                 "FROM runs WHERE id = ?"
+               : "SELECT id, command, target, started_at, coalesce(finished_at, ''), status "
+                 "FROM runs ORDER BY started_at DESC, id DESC LIMIT 1");
+    if (!select)
+        return std::unexpected(select.error());
+    if (run_id)
+        select->bind(1, *run_id);
+    Result<bool> row = select->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<RunRecord>();
+    RunRecord record{select->text(0),
+                     select->text(1),
+                     select->text(2),
+                     select->text(3),
+                     select->text(4),
+                     select->text(5),
+                     {}};
+    auto entries =
+        m_db.prepare("SELECT seq, kind, name, action, status, message, coalesce(started_at, ''), "
+                     "coalesce(finished_at, '') FROM journal WHERE run_id = ? ORDER BY seq");
+    if (!entries)
+        return std::unexpected(entries.error());
+    entries->bind(1, record.id);
+    while (true) {
+        Result<bool> more = entries->step();
+        if (!more)
+            return std::unexpected(more.error());
+        if (!*more)
+            break;
+        JournalEntry entry;
+        entry.seq = static_cast<int>(entries->integer(0));
+        entry.kind = kind_from(entries->text(1)).value_or(Kind::oauth2_client);
+        entry.name = entries->text(2);
+        entry.action = entries->text(3);
+        std::string status = entries->text(4);
+        entry.status = status == "PENDING"     ? TaskStatus::pending
+                       : status == "COMPLETED" ? TaskStatus::completed
+                       : status == "ERROR"     ? TaskStatus::error
+                                               : TaskStatus::fresh;
+        entry.message = entries->text(5);
+        entry.started_at = entries->text(6);
+        entry.finished_at = entries->text(7);
+        record.entries.push_back(std::move(entry));
+    }
+    return std::optional<RunRecord>(std::move(record));
+}
+
+} // namespace mailsync

@@ -1,0 +1,108 @@
+// The state: what the target cannot tell. Which objects mailsync manages, keyed fingerprints of
+// the secrets it last wrote, the journal of every run, and the lock.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "model/resources.hpp"
+#include "model/secret.hpp"
+#include "util/error.hpp"
+#include "util/sqlite.hpp"
+
+namespace mailsync {
+
+// Task statuses, as seed 004 names them.
+enum class TaskStatus { fresh, pending, completed, error };
+std::string_view status_name(TaskStatus status); // "NEW", "PENDING", "COMPLETED", "ERROR"
+
+struct ManagedObject {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string target_id;
+};
+
+// (kind, name, API key) → fingerprint.
+using FingerprintKey = std::tuple<Kind, std::string, std::string>;
+
+struct JournalEntry {
+    int seq = 0;
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string action; // "create", "update", "delete"
+    TaskStatus status = TaskStatus::fresh;
+    std::string message;
+    std::string started_at;
+    std::string finished_at;
+};
+
+struct RunRecord {
+    std::string id;
+    std::string command;
+    std::string target;
+    std::string started_at;
+    std::string finished_at;
+    std::string status; // "running", "completed", "failed"
+    std::vector<JournalEntry> entries;
+};
+
+// What a completed action changes in the state, written with its journal entry.
+struct StateChange {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::optional<std::string> target_id;            // nullopt: no longer managed (deleted)
+    std::map<std::string, std::string> fingerprints; // API key → fingerprint written
+    std::vector<std::string> cleared;                // API keys whose secret was cleared
+};
+
+class StateStore {
+public:
+    // Opens or creates the state file (mode 0600, its folder 0700).
+    static Result<StateStore> open(const std::string& path);
+
+    const std::string& path() const { return m_db.path(); }
+
+    // HMAC-SHA256 of a secret under this state's random key.
+    std::string fingerprint(const SecretValue& value) const;
+
+    Result<std::vector<ManagedObject>> managed();
+    Result<std::map<FingerprintKey, std::string>> fingerprints();
+
+    // Takes the lock for a run, or fails naming the holder. A lock left by a process that is
+    // gone from this host is taken over; `taken_over` then names it.
+    Result<void> lock(const std::string& run_id, std::string* taken_over = nullptr);
+    Result<void> unlock(const std::string& run_id);
+    // Clears any lock; returns who held it, or nullopt when there was none.
+    Result<std::optional<std::string>> force_unlock();
+
+    // A run and its journal: every entry starts NEW.
+    Result<void> start_run(const std::string& run_id, const std::string& command,
+                           const std::string& target, const std::vector<JournalEntry>& entries);
+    Result<void> mark_pending(const std::string& run_id, int seq);
+    Result<void> mark_completed(const std::string& run_id, int seq, const StateChange& change,
+                                const std::string& message);
+    Result<void> mark_error(const std::string& run_id, int seq, const std::string& message);
+    Result<void> finish_run(const std::string& run_id, const std::string& status);
+
+    // The newest run, or the one with this id; nullopt when there is none.
+    Result<std::optional<RunRecord>> run(const std::optional<std::string>& run_id);
+
+private:
+    StateStore(sql::Database db, std::string key) : m_db(std::move(db)), m_key(std::move(key)) {}
+    Result<void> set_status(const std::string& run_id, int seq, TaskStatus status,
+                            const std::string& message, bool finished);
+
+    sql::Database m_db;
+    std::string m_key;
+};
+
+// A new run id: time-ordered and unique ("20261121T221500Z-3f9a").
+std::string new_run_id();
+
+// The default state file.
+inline constexpr const char* default_state = ".mailsync/state.db";
+
+} // namespace mailsync

@@ -1,0 +1,35 @@
+// Hashing and randomness through OpenSSL: digests of configuration, keyed secret fingerprints.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mailsync {
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+// `count` bytes from OpenSSL's CSPRNG; throws if it cannot deliver.
+std::string random_bytes(std::size_t count);
+
+// Lower-case hex of `bytes`.
+std::string to_hex(std::string_view bytes);
+
+// An incremental SHA-256.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view data);
+    std::string hex(); // finishes the digest
+
+private:
+    void* m_context;
+};
+
+} // namespace mailsync
