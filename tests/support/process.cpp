@@ -111,6 +111,41 @@ ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOption
     return run_process(argv, with_env);
 }
 
+Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options) {
+    std::vector<std::string> argv{MAILSYNC_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunOptions with_env = options;
+    with_env.env.emplace("NO_COLOR", "1");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addchdir_np(&actions, with_env.cwd.c_str());
+    std::vector<std::string> env = merged_environment(with_env);
+    std::vector<char*> env_pointers;
+    for (std::string& item : env)
+        env_pointers.push_back(item.data());
+    env_pointers.push_back(nullptr);
+    std::vector<char*> arg_pointers;
+    for (std::string& item : argv)
+        arg_pointers.push_back(item.data());
+    arg_pointers.push_back(nullptr);
+    pid_t pid = 0;
+    int spawned = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, arg_pointers.data(),
+                              env_pointers.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0)
+        throw std::runtime_error(std::string("spawn failed: ") + std::strerror(spawned));
+    return Background{pid};
+}
+
+int Background::wait() {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

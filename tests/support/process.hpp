@@ -23,6 +23,14 @@ struct RunOptions {
 // Runs a program with arguments (no shell), waits, and returns its exit code and output.
 ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 
+// A process started in the background, its output discarded.
+struct Background {
+    int pid = -1;
+    // Waits for it to end; its exit code, or 128 + signal.
+    int wait();
+};
+Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
+
 // Runs the built mailsync binary with NO_COLOR set.
 ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
 

@@ -1,0 +1,47 @@
+#include "plan/plan_file.hpp"
+#include "support/world.hpp"
+
+using namespace mailsync;
+using namespace mailsync::test;
+
+TEST_CASE("a plan survives a round trip through its file", "[plan-file]") {
+    World world;
+    world.configure(client_yaml + account_yaml("a"));
+    Plan plan = world.plan();
+    REQUIRE(write_plan_file(plan, world.dir.file("plan.json")));
+    CHECK(is_plan_file(world.dir.file("plan.json")));
+    CHECK_FALSE(is_plan_file(world.dir.file("config/c.yaml")));
+    Result<Plan> back = read_plan_file(world.dir.file("plan.json"));
+    REQUIRE(back);
+    CHECK(plan_to_json(*back) == plan_to_json(plan));
+    CHECK(back->config_digest.starts_with("sha256:"));
+    CHECK(back->target == world.options.target);
+    CHECK(back->actions.size() == 2);
+    CHECK(back->actions[1].depends_on == std::vector<std::size_t>{0});
+}
+
+TEST_CASE("the plan file holds fingerprints, never secret values", "[plan-file]") {
+    World world;
+    world.configure(client_yaml + account_yaml("a"));
+    Plan plan = world.plan();
+    REQUIRE(write_plan_file(plan, world.dir.file("plan.json")));
+    std::string text = read_file(world.dir.file("plan.json"));
+    CHECK(text.find("value-of-") == std::string::npos);
+    CHECK(text.find("hmac-sha256:") != std::string::npos);
+}
+
+TEST_CASE("broken plan files are refused with a reason", "[plan-file]") {
+    TempDir dir;
+    write_file(dir.file("a.json"), "not json");
+    CHECK(read_plan_file(dir.file("a.json")).error().message == dir.file("a.json") + ": not JSON");
+    write_file(dir.file("b.json"), "{\"kind\": \"something\"}");
+    CHECK(read_plan_file(dir.file("b.json")).error().message ==
+          dir.file("b.json") + ": not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
+    write_file(dir.file("c.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 99}");
+    CHECK(read_plan_file(dir.file("c.json")).error().message ==
+          dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 1");
+    write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 1}");
+    CHECK(read_plan_file(dir.file("d.json")).error().message.starts_with(dir.file("d.json") +
+                                                                         ": broken plan: "));
+    CHECK(read_plan_file(dir.file("missing.json")).error().message.starts_with("cannot read "));
+}
