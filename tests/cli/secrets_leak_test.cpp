@@ -23,16 +23,18 @@ void write_config(const TempDir& dir) {
     write_file(dir.file("config/accounts.yaml"),
                "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
                "  protocol: imap\n  host: imap.example.com\n  username: u\n"
-               "  auth: {password: ${env:LEAK_PASSWORD}}\n---\n"
+               "  auth: {password: \"${env:LEAK_PASSWORD}\"}\n---\n"
                "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: b\nspec:\n"
                "  protocol: imap\n  host: imap.gmail.com\n  username: u\n"
-               "  auth:\n    oauth2: {client: g, refreshToken: ${env:LEAK_REFRESH}}\n---\n"
+               "  auth:\n    oauth2: {client: g, refreshToken: \"${env:LEAK_REFRESH}\"}\n---\n"
                "apiVersion: mailsync/v1\nkind: SmtpConnection\nmetadata:\n  name: s\nspec:\n"
                "  fromAddress: a@example.com\n  host: smtp.example.com\n  username: u\n"
-               "  auth:\n    oauth2: {client: m, grant: password, password: ${env:LEAK_OAUTH_PW}}\n"
-               "---\napiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: broken\n"
+               "  auth:\n    oauth2: {client: m, grant: password, password: \"${env:LEAK_OAUTH_PW}\"}\n"
+               "");
+    write_file(dir.file("broken/broken.yaml"),
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: broken\n"
                "spec:\n  protocol: imap\n  host: bad host\n  username: u\n"
-               "  auth: {password: ${env:LEAK_PASSWORD}}\n");
+               "  auth: {password: \"${env:LEAK_PASSWORD}\"}\n");
 }
 
 const std::vector<std::string> secret_values{"leak-env-client-9a7b", "leak-env-password-3c4d",
@@ -41,7 +43,7 @@ const std::vector<std::string> secret_values{"leak-env-client-9a7b", "leak-env-p
 
 } // namespace
 
-TEST_CASE("no command or format prints a secret value", "[cli][secrets]") {
+TEST_CASE("no command, format or written file holds a secret value", "[cli][secrets]") {
     TempDir dir;
     write_config(dir);
     RunOptions options;
@@ -52,6 +54,8 @@ TEST_CASE("no command or format prints a secret value", "[cli][secrets]") {
                    {"LEAK_OAUTH_PW", secret_values[3]}};
     std::vector<std::vector<std::string>> commands{
         {"validate", "config"},
+        {"validate", "config", "broken"},
+        {"validate", "--format", "json", "config", "broken"},
         {"validate", "--format", "json", "config"},
         {"validate", "--no-secrets", "config"},
         {"validate", "--mapping", "mailbox-form", "config"},
@@ -59,21 +63,42 @@ TEST_CASE("no command or format prints a secret value", "[cli][secrets]") {
         {"mapping", "--format", "json"},
         {"mapping", "--attributes"},
         {"--help"},
+        {"plan", "config"},
+        {"plan", "--format", "json", "config"},
+        {"plan", "--format", "markdown", "config"},
+        {"plan", "--out", "saved-plan.json", "config"},
+        {"apply", "saved-plan.json"},
+        {"status"},
+        {"status", "--format", "json"},
+        {"plan", "config", "broken"},
+        {"apply", "--auto-approve", "config"},
     };
+    // A second set of values, so that apply also writes rotated secrets.
+    RunOptions rotated = options;
+    for (auto& [name, value] : rotated.env)
+        value += "-rotated";
+    REQUIRE(run_mailsync({"validate", "config"}, options).exit_code == 0);
     for (const auto& command : commands) {
-        ProcessResult result = run_mailsync(command, options);
+        bool last = &command == &commands.back();
+        ProcessResult result = run_mailsync(command, last ? rotated : options);
         for (const std::string& secret : secret_values) {
             INFO(command.front() << " " << secret);
             CHECK(result.out.find(secret) == std::string::npos);
             CHECK(result.err.find(secret) == std::string::npos);
         }
     }
-    // Nothing was written beside the config, and the files there hold no environment secret.
+    REQUIRE(fs::exists(dir.file("saved-plan.json")));
+    REQUIRE(fs::exists(dir.file(".mailsync/state.db")));
+    REQUIRE(fs::exists(dir.file(".mailsync/target.db")));
+    // No file written (plan, state with its journal, target, their WAL files) holds a value,
+    // nor its rotated form; the secret file the configuration reads is the one exception.
     for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
-        if (!entry.is_regular_file())
+        if (!entry.is_regular_file() || entry.path().filename() == "client-secret.txt")
             continue;
         std::string text = read_file(entry.path().string());
-        for (std::size_t i = 0; i < 4; ++i)
-            CHECK(text.find(secret_values[i]) == std::string::npos);
+        for (const std::string& secret : secret_values) {
+            INFO(entry.path().string() << " " << secret);
+            CHECK(text.find(secret) == std::string::npos);
+        }
     }
 }
