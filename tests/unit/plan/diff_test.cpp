@@ -166,7 +166,7 @@ TEST_CASE("deletes run connections first, and a client still used stays", "[diff
           "OAuth2Client 'g' cannot be deleted: MailAccount 'by-hand' in the target still uses it");
 }
 
-TEST_CASE("--select keeps a resource and what it depends on", "[diff]") {
+TEST_CASE("select keeps a resource and what it depends on", "[diff]") {
     World world;
     world.configure(client_yaml + account_yaml("a") + account_yaml("b"));
     world.options.select = {"MailAccount/b"};
