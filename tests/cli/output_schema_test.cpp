@@ -16,8 +16,8 @@ using namespace mailsync::test;
 namespace {
 
 std::vector<std::string> violations(const std::string& schema_file, const nlohmann::json& doc) {
-    nlohmann::json schema_json =
-        nlohmann::json::parse(read_file(std::string(MAILSYNC_SOURCE_DIR "/schemas/") + schema_file));
+    nlohmann::json schema_json = nlohmann::json::parse(
+        read_file(std::string(MAILSYNC_SOURCE_DIR "/schemas/") + schema_file));
     valijson::Schema schema;
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_json);
@@ -60,8 +60,8 @@ TEST_CASE("plan --format json and the saved plan match schemas/plan.schema.json"
     CHECK(printed["summary"]["delete"] == 1);
     CHECK(violations("plan.schema.json", printed).empty());
     nlohmann::json broken = printed;
-    broken["actions"][0]["secrets"] = {{{"key", "password"}, {"label", "Password"},
-                                        {"fingerprint", "plain-text"}}};
+    broken["actions"][0]["secrets"] = {
+        {{"key", "password"}, {"label", "Password"}, {"fingerprint", "plain-text"}}};
     CHECK_FALSE(violations("plan.schema.json", broken).empty());
     nlohmann::json saved = nlohmann::json::parse(read_file(dir.file("plan.json")));
     CHECK(saved == printed);

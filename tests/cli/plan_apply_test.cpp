@@ -59,8 +59,9 @@ TEST_CASE("plan, apply, and plan again shows no changes", "[cli][apply]") {
 TEST_CASE("the journal puts each OAuth2 client before its connections", "[cli][apply]") {
     TempDir dir;
     write_config(dir.path(), {});
-    REQUIRE(run_mailsync({"apply", "--auto-approve", "--parallelism", "8", "."}, in(dir))
-                .exit_code == 0);
+    REQUIRE(
+        run_mailsync({"apply", "--auto-approve", "--parallelism", "8", "."}, in(dir)).exit_code ==
+        0);
     nlohmann::json status = status_json(dir);
     CHECK(status["run"]["status"] == "completed");
     CHECK(status["counts"]["COMPLETED"] == 30);
@@ -104,8 +105,8 @@ TEST_CASE("a failure on any write, then a re-run, converges without duplicates",
             TempDir dir;
             write_config(dir.path(), {});
             std::string faulty = "sqlite:.mailsync/target.db?fail-write=" + std::to_string(k);
-            ProcessResult failed = run_mailsync(
-                {"apply", "--auto-approve", "--target", faulty, "."}, in(dir));
+            ProcessResult failed =
+                run_mailsync({"apply", "--auto-approve", "--target", faulty, "."}, in(dir));
             CHECK(failed.exit_code == 1);
             CHECK(failed.err.find("injected failure on write " + std::to_string(k)) !=
                   std::string::npos);
@@ -139,10 +140,10 @@ TEST_CASE("an apply killed at any point converges on the next run", "[cli][apply
         DYNAMIC_SECTION("kill " << run) {
             TempDir dir;
             write_config(dir.path(), {});
-            Background apply = start_mailsync(
-                {"apply", "--auto-approve", "--parallelism", "2", "--target",
-                 "sqlite:.mailsync/target.db?write-delay-ms=4", "."},
-                in(dir));
+            Background apply =
+                start_mailsync({"apply", "--auto-approve", "--parallelism", "2", "--target",
+                                "sqlite:.mailsync/target.db?write-delay-ms=4", "."},
+                               in(dir));
             int delay_ms = 5 + std::rand() % 80;
             usleep(static_cast<useconds_t>(delay_ms) * 1000);
             kill(apply.pid, SIGKILL);
@@ -160,8 +161,10 @@ TEST_CASE("two applies at once: one wins, the other fails naming the lock holder
           "[cli][apply][lock]") {
     TempDir dir;
     write_config(dir.path(), {});
-    std::vector<std::string> slow{"apply", "--auto-approve", "--parallelism", "1", "--target",
-                                  "sqlite:.mailsync/target.db?write-delay-ms=30", "."};
+    std::vector<std::string> slow{
+        "apply", "--auto-approve", "--parallelism",
+        "1",     "--target",       "sqlite:.mailsync/target.db?write-delay-ms=30",
+        "."};
     Background first = start_mailsync(slow, in(dir));
     usleep(300'000);
     ProcessResult second = run_mailsync(slow, in(dir));

@@ -20,17 +20,18 @@ void write_config(const TempDir& dir) {
                "  provider: microsoft\n  clientId: id\n  tenantId: t\n"
                "  clientSecret: ${file:client-secret.txt}\n");
     write_file(dir.file("config/client-secret.txt"), "leak-file-secret-5d1e\n");
-    write_file(dir.file("config/accounts.yaml"),
-               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
-               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
-               "  auth: {password: \"${env:LEAK_PASSWORD}\"}\n---\n"
-               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: b\nspec:\n"
-               "  protocol: imap\n  host: imap.gmail.com\n  username: u\n"
-               "  auth:\n    oauth2: {client: g, refreshToken: \"${env:LEAK_REFRESH}\"}\n---\n"
-               "apiVersion: mailsync/v1\nkind: SmtpConnection\nmetadata:\n  name: s\nspec:\n"
-               "  fromAddress: a@example.com\n  host: smtp.example.com\n  username: u\n"
-               "  auth:\n    oauth2: {client: m, grant: password, password: \"${env:LEAK_OAUTH_PW}\"}\n"
-               "");
+    write_file(
+        dir.file("config/accounts.yaml"),
+        "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
+        "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+        "  auth: {password: \"${env:LEAK_PASSWORD}\"}\n---\n"
+        "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: b\nspec:\n"
+        "  protocol: imap\n  host: imap.gmail.com\n  username: u\n"
+        "  auth:\n    oauth2: {client: g, refreshToken: \"${env:LEAK_REFRESH}\"}\n---\n"
+        "apiVersion: mailsync/v1\nkind: SmtpConnection\nmetadata:\n  name: s\nspec:\n"
+        "  fromAddress: a@example.com\n  host: smtp.example.com\n  username: u\n"
+        "  auth:\n    oauth2: {client: m, grant: password, password: \"${env:LEAK_OAUTH_PW}\"}\n"
+        "");
     write_file(dir.file("broken/broken.yaml"),
                "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: broken\n"
                "spec:\n  protocol: imap\n  host: bad host\n  username: u\n"

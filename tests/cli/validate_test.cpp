@@ -30,7 +30,9 @@ const std::vector<std::string> good_samples{
 } // namespace
 
 TEST_CASE("every sample scenario validates cleanly with its secrets set", "[cli][validate]") {
-    for (const std::string& sample : good_samples) {
+    std::vector<std::string> all = good_samples;
+    all.push_back("samples/quickstart");  // it overlaps the others by name, so it goes alone
+    for (const std::string& sample : all) {
         DYNAMIC_SECTION(sample) {
             ProcessResult result = run_mailsync({"validate", sample}, sample_secrets());
             CHECK(result.err == "");

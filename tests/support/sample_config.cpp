@@ -14,8 +14,7 @@ std::map<std::string, std::string> test_secrets() {
 
 void write_config(const std::string& dir, const ConfigShape& shape) {
     std::string text;
-    auto document = [&](const std::string& kind, const std::string& name,
-                        const std::string& spec) {
+    auto document = [&](const std::string& kind, const std::string& name, const std::string& spec) {
         if (!text.empty())
             text += "---\n";
         text += fmt::format("apiVersion: mailsync/v1\nkind: {}\nmetadata:\n  name: {}\nspec:\n{}",
@@ -30,16 +29,16 @@ void write_config(const std::string& dir, const ConfigShape& shape) {
                                      "  clientSecret: ${{env:TEST_CLIENT_SECRET}}\n",
                                      i));
     for (int i = 0; i < shape.accounts; ++i) {
-        std::string auth =
-            i % 3 == 0 || shape.clients == 0
-                ? "  auth:\n    password: ${env:TEST_PASSWORD}\n"
-                : fmt::format("  auth:\n    oauth2:\n      client: client-{}\n"
-                              "      refreshToken: ${{env:TEST_REFRESH_TOKEN}}\n",
-                              i % shape.clients);
-        document("MailAccount", fmt::format("box-{}", i),
-                 fmt::format("  description: Mailbox {}\n  protocol: imap\n  host: imap{}.example.com\n"
-                             "  username: box-{}@example.com\n{}",
-                             i, i % 4, i, auth));
+        std::string auth = i % 3 == 0 || shape.clients == 0
+                               ? "  auth:\n    password: ${env:TEST_PASSWORD}\n"
+                               : fmt::format("  auth:\n    oauth2:\n      client: client-{}\n"
+                                             "      refreshToken: ${{env:TEST_REFRESH_TOKEN}}\n",
+                                             i % shape.clients);
+        document(
+            "MailAccount", fmt::format("box-{}", i),
+            fmt::format("  description: Mailbox {}\n  protocol: imap\n  host: imap{}.example.com\n"
+                        "  username: box-{}@example.com\n{}",
+                        i, i % 4, i, auth));
     }
     for (int i = 0; i < shape.smtp; ++i)
         document("SmtpConnection", fmt::format("out-{}", i),

@@ -50,8 +50,8 @@ public:
         apply_options.parallelism = parallelism;
         run_id = new_run_id();
         return execute_plan(plan, secret_values(session.loaded.config, profile),
-                            client_ids(session.snapshot, profile), *session.target,
-                            *session.state, run_id, apply_options);
+                            client_ids(session.snapshot, profile), *session.target, *session.state,
+                            run_id, apply_options);
     }
 
     // Plans and applies; the plan must then show no changes.
@@ -86,13 +86,13 @@ inline const std::string client_yaml =
     "apiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: g\nspec:\n"
     "  provider: google\n  clientId: id\n  clientSecret: ${env:G_SECRET}\n";
 
-inline std::string account_yaml(const std::string& name, const std::string& extra = "",
-                                const std::string& auth =
-                                    "  auth:\n    oauth2: {client: g, refreshToken: "
-                                    "\"${env:RT}\"}\n") {
+inline std::string
+account_yaml(const std::string& name, const std::string& extra = "",
+             const std::string& auth = "  auth:\n    oauth2: {client: g, refreshToken: "
+                                       "\"${env:RT}\"}\n") {
     return "---\napiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: " + name +
-           "\nspec:\n  protocol: imap\n  host: imap.gmail.com\n  username: u@example.com\n" +
-           auth + extra;
+           "\nspec:\n  protocol: imap\n  host: imap.gmail.com\n  username: u@example.com\n" + auth +
+           extra;
 }
 
 } // namespace mailsync::test

@@ -14,8 +14,7 @@ std::vector<JournalEntry> journal(World& world) {
 
 } // namespace
 
-TEST_CASE("apply journals every action COMPLETED, each client before its connections",
-          "[apply]") {
+TEST_CASE("apply journals every action COMPLETED, each client before its connections", "[apply]") {
     World world;
     world.configure(client_yaml + account_yaml("a") + account_yaml("b"));
     Plan plan = world.plan();
@@ -44,7 +43,7 @@ TEST_CASE("a failed client skips its connections; independent work goes on", "[a
                     account_yaml("plain", "", "  auth:\n    password: ${env:PW}\n"));
     world.options.target += "?fail-write=1";
     Plan plan = world.plan();
-    ApplyReport report = world.apply(plan, 1);  // one at a time: the client is the first write
+    ApplyReport report = world.apply(plan, 1); // one at a time: the client is the first write
     CHECK(report.failed == 1);
     CHECK(report.skipped == 1);
     CHECK(report.created == 1);
@@ -54,8 +53,7 @@ TEST_CASE("a failed client skips its connections; independent work goes on", "[a
     CHECK(by_name["g"].status == TaskStatus::error);
     CHECK(by_name["g"].message == "injected failure on write 1");
     CHECK(by_name["a"].status == TaskStatus::error);
-    CHECK(by_name["a"].message ==
-          "skipped: it depends on OAuth2Client/g, which did not complete");
+    CHECK(by_name["a"].message == "skipped: it depends on OAuth2Client/g, which did not complete");
     CHECK(by_name["plain"].status == TaskStatus::completed);
     CHECK(world.session.state->run(world.run_id)->value().status == "failed");
 

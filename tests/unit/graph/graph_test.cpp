@@ -6,7 +6,7 @@ using namespace mailsync;
 
 TEST_CASE("levels put dependencies first and group independent nodes", "[graph]") {
     Graph graph(5);
-    graph.add_edge(2, 0);  // 2 depends on 0
+    graph.add_edge(2, 0); // 2 depends on 0
     graph.add_edge(3, 0);
     graph.add_edge(3, 1);
     graph.add_edge(4, 3);

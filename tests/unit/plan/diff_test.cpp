@@ -3,8 +3,7 @@
 using namespace mailsync;
 using namespace mailsync::test;
 
-TEST_CASE("an empty target gets creates, clients first, connections depending on them",
-          "[diff]") {
+TEST_CASE("an empty target gets creates, clients first, connections depending on them", "[diff]") {
     World world;
     world.configure(client_yaml + account_yaml("a") + account_yaml("b"));
     Plan plan = world.plan();
@@ -44,19 +43,23 @@ TEST_CASE("every field type diffs: text, number, boolean, value maps, references
         "  provider: google\n  clientId: id2\n  clientSecret: ${env:H_SECRET}\n";
     world.configure(client_yaml + second_client + account_yaml("a", "  description: old\n"));
     world.converge();
-    world.configure(client_yaml + second_client +
-                    account_yaml("a", "  encryption: starttls\n  enabled: false\n",
-                                 "  auth:\n    oauth2: {client: h, refreshToken: \"${env:RT}\"}\n"));
+    world.configure(
+        client_yaml + second_client +
+        account_yaml("a", "  encryption: starttls\n  enabled: false\n",
+                     "  auth:\n    oauth2: {client: h, refreshToken: \"${env:RT}\"}\n"));
     Plan plan = world.plan();
     const PlannedAction& a = find_action(plan, Kind::mail_account, "a");
     std::map<std::string, std::pair<nlohmann::json, nlohmann::json>> changes;
     for (const FieldChange& change : a.changes)
         changes[change.label] = {change.before, change.after};
     CHECK(changes["Description"] == std::make_pair(nlohmann::json("old"), nlohmann::json()));
-    CHECK(changes["Encryption"] == std::make_pair(nlohmann::json("SSL"), nlohmann::json("STARTTLS")));
+    CHECK(changes["Encryption"] ==
+          std::make_pair(nlohmann::json("SSL"), nlohmann::json("STARTTLS")));
     CHECK(changes["Port"] == std::make_pair(nlohmann::json(993), nlohmann::json(143)));
-    CHECK(changes["Status"] == std::make_pair(nlohmann::json("Active"), nlohmann::json("Not Active")));
-    CHECK(changes["OAuth2 Credentials"] == std::make_pair(nlohmann::json("g"), nlohmann::json("h")));
+    CHECK(changes["Status"] ==
+          std::make_pair(nlohmann::json("Active"), nlohmann::json("Not Active")));
+    CHECK(changes["OAuth2 Credentials"] ==
+          std::make_pair(nlohmann::json("g"), nlohmann::json("h")));
     CHECK(changes.size() == 5);
     // A changed reference waits for nothing (h exists), and the result converges.
     CHECK(a.depends_on.empty());
@@ -87,8 +90,7 @@ TEST_CASE("secrets: set, unchanged, changed by fingerprint, removed", "[diff]") 
     CHECK(a.changes[0].before.is_null());
     REQUIRE(world.apply(rotated).ok());
 
-    world.configure(client_yaml +
-                    account_yaml("a", "", "  auth:\n    password: ${env:PW}\n"));
+    world.configure(client_yaml + account_yaml("a", "", "  auth:\n    password: ${env:PW}\n"));
     Plan switched = world.plan();
     std::map<std::string, std::string> secret_changes;
     for (const FieldChange& change : find_action(switched, Kind::mail_account, "a").changes) {
@@ -96,7 +98,7 @@ TEST_CASE("secrets: set, unchanged, changed by fingerprint, removed", "[diff]") 
             secret_changes[change.label] = change.secret_change;
     }
     CHECK(secret_changes == std::map<std::string, std::string>{{"Password", "will be set"},
-                                                              {"Refresh Token", "removed"}});
+                                                               {"Refresh Token", "removed"}});
     REQUIRE(world.apply(switched).ok());
     CHECK_FALSE(world.plan().counts().has_changes());
 }

@@ -41,7 +41,8 @@ TEST_CASE("broken plan files are refused with a reason", "[plan-file]") {
     CHECK(read_plan_file(dir.file("c.json")).error().message ==
           dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 1");
     write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 1}");
-    CHECK(read_plan_file(dir.file("d.json")).error().message.starts_with(dir.file("d.json") +
-                                                                         ": broken plan: "));
+    CHECK(read_plan_file(dir.file("d.json"))
+              .error()
+              .message.starts_with(dir.file("d.json") + ": broken plan: "));
     CHECK(read_plan_file(dir.file("missing.json")).error().message.starts_with("cannot read "));
 }

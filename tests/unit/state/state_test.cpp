@@ -50,7 +50,8 @@ TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state]") {
     CHECK((*fresh)->entries.at(0).status == TaskStatus::fresh);
     REQUIRE(state->mark_pending("run-1", 0));
     CHECK((*state->run("run-1"))->entries.at(0).status == TaskStatus::pending);
-    REQUIRE(state->mark_completed("run-1", 0, {Kind::oauth2_client, "g", "id-1", {{"clientSecret", "fp"}}, {}}, ""));
+    REQUIRE(state->mark_completed(
+        "run-1", 0, {Kind::oauth2_client, "g", "id-1", {{"clientSecret", "fp"}}, {}}, ""));
     REQUIRE(state->mark_error("run-1", 1, "injected"));
     REQUIRE(state->finish_run("run-1", "failed"));
     auto record = state->run(std::nullopt);
@@ -65,7 +66,8 @@ TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state]") {
     // A delete forgets the object and its fingerprints.
     REQUIRE(state->start_run("run-2", "apply", "sqlite:t.db",
                              {{0, Kind::oauth2_client, "g", "delete", {}, "", "", ""}}));
-    REQUIRE(state->mark_completed("run-2", 0, {Kind::oauth2_client, "g", std::nullopt, {}, {}}, ""));
+    REQUIRE(
+        state->mark_completed("run-2", 0, {Kind::oauth2_client, "g", std::nullopt, {}, {}}, ""));
     CHECK(state->managed()->empty());
     CHECK(state->fingerprints()->empty());
     CHECK((*state->run(std::nullopt))->id == "run-2");

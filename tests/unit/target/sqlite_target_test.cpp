@@ -39,7 +39,8 @@ TEST_CASE("sqlite target: create, list, update with versions, delete", "[target]
     auto stale = (*target)->update("mail-accounts", created->id, "1", request("a", "h3"));
     REQUIRE_FALSE(stale);
     CHECK(stale.error().code == TargetError::Code::conflict);
-    CHECK(stale.error().message == "object " + created->id + " in mail-accounts is at version 2, not 1");
+    CHECK(stale.error().message ==
+          "object " + created->id + " in mail-accounts is at version 2, not 1");
 
     CHECK_FALSE((*target)->remove("mail-accounts", created->id, "1"));
     CHECK((*target)->remove("mail-accounts", created->id, "2"));
