@@ -143,15 +143,12 @@ Result<std::vector<ManagedObject>> StateStore::managed() {
     if (!select)
         return std::unexpected(select.error());
     std::vector<ManagedObject> out;
-    while (true) {
-        Result<bool> row = select->step();
-        if (!row)
-            return std::unexpected(row.error());
-        if (!*row)
-            break;
+    Result<void> read = select->each([&] {
         if (std::optional<Kind> kind = kind_from(select->text(0)))
             out.push_back({*kind, select->text(1), select->text(2)});
-    }
+    });
+    if (!read)
+        return std::unexpected(read.error());
     return out;
 }
 
@@ -160,15 +157,12 @@ Result<std::map<FingerprintKey, std::string>> StateStore::fingerprints() {
     if (!select)
         return std::unexpected(select.error());
     std::map<FingerprintKey, std::string> out;
-    while (true) {
-        Result<bool> row = select->step();
-        if (!row)
-            return std::unexpected(row.error());
-        if (!*row)
-            break;
+    Result<void> read = select->each([&] {
         if (std::optional<Kind> kind = kind_from(select->text(0)))
             out[{*kind, select->text(1), select->text(2)}] = select->text(3);
-    }
+    });
+    if (!read)
+        return std::unexpected(read.error());
     return out;
 }
 
@@ -365,12 +359,7 @@ Result<std::optional<RunRecord>> StateStore::run(const std::optional<std::string
     if (!entries)
         return std::unexpected(entries.error());
     entries->bind(1, record.id);
-    while (true) {
-        Result<bool> more = entries->step();
-        if (!more)
-            return std::unexpected(more.error());
-        if (!*more)
-            break;
+    Result<void> read = entries->each([&] {
         JournalEntry entry;
         entry.seq = static_cast<int>(entries->integer(0));
         entry.kind = kind_from(entries->text(1)).value_or(Kind::oauth2_client);
@@ -385,7 +374,9 @@ Result<std::optional<RunRecord>> StateStore::run(const std::optional<std::string
         entry.started_at = entries->text(6);
         entry.finished_at = entries->text(7);
         record.entries.push_back(std::move(entry));
-    }
+    });
+    if (!read)
+        return std::unexpected(read.error());
     return std::optional<RunRecord>(std::move(record));
 }
 

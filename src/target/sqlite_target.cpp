@@ -123,18 +123,18 @@ TargetResult<std::vector<TargetObject>> SqliteTarget::list(const std::string& co
         return std::unexpected(failed(select.error().message));
     select->bind(1, collection);
     std::vector<TargetObject> out;
-    while (true) {
-        Result<bool> row = select->step();
-        if (!row)
-            return std::unexpected(failed(row.error().message));
-        if (!*row)
-            break;
+    bool broken = false;
+    Result<void> read = select->each([&] {
         TargetObject object{select->text(0), std::to_string(select->integer(1)),
                             nlohmann::json::parse(select->text(2), nullptr, false)};
-        if (object.fields.is_discarded())
-            return std::unexpected(failed(fmt::format("object {} has a broken body", object.id)));
+        broken = broken || object.fields.is_discarded();
         out.push_back(std::move(object));
-    }
+    });
+    if (!read)
+        return std::unexpected(failed(read.error().message));
+    if (broken)
+        return std::unexpected(
+            failed(fmt::format("{} holds an object with a broken body", collection)));
     return out;
 }
 

@@ -52,6 +52,17 @@ public:
     Result<bool> step();
     // Runs to completion, for statements that return no rows.
     Result<void> run();
+    // Calls `row()` for each row; stops at the first error.
+    template <typename Row> Result<void> each(Row&& row) {
+        while (true) {
+            Result<bool> more = step();
+            if (!more)
+                return std::unexpected(more.error());
+            if (!*more)
+                return {};
+            row();
+        }
+    }
     void reset();
 
     std::string text(int column) const;

@@ -35,6 +35,29 @@ std::vector<std::string> merged_environment(const RunOptions& options) {
     return out;
 }
 
+// Starts argv with the environment of `options`; the file actions set up its descriptors.
+pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options,
+            posix_spawn_file_actions_t& actions) {
+    posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+    std::vector<std::string> env = merged_environment(options);
+    std::vector<char*> env_pointers;
+    for (std::string& item : env)
+        env_pointers.push_back(item.data());
+    env_pointers.push_back(nullptr);
+    std::vector<std::string> args = argv;
+    std::vector<char*> arg_pointers;
+    for (std::string& item : args)
+        arg_pointers.push_back(item.data());
+    arg_pointers.push_back(nullptr);
+    pid_t pid = 0;
+    int spawned = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, arg_pointers.data(),
+                              env_pointers.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0)
+        throw std::runtime_error(std::string("spawn failed: ") + std::strerror(spawned));
+    return pid;
+}
+
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions& options) {
@@ -48,28 +71,17 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
         posix_spawn_file_actions_addclose(&actions, fd);
-    posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
-
-    std::vector<std::string> env = merged_environment(options);
-    std::vector<char*> env_pointers;
-    for (std::string& item : env)
-        env_pointers.push_back(item.data());
-    env_pointers.push_back(nullptr);
-    std::vector<std::string> args = argv;
-    std::vector<char*> arg_pointers;
-    for (std::string& item : args)
-        arg_pointers.push_back(item.data());
-    arg_pointers.push_back(nullptr);
-
     pid_t pid = 0;
-    int spawned = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, arg_pointers.data(),
-                              env_pointers.data());
-    posix_spawn_file_actions_destroy(&actions);
+    try {
+        pid = spawn(argv, options, actions);
+    } catch (...) {
+        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+            close(fd);
+        throw;
+    }
     close(in_pipe[0]);
     close(out_pipe[1]);
     close(err_pipe[1]);
-    if (spawned != 0)
-        throw std::runtime_error(std::string("spawn failed: ") + std::strerror(spawned));
     if (!options.stdin_text.empty()) {
         ssize_t written = write(in_pipe[1], options.stdin_text.data(), options.stdin_text.size());
         (void)written;
@@ -121,23 +133,7 @@ Background start_mailsync(const std::vector<std::string>& args, const RunOptions
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addchdir_np(&actions, with_env.cwd.c_str());
-    std::vector<std::string> env = merged_environment(with_env);
-    std::vector<char*> env_pointers;
-    for (std::string& item : env)
-        env_pointers.push_back(item.data());
-    env_pointers.push_back(nullptr);
-    std::vector<char*> arg_pointers;
-    for (std::string& item : argv)
-        arg_pointers.push_back(item.data());
-    arg_pointers.push_back(nullptr);
-    pid_t pid = 0;
-    int spawned = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, arg_pointers.data(),
-                              env_pointers.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0)
-        throw std::runtime_error(std::string("spawn failed: ") + std::strerror(spawned));
-    return Background{pid};
+    return Background{spawn(argv, with_env, actions)};
 }
 
 int Background::wait() {
