@@ -67,6 +67,7 @@ int run(int argc, char** argv) {
     Context context;
     app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
     add_validate_command(app, context);
+    add_test_command(app, context);
     add_mapping_command(app, context);
     add_plan_command(app, context);
     add_apply_command(app, context);

@@ -23,6 +23,7 @@ void add_plan_command(CLI::App& app, Context& context);
 void add_apply_command(CLI::App& app, Context& context);
 void add_status_command(CLI::App& app, Context& context);
 void add_force_unlock_command(CLI::App& app, Context& context);
+void add_test_command(CLI::App& app, Context& context);
 
 // `--target` and `--state`, with their environment variables and defaults.
 void add_target_option(CLI::App& command, std::string& target);

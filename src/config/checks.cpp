@@ -115,6 +115,11 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
                             fmt::format("{}: spec.auth.oauth2.refreshToken is not used by the {} "
                                         "grant",
                                         subject, grant_name(oauth2.grant)));
+    if (oauth2.mechanism == TokenMechanism::oauthbearer && client->provider == Provider::microsoft)
+        diagnostics.error(oauth2.client_where,
+                          fmt::format("{}: Microsoft 365 accepts tokens over XOAUTH2 only; remove "
+                                      "spec.auth.oauth2.mechanism: oauthbearer",
+                                      subject));
 }
 
 } // namespace

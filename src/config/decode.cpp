@@ -72,7 +72,19 @@ public:
                 out.grant = parse_grant(grant->value).value_or(Grant::refresh_token);
             else if (!out.refresh_token && out.password)
                 out.grant = Grant::password;
+            if (text(*oauth2, "mechanism") == "oauthbearer")
+                out.mechanism = TokenMechanism::oauthbearer;
             auth.oauth2 = std::move(out);
+        }
+        if (const yaml::Node* admin = node->find("admin")) {
+            AdminAuth out;
+            out.user = text(*admin, "user");
+            out.password = secret(*admin, "password", "spec.auth.admin.password");
+            if (text(*admin, "login") == "master")
+                out.login = AdminLogin::master;
+            if (std::string separator = text(*admin, "masterSeparator"); !separator.empty())
+                out.separator = separator;
+            auth.admin = std::move(out);
         }
         return auth;
     }
@@ -103,15 +115,21 @@ public:
             if (auto duration = parse_duration(timeout->value))
                 out.timeout = *duration;
         }
+        out.tls = tls(spec);
+        out.allow_plaintext_auth = flag(spec, "allowPlaintextAuth", false);
+    }
+
+    TlsSettings tls(const yaml::Node& spec) const {
+        TlsSettings out;
         if (const yaml::Node* tls = spec.find("tls")) {
-            out.tls.verify = flag(*tls, "verify", true);
+            out.verify = flag(*tls, "verify", true);
             std::string ca_file = text(*tls, "caFile");
             if (!ca_file.empty()) {
                 std::filesystem::path base = std::filesystem::path(m_file).parent_path();
-                out.tls.ca_file = (base / ca_file).lexically_normal().string();
+                out.ca_file = (base / ca_file).lexically_normal().string();
             }
         }
-        out.allow_plaintext_auth = flag(spec, "allowPlaintextAuth", false);
+        return out;
     }
 
 private:
@@ -130,6 +148,7 @@ OAuth2Client read_client(const yaml::Node& root, const FieldReader& read) {
     client.tenant_id = read.text(spec, "tenantId");
     client.token_url = read.text(spec, "tokenUrl");
     client.authorization_url = read.text(spec, "authorizationUrl");
+    client.tls = read.tls(spec);
     if (const yaml::Node* scopes = spec.find("scopes")) {
         for (const yaml::Node& scope : scopes->children)
             client.scopes.push_back(scope.value);

@@ -61,6 +61,13 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
         add(out, "oauth2.clientSecret", secret_or_none(client->client_secret), client->meta.where);
         add(out, "oauth2.tenantId", text_or_none(client->tenant_id), client->meta.where);
     }
+    if (c.auth && c.auth->admin) {
+        const AdminAuth& admin = *c.auth->admin;
+        add(out, "admin.user", text_or_none(admin.user), auth_where);
+        add(out, "admin.password", secret_or_none(admin.password), auth_where);
+        add(out, "admin.login",
+            std::string(admin.login == AdminLogin::master ? "master" : "authzid"), auth_where);
+    }
     add(out, "timeout",
         std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(c.timeout).count()},
         c.meta.document);
@@ -138,6 +145,9 @@ const std::vector<AttributeInfo>& attribute_catalog(Kind kind) {
         {"oauth2.clientId", "the OAuth2 client's clientId"},
         {"oauth2.clientSecret", "the OAuth2 client's clientSecret (secret)"},
         {"oauth2.tenantId", "the OAuth2 client's tenantId"},
+        {"admin.user", "spec.auth.admin.user (empty: the shared 'magic password' mode)"},
+        {"admin.password", "spec.auth.admin.password (secret)"},
+        {"admin.login", "spec.auth.admin.login: authzid or master"},
         {"timeout", "spec.timeout in whole seconds"},
         {"tls.verify", "spec.tls.verify"},
     };

@@ -92,6 +92,10 @@ int default_port(Protocol protocol, Encryption encryption) {
     return 0;
 }
 
+std::string_view mechanism_name(TokenMechanism mechanism) {
+    return mechanism == TokenMechanism::oauthbearer ? "OAUTHBEARER" : "XOAUTH2";
+}
+
 std::string effective_token_url(const OAuth2Client& client) {
     if (!client.token_url.empty())
         return client.token_url;
@@ -156,6 +160,8 @@ template <typename ConfigT, typename Visit> void visit_secrets(ConfigT& config, 
             one(connection.auth->oauth2->refresh_token, kind, connection.meta.name);
             one(connection.auth->oauth2->password, kind, connection.meta.name);
         }
+        if (connection.auth->admin)
+            one(connection.auth->admin->password, kind, connection.meta.name);
     };
     for (auto& client : config.clients)
         one(client.client_secret, Kind::oauth2_client, client.meta.name);

@@ -20,6 +20,11 @@ enum class Protocol { imap, pop3, smtp };
 enum class Encryption { none, ssl, starttls };
 enum class Provider { google, microsoft, custom };
 enum class Grant { refresh_token, client_credentials, password };
+// The SASL mechanism that carries an OAuth2 access token.
+enum class TokenMechanism { xoauth2, oauthbearer };
+// How an administrator logs in for a user: SASL PLAIN with an authorization identity, or
+// Dovecot's master-user form USER*ADMIN.
+enum class AdminLogin { authzid, master };
 
 // The kinds in the order they are applied: OAuth2 clients before the connections using them.
 inline constexpr Kind all_kinds[] = {Kind::oauth2_client, Kind::mail_account,
@@ -35,6 +40,7 @@ std::optional<Protocol> parse_protocol(std::string_view text);
 std::optional<Encryption> parse_encryption(std::string_view text);
 std::optional<Provider> parse_provider(std::string_view text);
 std::optional<Grant> parse_grant(std::string_view text);
+std::string_view mechanism_name(TokenMechanism mechanism); // "XOAUTH2"
 
 // The well-known port: IMAP 143/993, POP3 110/995, SMTP 25 (none), 587 (starttls), 465 (ssl).
 int default_port(Protocol protocol, Encryption encryption);
@@ -47,6 +53,11 @@ struct ResourceMeta {
     std::map<std::string, std::string> labels;
 };
 
+struct TlsSettings {
+    bool verify = true;
+    std::string ca_file; // resolved against the YAML file's folder
+};
+
 struct OAuth2Client {
     ResourceMeta meta;
     std::string description;
@@ -57,6 +68,7 @@ struct OAuth2Client {
     std::string token_url; // as written; see effective_token_url
     std::string authorization_url;
     std::vector<std::string> scopes; // as written; see effective_scopes
+    TlsSettings tls;                 // for the token endpoint
 };
 
 // Google's and Microsoft's token endpoints, or the client's tokenUrl when it gives one.
@@ -66,23 +78,29 @@ std::vector<std::string> effective_scopes(const OAuth2Client& client, Grant gran
 // Whether the provider issues tokens through this grant (Google: refresh tokens only).
 bool provider_supports(Provider provider, Grant grant);
 
-struct TlsSettings {
-    bool verify = true;
-    std::string ca_file; // resolved against the YAML file's folder
-};
-
 struct OAuth2Auth {
     std::string client;
     Location client_where;
     Grant grant = Grant::refresh_token;
     std::optional<Secret> refresh_token;
     std::optional<Secret> password;
+    TokenMechanism mechanism = TokenMechanism::xoauth2;
 };
 
-// How a connection logs in: a password or OAuth2, never both.
+// An administrator account that logs in for the user (seed 002). An empty user is the shared
+// "magic password" mode: the user's own login with the administrator's password.
+struct AdminAuth {
+    std::string user;
+    std::optional<Secret> password;
+    AdminLogin login = AdminLogin::authzid;
+    std::string separator = "*";
+};
+
+// How a connection logs in: a password, OAuth2 or an administrator account, one of them.
 struct Auth {
     std::optional<Secret> password;
     std::optional<OAuth2Auth> oauth2;
+    std::optional<AdminAuth> admin;
     Location where;
 };
 

@@ -1,0 +1,137 @@
+#include "cli/live.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "config/scalar.hpp"
+#include "util/terminal.hpp"
+
+namespace mailsync::cli {
+
+namespace {
+
+std::string resource_label(const ProbeResult& result) {
+    return fmt::format("{}/{}", kind_name(result.kind), result.name);
+}
+
+} // namespace
+
+void add_live_options(CLI::App& command, LiveOptions& options) {
+    command.add_option("--parallelism", options.parallelism, "Connections tested at once")
+        ->check(CLI::Range(1, 1024))
+        ->default_val(16);
+    command.add_option("--deadline", options.deadline,
+                       "Stop the whole run after this long (30s, 5m); unfinished tests fail");
+    command.add_flag("--verbose", options.verbose,
+                     "Show each connection's protocol trace (credentials redacted)");
+}
+
+bool all_passed(const std::vector<ProbeResult>& results) {
+    return std::all_of(results.begin(), results.end(),
+                       [](const ProbeResult& result) { return result.ok; });
+}
+
+std::optional<std::vector<ProbeResult>>
+run_live_tests(const Config& config, const LiveOptions& options,
+               std::function<bool(Kind, const std::string&)> selected, const Context& context) {
+    ProbeOptions probe;
+    probe.parallelism = options.parallelism;
+    probe.keep_trace = options.verbose;
+    probe.selected = std::move(selected);
+    if (!options.deadline.empty()) {
+        std::optional<std::chrono::milliseconds> deadline = parse_duration(options.deadline);
+        if (!deadline || deadline->count() <= 0) {
+            fmt::print(stderr, "error: --deadline '{}' is not a duration such as 90s or 5m\n",
+                       options.deadline);
+            return std::nullopt;
+        }
+        probe.deadline = deadline;
+    }
+    bool progress = isatty(2) == 1 && !context.no_color;
+    if (progress) {
+        probe.on_progress = [](const ProbeProgress& p) {
+            fmt::print(stderr, "\r\x1b[Ktesting connections: {}/{} done, {} running{}", p.done,
+                       p.total, p.running,
+                       p.failed > 0 ? fmt::format(", {} failed", p.failed) : std::string());
+            std::fflush(stderr);
+        };
+    }
+    std::vector<ProbeResult> results = run_probes(config, probe);
+    if (progress)
+        fmt::print(stderr, "\r\x1b[K");
+    return results;
+}
+
+void print_probe_table(const std::vector<ProbeResult>& results, const LiveOptions& options,
+                       const Context& context) {
+    bool color = !context.no_color && use_color(1);
+    if (options.verbose) {
+        for (const ProbeResult& result : results) {
+            fmt::print(stderr, "== {}\n", resource_label(result));
+            for (const std::string& line : result.trace)
+                fmt::print(stderr, "   {}\n", line);
+        }
+    }
+    std::size_t width = 8;
+    for (const ProbeResult& result : results)
+        width = std::max(width, resource_label(result).size());
+    width = std::min<std::size_t>(width, 60);
+    fmt::print("{:<{}}  {:<7}{:<10}{:>7}  {}\n", "RESOURCE", width, "RESULT", "PHASE", "MS",
+               "DETAIL");
+    std::size_t failed = 0;
+    for (const ProbeResult& result : results) {
+        std::string outcome = result.ok ? "OK" : "FAIL";
+        std::string shown = outcome;
+        if (color)
+            shown = fmt::format("\x1b[{}m{}\x1b[0m", result.ok ? "32" : "31;1", outcome);
+        shown += std::string(7 - outcome.size(), ' ');
+        std::string phase = result.ok ? "" : std::string(phase_name(result.phase));
+        fmt::print("{:<{}}  {}{:<10}{:>7}  {}\n", resource_label(result), width, shown, phase,
+                   result.elapsed.count(), result.ok ? result.detail : result.message);
+        std::string indent(width + 2 + 7 + 10 + 7 + 2, ' ');
+        if (!result.ok && !result.hint.empty())
+            fmt::print("{}hint: {}\n", indent, result.hint);
+        if (!result.verified && result.ok && result.kind == Kind::oauth2_client)
+            fmt::print("{}the token endpoint's certificate was NOT verified (tls.verify: false)\n",
+                       indent);
+        failed += result.ok ? 0 : 1;
+    }
+    if (results.empty())
+        fmt::print("Nothing to test: no MailAccount, SmtpConnection or OAuth2Client selected.\n");
+    else
+        fmt::print("{} tested: {} passed, {} failed.\n", results.size(), results.size() - failed,
+                   failed);
+}
+
+nlohmann::ordered_json probe_json(const std::vector<ProbeResult>& results, bool with_trace) {
+    nlohmann::ordered_json out;
+    out["format_version"] = 1;
+    std::size_t failed = 0;
+    nlohmann::ordered_json items = nlohmann::ordered_json::array();
+    for (const ProbeResult& result : results) {
+        nlohmann::ordered_json item;
+        item["kind"] = kind_name(result.kind);
+        item["name"] = result.name;
+        item["ok"] = result.ok;
+        item["phase"] = result.ok ? nlohmann::ordered_json(nullptr)
+                                  : nlohmann::ordered_json(phase_name(result.phase));
+        item["message"] = result.message;
+        item["hint"] = result.hint;
+        item["detail"] = result.detail;
+        item["milliseconds"] = result.elapsed.count();
+        item["certificate_verified"] = result.verified;
+        if (with_trace)
+            item["trace"] = result.trace;
+        items.push_back(std::move(item));
+        failed += result.ok ? 0 : 1;
+    }
+    out["passed"] = results.size() - failed;
+    out["failed"] = failed;
+    out["results"] = std::move(items);
+    return out;
+}
+
+} // namespace mailsync::cli

@@ -1,0 +1,142 @@
+#include "probe/curl.hpp"
+
+#include <cctype>
+#include <mutex>
+
+namespace mailsync::curl {
+
+namespace {
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+} // namespace
+
+Easy::Easy() {
+    global_init();
+    m_handle = curl_easy_init();
+    curl_easy_setopt(m_handle, CURLOPT_PRIVATE, this);
+    curl_easy_setopt(m_handle, CURLOPT_ERRORBUFFER, m_error);
+    curl_easy_setopt(m_handle, CURLOPT_NOSIGNAL, 1L);
+}
+
+Easy::~Easy() {
+    curl_easy_cleanup(m_handle);
+    curl_slist_free_all(m_headers);
+}
+
+void Easy::set(CURLoption option, long value) {
+    curl_easy_setopt(m_handle, option, value);
+}
+
+void Easy::set(CURLoption option, const std::string& value) {
+    curl_easy_setopt(m_handle, option, value.c_str()); // libcurl copies strings
+}
+
+void Easy::set(CURLoption option, void* value) {
+    curl_easy_setopt(m_handle, option, value);
+}
+
+void Easy::set_callback(CURLoption option, curl_debug_callback callback) {
+    curl_easy_setopt(m_handle, option, callback);
+}
+
+void Easy::set_callback(CURLoption option, curl_write_callback callback) {
+    curl_easy_setopt(m_handle, option, callback);
+}
+
+void Easy::set_headers(curl_slist* headers) {
+    curl_slist_free_all(m_headers);
+    m_headers = headers;
+    curl_easy_setopt(m_handle, CURLOPT_HTTPHEADER, m_headers);
+}
+
+CURLcode Easy::send(std::string_view data, std::size_t& sent) {
+    return curl_easy_send(m_handle, data.data(), data.size(), &sent);
+}
+
+CURLcode Easy::recv(char* buffer, std::size_t size, std::size_t& received) {
+    return curl_easy_recv(m_handle, buffer, size, &received);
+}
+
+long Easy::response_code() const {
+    long code = 0;
+    curl_easy_getinfo(m_handle, CURLINFO_RESPONSE_CODE, &code);
+    return code;
+}
+
+curl_socket_t Easy::active_socket() const {
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    curl_easy_getinfo(m_handle, CURLINFO_ACTIVESOCKET, &socket);
+    return socket;
+}
+
+std::string Easy::error_text(CURLcode code) const {
+    std::string text = m_error[0] != '\0' ? std::string(m_error) : curl_easy_strerror(code);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+Easy* Easy::from(CURL* handle) {
+    char* pointer = nullptr;
+    curl_easy_getinfo(handle, CURLINFO_PRIVATE, &pointer);
+    return reinterpret_cast<Easy*>(pointer);
+}
+
+Multi::Multi() {
+    global_init();
+    m_handle = curl_multi_init();
+}
+
+Multi::~Multi() {
+    curl_multi_cleanup(m_handle);
+}
+
+void Multi::add(Easy& easy) {
+    curl_multi_add_handle(m_handle, easy.handle());
+}
+
+void Multi::remove(Easy& easy) {
+    curl_multi_remove_handle(m_handle, easy.handle());
+}
+
+int Multi::perform() {
+    int running = 0;
+    curl_multi_perform(m_handle, &running);
+    return running;
+}
+
+void Multi::poll(std::span<curl_waitfd> extra, std::chrono::milliseconds timeout) {
+    curl_multi_poll(m_handle, extra.data(), static_cast<unsigned>(extra.size()),
+                    static_cast<int>(timeout.count()), nullptr);
+}
+
+std::optional<Multi::Done> Multi::next_done() {
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(m_handle, &queued)) {
+        if (message->msg == CURLMSG_DONE)
+            return Done{Easy::from(message->easy_handle), message->data.result};
+    }
+    return std::nullopt;
+}
+
+std::string form_escape(std::string_view value) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(value.size());
+    for (unsigned char c : value) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+} // namespace mailsync::curl

@@ -1,0 +1,76 @@
+// RAII wrappers of libcurl's easy and multi handles; the only code that calls libcurl's C API.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace mailsync::curl {
+
+// One transfer or connection. Moves, never copies.
+class Easy {
+public:
+    Easy();
+    ~Easy();
+    Easy(const Easy&) = delete;
+    Easy& operator=(const Easy&) = delete;
+
+    // curl_easy_setopt; a failure here is a programming error and is ignored like curl does.
+    void set(CURLoption option, long value);
+    void set(CURLoption option, const std::string& value);
+    void set(CURLoption option, void* value);
+    void set_callback(CURLoption option, curl_debug_callback callback);
+    void set_callback(CURLoption option, curl_write_callback callback);
+    void set_headers(curl_slist* headers); // takes ownership
+
+    // Raw I/O on a CONNECT_ONLY connection; CURLE_AGAIN when the socket is not ready.
+    CURLcode send(std::string_view data, std::size_t& sent);
+    CURLcode recv(char* buffer, std::size_t size, std::size_t& received);
+
+    long response_code() const;
+    curl_socket_t active_socket() const;
+    // The text libcurl left in the error buffer for the last failure, or curl_easy_strerror.
+    std::string error_text(CURLcode code) const;
+
+    CURL* handle() const { return m_handle; }
+    static Easy* from(CURL* handle); // the wrapper of a handle made here
+
+private:
+    CURL* m_handle;
+    curl_slist* m_headers = nullptr;
+    char m_error[CURL_ERROR_SIZE] = {};
+};
+
+// A multi handle that drives many Easy handles at once on one thread.
+class Multi {
+public:
+    Multi();
+    ~Multi();
+    Multi(const Multi&) = delete;
+    Multi& operator=(const Multi&) = delete;
+
+    void add(Easy& easy);
+    void remove(Easy& easy);
+    // Runs what is ready; the number of transfers still running.
+    int perform();
+    // Waits up to `timeout` for libcurl's sockets or the extra ones.
+    void poll(std::span<curl_waitfd> extra, std::chrono::milliseconds timeout);
+    // The next finished transfer, if any.
+    struct Done {
+        Easy* easy;
+        CURLcode result;
+    };
+    std::optional<Done> next_done();
+
+private:
+    CURLM* m_handle;
+};
+
+// URL-encodes a form value (application/x-www-form-urlencoded).
+std::string form_escape(std::string_view value);
+
+} // namespace mailsync::curl
