@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "apply/executor.hpp"
 #include "cli/commands.hpp"
+#include "cli/live.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "util/terminal.hpp"
@@ -22,6 +24,7 @@ struct ApplyCliOptions {
     std::string mapping;
     bool auto_approve = false;
     std::size_t parallelism = 10;
+    bool skip_live_tests = false;
 };
 
 // Why a saved plan no longer holds: the configuration, a secret or the target moved.
@@ -63,6 +66,39 @@ std::vector<std::string> staleness(const Plan& plan, const Session& session,
                                           subject, by_id->version, action.seen_version));
     }
     return reasons;
+}
+
+// Tests every connection and client the plan creates or updates; false (with the results
+// printed) when one fails, so that nothing is written.
+bool live_tests_pass(const Plan& plan, const Config& config, Context& context) {
+    std::set<std::pair<Kind, std::string>> written;
+    for (const PlannedAction& action : plan.actions) {
+        if (action.type == ActionType::create || action.type == ActionType::update)
+            written.emplace(action.kind, action.name);
+    }
+    if (written.empty())
+        return true;
+    LiveOptions live;
+    std::optional<std::vector<ProbeResult>> results = run_live_tests(
+        config, live,
+        [&written](Kind kind, const std::string& name) {
+            return written.contains({kind, name});
+        },
+        context);
+    if (!results) {
+        context.exit_code = 1;
+        return false;
+    }
+    if (all_passed(*results)) {
+        fmt::print("Live tests passed for the {} resource{} about to be written.\n",
+                   results->size(), results->size() == 1 ? "" : "s");
+        return true;
+    }
+    print_probe_table(*results, live, context);
+    fmt::print(stderr, "error: live connection tests failed; nothing was written. Fix the "
+                       "resources above, or pass --skip-live-tests to apply without testing.\n");
+    context.exit_code = 1;
+    return false;
 }
 
 bool confirm(const ApplyCliOptions& options, Context& context) {
@@ -185,6 +221,8 @@ void run_apply(ApplyCliOptions& options, Context& context) {
             fmt::print("The plan has no changes.\n");
         return unlock();
     }
+    if (!options.skip_live_tests && !live_tests_pass(plan, session.loaded.config, context))
+        return unlock();
     if (!saved && !confirm(options, context))
         return unlock();
 
@@ -229,8 +267,13 @@ void add_apply_command(CLI::App& app, Context& context) {
     command->add_option("--parallelism", options->parallelism, "Independent actions run at once")
         ->check(CLI::Range(1, 256))
         ->default_val(10);
+    command
+        ->add_flag("--skip-live-tests", options->skip_live_tests,
+                   "Do not test the connections about to be created or updated before writing")
+        ->envname("MAILSYNC_SKIP_LIVE_TESTS");
     command->footer("Exit codes: 0 applied (or nothing to do); 1 errors, a stale plan, a held "
-                    "lock, a refused confirmation, or actions that failed or were skipped.");
+                    "lock, a failed live test, a refused confirmation, or actions that failed or "
+                    "were skipped.");
     command->callback([options, &context] { run_apply(*options, context); });
 }
 

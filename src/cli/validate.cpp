@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/live.hpp"
 #include "config/loader.hpp"
 #include "util/text.hpp"
 
@@ -18,6 +19,8 @@ struct ValidateOptions {
     std::string mapping;
     std::string format = "text";
     bool no_secrets = false;
+    bool live = false;
+    LiveOptions live_options;
 };
 
 std::string plural(std::size_t count, std::string_view word) {
@@ -47,7 +50,8 @@ void print_text(const LoadedConfig& loaded, const ValidateOptions& options,
         fmt::print("Valid.\n");
 }
 
-void print_json(const LoadedConfig& loaded, const ValidateOptions& options) {
+void print_json(const LoadedConfig& loaded, const ValidateOptions& options,
+                const std::optional<std::vector<ProbeResult>>& live) {
     nlohmann::ordered_json out;
     out["format_version"] = 1;
     out["valid"] = !loaded.diagnostics.has_errors();
@@ -70,6 +74,8 @@ void print_json(const LoadedConfig& loaded, const ValidateOptions& options) {
         item["message"] = diagnostic.message;
         out["diagnostics"].push_back(std::move(item));
     }
+    if (live)
+        out["live"] = probe_json(*live, options.live_options.verbose);
     fmt::print("{}\n", out.dump(2));
 }
 
@@ -83,11 +89,26 @@ void run_validate(const ValidateOptions& options, Context& context) {
     load_options.resolve_secrets = !options.no_secrets;
     load_options.mapping = &*profile;
     LoadedConfig loaded = load_config(options.paths, load_options);
-    if (options.format == "json")
-        print_json(loaded, options);
-    else
+    bool valid = !loaded.diagnostics.has_errors();
+    if (options.format != "json")
         print_text(loaded, options, context);
-    context.exit_code = loaded.diagnostics.has_errors() ? 1 : 0;
+    std::optional<std::vector<ProbeResult>> live;
+    if (options.live && valid) {
+        live = run_live_tests(loaded.config, options.live_options, {}, context);
+        if (!live) {
+            context.exit_code = 1;
+            return;
+        }
+        if (options.format != "json") {
+            fmt::print("\nLive connection tests:\n");
+            print_probe_table(*live, options.live_options, context);
+        }
+    } else if (options.live && options.format != "json") {
+        fmt::print("Live connection tests skipped: fix the errors first.\n");
+    }
+    if (options.format == "json")
+        print_json(loaded, options, live);
+    context.exit_code = valid && (!live || all_passed(*live)) ? 0 : 1;
 }
 
 } // namespace
@@ -102,10 +123,17 @@ void add_validate_command(CLI::App& app, Context& context) {
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
-    command->add_flag("--no-secrets", options->no_secrets,
-                      "Do not resolve ${env:...} and ${file:...} secrets (for CI without "
-                      "secrets, such as pull requests from forks)");
-    command->footer("Exit codes: 0 valid (warnings allowed); 1 errors found.");
+    CLI::Option* no_secrets =
+        command->add_flag("--no-secrets", options->no_secrets,
+                          "Do not resolve ${env:...} and ${file:...} secrets (for CI without "
+                          "secrets, such as pull requests from forks)");
+    command
+        ->add_flag("--live", options->live,
+                   "Then run the live connection tests of 'mailsync test' (needs secrets)")
+        ->excludes(no_secrets);
+    add_live_options(*command, options->live_options);
+    command->footer("Exit codes: 0 valid (warnings allowed) and, with --live, every connection "
+                    "test passed; 1 errors found or a live test failed.");
     command->callback([options, &context] { run_validate(*options, context); });
 }
 

@@ -161,6 +161,7 @@ private:
     void fail(Test& test, Phase phase, std::string message, FailureFacts facts);
     void pass(Test& test);
     FailureFacts facts_of(const Test& test) const;
+    std::vector<std::string> trace_of(const Test& test) const;
     void stop_all(const std::string& why);
     void report_progress();
     std::size_t running() const;
@@ -388,6 +389,16 @@ FailureFacts Runner::facts_of(const Test& test) const {
     return facts;
 }
 
+// The token request's trace (when the test needed one), then the connection's.
+std::vector<std::string> Runner::trace_of(const Test& test) const {
+    std::vector<std::string> lines;
+    if (test.slot)
+        lines = m_slots[*test.slot].trace.lines;
+    if (test.trace)
+        lines.insert(lines.end(), test.trace->lines().begin(), test.trace->lines().end());
+    return lines;
+}
+
 Phase failed_phase(CURLcode code, const ProtocolTrace& trace) {
     switch (code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -542,7 +553,7 @@ void Runner::pass(Test& test) {
     test.result.detail = fmt::format("{}", fmt::join(parts, "; "));
     test.result.elapsed = since(test.started);
     if (m_options.keep_trace)
-        test.result.trace = trace.lines();
+        test.result.trace = trace_of(test);
     m_multi.remove(*test.easy);
     test.easy.reset();
     test.state = Test::State::done;
@@ -558,7 +569,7 @@ void Runner::fail(Test& test, Phase phase, std::string message, FailureFacts fac
     if (test.state != Test::State::waiting)
         test.result.elapsed = since(test.started);
     if (test.trace && m_options.keep_trace)
-        test.result.trace = test.trace->lines();
+        test.result.trace = trace_of(test);
     if (test.easy) {
         m_multi.remove(*test.easy);
         test.easy.reset();

@@ -120,6 +120,8 @@ ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOption
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions with_env = options;
     with_env.env.emplace("NO_COLOR", "1");
+    if (!options.live_tests)
+        with_env.env.emplace("MAILSYNC_SKIP_LIVE_TESTS", "1");
     return run_process(argv, with_env);
 }
 
@@ -128,6 +130,8 @@ Background start_mailsync(const std::vector<std::string>& args, const RunOptions
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions with_env = options;
     with_env.env.emplace("NO_COLOR", "1");
+    if (!options.live_tests)
+        with_env.env.emplace("MAILSYNC_SKIP_LIVE_TESTS", "1");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);

@@ -18,6 +18,9 @@ struct RunOptions {
     std::map<std::string, std::string> env; // added to (or replacing in) the current environment
     std::vector<std::string> unset_env;
     std::string stdin_text;
+    // Whether apply runs its live connection tests: most tests apply made-up hosts, so the
+    // helpers below set MAILSYNC_SKIP_LIVE_TESTS unless this is true.
+    bool live_tests = false;
 };
 
 // Runs a program with arguments (no shell), waits, and returns its exit code and output.

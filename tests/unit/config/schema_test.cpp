@@ -48,7 +48,7 @@ TEST_CASE("schema errors are reported at the YAML place in mailsync's words", "[
                             Kind::mail_account);
     REQUIRE(errors.size() == 3);
     CHECK(errors[0] == "8:9 spec.port must be from 1 to 65535, not 99999");
-    CHECK(errors[1] == "10:3 spec.auth takes exactly one of 'password' or 'oauth2'");
+    CHECK(errors[1] == "10:3 spec.auth takes exactly one of 'password', 'oauth2' or 'admin'");
     CHECK(errors[2] == "11:11 spec.folder must be a string, not a number (7)");
 }
 

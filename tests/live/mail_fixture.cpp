@@ -1,0 +1,90 @@
+#include "live/mail_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace mailsync::test {
+
+const MailFixture& mail_fixture() {
+    static const MailFixture fixture = [] {
+        MailFixture out;
+        const char* dir = std::getenv("MAILSYNC_MAIL_FIXTURE");
+        if (dir == nullptr)
+            FAIL("MAILSYNC_MAIL_FIXTURE is not set: run the live tests through ctest, which "
+                 "starts tests/fixtures/mail-server");
+        std::ifstream in(std::string(dir) + "/ports.env");
+        if (!in)
+            FAIL("the mail server fixture is not running (no " << dir << "/ports.env)");
+        std::string line;
+        while (std::getline(in, line)) {
+            std::size_t equals = line.find('=');
+            if (equals != std::string::npos)
+                out.values[line.substr(0, equals)] = line.substr(equals + 1);
+        }
+        return out;
+    }();
+    return fixture;
+}
+
+std::string MailFixture::token_url() const {
+    return fmt::format("https://localhost:{}/token", port("OAUTH"));
+}
+
+int MailFixture::token_requests(const std::string& needle) const {
+    std::ifstream in(values.at("TOKEN_LOG"));
+    int count = 0;
+    std::string line;
+    while (std::getline(in, line))
+        count += line.find(needle) != std::string::npos ? 1 : 0;
+    return count;
+}
+
+std::string connection_yaml(const Connection& c) {
+    std::string out = fmt::format("---\napiVersion: mailsync/v1\nkind: {}\nmetadata:\n  name: {}\n"
+                                  "spec:\n",
+                                  c.kind, c.name);
+    if (c.kind == "MailAccount")
+        out += fmt::format("  protocol: {}\n", c.protocol);
+    else
+        out += "  fromAddress: alice@example.test\n";
+    out += fmt::format("  encryption: {}\n  host: {}\n  port: {}\n  username: {}\n  auth: {}\n",
+                       c.encryption, c.host, c.port, c.username, c.auth);
+    if (c.ca)
+        out += fmt::format("  tls: {{ caFile: {} }}\n", mail_fixture().ca_file());
+    return out + c.extra;
+}
+
+std::string google_client_yaml(const std::string& name) {
+    return fmt::format("---\napiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: {}\n"
+                       "spec:\n  provider: google\n  clientId: google-test.apps.example\n"
+                       "  clientSecret: \"${{env:GOOGLE_CLIENT_SECRET}}\"\n  tokenUrl: {}\n"
+                       "  tls: {{ caFile: {} }}\n",
+                       name, mail_fixture().token_url(), mail_fixture().ca_file());
+}
+
+std::string microsoft_client_yaml(const std::string& name) {
+    return fmt::format("---\napiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: {}\n"
+                       "spec:\n  provider: microsoft\n  clientId: m365-test-app\n"
+                       "  tenantId: 00000000-0000-0000-0000-000000000000\n"
+                       "  clientSecret: \"${{env:M365_CLIENT_SECRET}}\"\n  tokenUrl: {}\n"
+                       "  tls: {{ caFile: {} }}\n",
+                       name, mail_fixture().token_url(), mail_fixture().ca_file());
+}
+
+std::map<std::string, std::string> fixture_secrets() {
+    return {
+        {"ALICE_PASSWORD", "alice-password"},
+        {"SHARED_PASSWORD", "shared-password"},
+        {"ADMIN_PASSWORD", "admin-password"},
+        {"GOOGLE_CLIENT_SECRET", "google-client-secret"},
+        {"M365_CLIENT_SECRET", "m365-client-secret"},
+        {"WRONG_PASSWORD", "not-alices-password"},
+    };
+}
+
+} // namespace mailsync::test
