@@ -78,8 +78,11 @@ size_t collect_body(char* data, size_t size, size_t count, void* user) {
 void apply_tls(curl::Easy& easy, const TlsSettings& tls) {
     easy.set(CURLOPT_SSL_VERIFYPEER, tls.verify ? 1L : 0L);
     easy.set(CURLOPT_SSL_VERIFYHOST, tls.verify ? 2L : 0L);
-    if (!tls.ca_file.empty())
+    if (!tls.ca_file.empty()) {
+        // The resource's CA file replaces the system store rather than adding to it.
         easy.set(CURLOPT_CAINFO, tls.ca_file);
+        easy.set(CURLOPT_CAPATH, static_cast<void*>(nullptr));
+    }
 }
 
 // One OAuth2 token fetch, shared by every test that needs the same client, grant and credential.
