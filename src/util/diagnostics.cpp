@@ -39,6 +39,7 @@ void Diagnostics::sort(const std::vector<std::string>& file_order) {
 
 void SourceFiles::add(const std::string& file, std::string text) {
     m_texts.insert_or_assign(file, std::move(text));
+    m_line_starts.erase(file);
 }
 
 const std::string* SourceFiles::text(const std::string& file) const {
@@ -58,12 +59,16 @@ std::string SourceFiles::line(const std::string& file, int line) const {
     if (found == m_texts.end() || line < 1)
         return {};
     std::string_view text = found->second;
-    for (int current = 1; current < line; ++current) {
-        std::size_t end = text.find('\n');
-        if (end == std::string_view::npos)
-            return {};
-        text.remove_prefix(end + 1);
+    std::vector<std::size_t>& starts = m_line_starts[file];
+    if (starts.empty()) {
+        starts.push_back(0);
+        for (std::size_t at = text.find('\n'); at != std::string_view::npos;
+             at = text.find('\n', at + 1))
+            starts.push_back(at + 1);
     }
+    if (static_cast<std::size_t>(line) > starts.size())
+        return {};
+    text.remove_prefix(starts[static_cast<std::size_t>(line) - 1]);
     std::string result(text.substr(0, text.find('\n')));
     if (!result.empty() && result.back() == '\r')
         result.pop_back();

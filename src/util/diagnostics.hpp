@@ -60,6 +60,9 @@ public:
 private:
     std::map<std::string, std::string> m_texts;
     std::map<std::pair<std::string, int>, int> m_redactions; // (file, line) → column
+    // Offsets where each line starts, per file, made on first use: quoting the lines of many
+    // diagnostics in one file stays linear.
+    mutable std::map<std::string, std::vector<std::size_t>> m_line_starts;
 };
 
 // `file:line:col: error: message`, then the source line and a caret under the column.
