@@ -79,12 +79,10 @@ bool live_tests_pass(const Plan& plan, const Config& config, Context& context) {
     if (written.empty())
         return true;
     LiveOptions live;
-    std::optional<std::vector<ProbeResult>> results = run_live_tests(
-        config, live,
-        [&written](Kind kind, const std::string& name) {
+    std::optional<std::vector<ProbeResult>> results =
+        run_live_tests(config, live, [&written](Kind kind, const std::string& name) {
             return written.contains({kind, name});
-        },
-        context);
+        });
     if (!results) {
         context.exit_code = 1;
         return false;

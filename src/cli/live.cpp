@@ -36,7 +36,7 @@ bool all_passed(const std::vector<ProbeResult>& results) {
 
 std::optional<std::vector<ProbeResult>>
 run_live_tests(const Config& config, const LiveOptions& options,
-               std::function<bool(Kind, const std::string&)> selected, const Context& context) {
+               std::function<bool(Kind, const std::string&)> selected) {
     ProbeOptions probe;
     probe.parallelism = options.parallelism;
     probe.keep_trace = options.verbose;
@@ -50,7 +50,7 @@ run_live_tests(const Config& config, const LiveOptions& options,
         }
         probe.deadline = deadline;
     }
-    bool progress = isatty(2) == 1 && !context.no_color;
+    bool progress = isatty(2) == 1;
     if (progress) {
         probe.on_progress = [](const ProbeProgress& p) {
             fmt::print(stderr, "\r\x1b[Ktesting connections: {}/{} done, {} running{}", p.done,

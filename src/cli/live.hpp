@@ -27,7 +27,7 @@ void add_live_options(CLI::App& command, LiveOptions& options);
 // nullopt returned.
 std::optional<std::vector<ProbeResult>>
 run_live_tests(const Config& config, const LiveOptions& options,
-               std::function<bool(Kind, const std::string&)> selected, const Context& context);
+               std::function<bool(Kind, const std::string&)> selected);
 
 // The results as a table (with hints and, with --verbose, the traces on stderr).
 void print_probe_table(const std::vector<ProbeResult>& results, const LiveOptions& options,

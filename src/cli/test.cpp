@@ -71,7 +71,7 @@ void run_test(const TestOptions& options, Context& context) {
         });
     };
     std::optional<std::vector<ProbeResult>> results =
-        run_live_tests(loaded.config, options.live, selected, context);
+        run_live_tests(loaded.config, options.live, selected);
     if (!results) {
         context.exit_code = 1;
         return;

@@ -94,7 +94,7 @@ void run_validate(const ValidateOptions& options, Context& context) {
         print_text(loaded, options, context);
     std::optional<std::vector<ProbeResult>> live;
     if (options.live && valid) {
-        live = run_live_tests(loaded.config, options.live_options, {}, context);
+        live = run_live_tests(loaded.config, options.live_options, {});
         if (!live) {
             context.exit_code = 1;
             return;
