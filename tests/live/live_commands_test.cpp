@@ -13,17 +13,6 @@ using namespace mailsync::test;
 
 namespace {
 
-std::string good_and_bad() {
-    const MailFixture& fx = mail_fixture();
-    Connection good;
-    good.name = "good";
-    good.port = fx.port("IMAPS");
-    Connection bad = good;
-    bad.name = "bad";
-    bad.auth = "{ password: \"${env:WRONG_PASSWORD}\" }";
-    return connection_yaml(good) + connection_yaml(bad);
-}
-
 RunOptions live_options(const TempDir& dir) {
     RunOptions options;
     options.env = fixture_secrets();
@@ -36,7 +25,7 @@ RunOptions live_options(const TempDir& dir) {
 
 TEST_CASE("validate --live runs the offline checks, then the connection tests") {
     TempDir dir;
-    write_file(dir.file("config/live.yaml"), good_and_bad());
+    write_file(dir.file("config/live.yaml"), good_and_bad_accounts());
     RunOptions options = live_options(dir);
 
     ProcessResult text = run_mailsync({"validate", "--live", "config"}, options);
@@ -61,7 +50,7 @@ TEST_CASE("validate --live runs the offline checks, then the connection tests") 
 
 TEST_CASE("validate --live skips the live tests when the offline checks fail") {
     TempDir dir;
-    write_file(dir.file("config/live.yaml"), good_and_bad() + "  surprise: 1\n");
+    write_file(dir.file("config/live.yaml"), good_and_bad_accounts() + "  surprise: 1\n");
     ProcessResult result = run_mailsync({"validate", "--live", "config"}, live_options(dir));
     CHECK(result.exit_code == 1);
     CHECK_THAT(result.out, Catch::Contains("Live connection tests skipped: fix the errors first."));
@@ -69,7 +58,7 @@ TEST_CASE("validate --live skips the live tests when the offline checks fail") {
 
 TEST_CASE("apply tests what it is about to write and writes nothing when a test fails") {
     TempDir dir;
-    write_file(dir.file("config/live.yaml"), good_and_bad());
+    write_file(dir.file("config/live.yaml"), good_and_bad_accounts());
     RunOptions options = live_options(dir);
 
     ProcessResult refused = run_mailsync({"apply", "--auto-approve", "config"}, options);
@@ -81,7 +70,7 @@ TEST_CASE("apply tests what it is about to write and writes nothing when a test 
     CHECK(still.exit_code == 2); // both creates still to do
 
     // Fixing the password makes it pass; only what is created or updated is tested.
-    write_file(dir.file("config/live.yaml"), good_and_bad());
+    write_file(dir.file("config/live.yaml"), good_and_bad_accounts());
     options.env["WRONG_PASSWORD"] = "alice-password";
     ProcessResult applied = run_mailsync({"apply", "--auto-approve", "config"}, options);
     INFO(applied.out << applied.err);
@@ -91,7 +80,7 @@ TEST_CASE("apply tests what it is about to write and writes nothing when a test 
 
     // Nothing to write: nothing is tested, even with a broken password again.
     options.env["WRONG_PASSWORD"] = "not-alices-password";
-    write_file(dir.file("config/live.yaml"), good_and_bad() + "  description: edited\n");
+    write_file(dir.file("config/live.yaml"), good_and_bad_accounts() + "  description: edited\n");
     ProcessResult skipped =
         run_mailsync({"apply", "--auto-approve", "--skip-live-tests", "config"}, options);
     INFO(skipped.out << skipped.err);

@@ -59,6 +59,16 @@ std::string connection_yaml(const Connection& c) {
     return out + c.extra;
 }
 
+std::string good_and_bad_accounts() {
+    Connection good;
+    good.name = "good";
+    good.port = mail_fixture().port("IMAPS");
+    Connection bad = good;
+    bad.name = "bad";
+    bad.auth = "{ password: \"${env:WRONG_PASSWORD}\" }";
+    return connection_yaml(good) + connection_yaml(bad);
+}
+
 std::string google_client_yaml(const std::string& name) {
     return fmt::format("---\napiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: {}\n"
                        "spec:\n  provider: google\n  clientId: google-test.apps.example\n"

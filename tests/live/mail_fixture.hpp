@@ -37,6 +37,9 @@ struct Connection {
 };
 std::string connection_yaml(const Connection& c);
 
+// Two IMAPS accounts of alice: "good" and "bad" (a wrong password).
+std::string good_and_bad_accounts();
+
 // The two OAuth2 clients the token endpoint knows (secrets from ${env:...}).
 std::string google_client_yaml(const std::string& name = "google");
 std::string microsoft_client_yaml(const std::string& name = "m365");

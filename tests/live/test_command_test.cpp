@@ -382,15 +382,8 @@ TEST_CASE("select tests only the named resources and refuses unknown ones") {
 }
 
 TEST_CASE("the text table has a row per resource with result, phase, time and hint") {
-    const MailFixture& fx = mail_fixture();
-    Connection good;
-    good.name = "good";
-    good.port = fx.port("IMAPS");
-    Connection bad = good;
-    bad.name = "bad";
-    bad.auth = "{ password: \"${env:WRONG_PASSWORD}\" }";
     TempDir dir;
-    write_file(dir.file("live.yaml"), connection_yaml(good) + connection_yaml(bad));
+    write_file(dir.file("live.yaml"), good_and_bad_accounts());
     RunOptions options;
     options.env = fixture_secrets();
     ProcessResult result = run_mailsync({"test", dir.path()}, options);
