@@ -629,6 +629,14 @@ std::vector<ProbeResult> Runner::run() {
                 continue;
             if (test.slot && m_slots[*test.slot].state != TokenSlot::State::done)
                 continue;
+            const Connection& c = *test.connection;
+            if (c.auth && c.auth->oauth2 && !test.slot) {
+                // The loader refuses a reference to an undeclared client; never log in without.
+                fail(test, Phase::token,
+                     fmt::format("OAuth2Client '{}' is not declared", c.auth->oauth2->client),
+                     facts_of(test));
+                continue;
+            }
             start_test(test);
             ++busy;
         }
