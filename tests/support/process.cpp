@@ -115,23 +115,33 @@ ProcessResult run_process(const std::vector<std::string>& argv, const RunOptions
     return result;
 }
 
-ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options) {
+namespace {
+
+// The built binary with `args`, and the environment every run of it gets: no colour, and no
+// live tests in apply unless the test asks for them.
+std::vector<std::string> mailsync_argv(const std::vector<std::string>& args) {
     std::vector<std::string> argv{MAILSYNC_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+RunOptions mailsync_options(const RunOptions& options) {
     RunOptions with_env = options;
     with_env.env.emplace("NO_COLOR", "1");
     if (!options.live_tests)
         with_env.env.emplace("MAILSYNC_SKIP_LIVE_TESTS", "1");
-    return run_process(argv, with_env);
+    return with_env;
+}
+
+} // namespace
+
+ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options) {
+    return run_process(mailsync_argv(args), mailsync_options(options));
 }
 
 Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options) {
-    std::vector<std::string> argv{MAILSYNC_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    RunOptions with_env = options;
-    with_env.env.emplace("NO_COLOR", "1");
-    if (!options.live_tests)
-        with_env.env.emplace("MAILSYNC_SKIP_LIVE_TESTS", "1");
+    std::vector<std::string> argv = mailsync_argv(args);
+    RunOptions with_env = mailsync_options(options);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
