@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -167,7 +168,10 @@ private:
     std::vector<std::string> trace_of(const Test& test) const;
     void stop_all(const std::string& why);
     void report_progress();
-    std::size_t running() const;
+    std::size_t index_of(const Test& test) const {
+        return static_cast<std::size_t>(&test - m_tests.data());
+    }
+    void release(Test& test);
 
     const Config& m_config;
     const ProbeOptions& m_options;
@@ -177,6 +181,14 @@ private:
     std::vector<TokenSlot> m_slots;
     std::map<std::string, std::size_t> m_slot_index;
     std::size_t m_done = 0;
+    // Bookkeeping that keeps each loop turn proportional to what is in flight, not to the
+    // number of resources: transfers and dialogs under way, who owns each finished handle, and
+    // the first test that may still be waiting.
+    std::size_t m_running = 0;
+    std::vector<std::size_t> m_active; // tests running or in their dialog
+    std::unordered_map<const curl::Easy*, std::size_t> m_test_of;
+    std::unordered_map<const curl::Easy*, std::size_t> m_slot_of;
+    std::size_t m_next_waiting = 0;
     std::size_t m_failed = 0;
 };
 
@@ -221,17 +233,9 @@ void Runner::add_connection(const Connection& c, Kind kind, std::string folder) 
     m_tests.push_back(std::move(test));
 }
 
-std::size_t Runner::running() const {
-    std::size_t count = 0;
-    for (const TokenSlot& slot : m_slots)
-        count += slot.state == TokenSlot::State::running ? 1 : 0;
-    for (const Test& test : m_tests)
-        count += test.state == Test::State::running || test.state == Test::State::dialog ? 1 : 0;
-    return count;
-}
-
 void Runner::start_slot(TokenSlot& slot) {
     slot.state = TokenSlot::State::running;
+    ++m_running;
     slot.started = Clock::now();
     slot.easy = std::make_unique<curl::Easy>();
     curl::Easy& easy = *slot.easy;
@@ -249,6 +253,7 @@ void Runner::start_slot(TokenSlot& slot) {
         easy.set_callback(CURLOPT_DEBUGFUNCTION, http_debug);
         easy.set(CURLOPT_DEBUGDATA, static_cast<void*>(&slot.trace));
     }
+    m_slot_of[&easy] = static_cast<std::size_t>(&slot - m_slots.data());
     m_multi.add(easy);
 }
 
@@ -264,8 +269,10 @@ void Runner::finish_slot(TokenSlot& slot, CURLcode code) {
         slot.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     }
     slot.body.clear();
+    m_slot_of.erase(slot.easy.get());
     m_multi.remove(*slot.easy);
     slot.easy.reset();
+    --m_running;
 
     // Client checks conclude now; connections waiting on the token start later or fail here.
     std::size_t index = static_cast<std::size_t>(&slot - m_slots.data());
@@ -320,6 +327,8 @@ void Runner::finish_slot(TokenSlot& slot, CURLcode code) {
 void Runner::start_test(Test& test) {
     const Connection& c = *test.connection;
     test.state = Test::State::running;
+    ++m_running;
+    m_active.push_back(index_of(test));
     test.started = Clock::now();
     milliseconds budget = test.timeout;
     test.deadline = test.started + budget;
@@ -369,6 +378,7 @@ void Runner::start_test(Test& test) {
             }
         }
     }
+    m_test_of[&easy] = index_of(test);
     m_multi.add(easy);
 }
 
@@ -557,10 +567,20 @@ void Runner::pass(Test& test) {
     test.result.elapsed = since(test.started);
     if (m_options.keep_trace)
         test.result.trace = trace_of(test);
-    m_multi.remove(*test.easy);
-    test.easy.reset();
-    test.state = Test::State::done;
+    release(test);
     ++m_done;
+}
+
+// Closes a test's connection and takes it off the books of what is in flight.
+void Runner::release(Test& test) {
+    if (test.easy) {
+        m_test_of.erase(test.easy.get());
+        m_multi.remove(*test.easy);
+        test.easy.reset();
+    }
+    if (test.state == Test::State::running || test.state == Test::State::dialog)
+        --m_running;
+    test.state = Test::State::done;
 }
 
 void Runner::fail(Test& test, Phase phase, std::string message, FailureFacts facts) {
@@ -573,11 +593,7 @@ void Runner::fail(Test& test, Phase phase, std::string message, FailureFacts fac
         test.result.elapsed = since(test.started);
     if (test.trace && m_options.keep_trace)
         test.result.trace = trace_of(test);
-    if (test.easy) {
-        m_multi.remove(*test.easy);
-        test.easy.reset();
-    }
-    test.state = Test::State::done;
+    release(test);
     ++m_done;
     ++m_failed;
 }
@@ -585,8 +601,10 @@ void Runner::fail(Test& test, Phase phase, std::string message, FailureFacts fac
 void Runner::stop_all(const std::string& why) {
     for (TokenSlot& slot : m_slots) {
         if (slot.easy) {
+            m_slot_of.erase(slot.easy.get());
             m_multi.remove(*slot.easy);
             slot.easy.reset();
+            --m_running;
         }
     }
     for (Test& test : m_tests) {
@@ -600,7 +618,7 @@ void Runner::stop_all(const std::string& why) {
 
 void Runner::report_progress() {
     if (m_options.on_progress)
-        m_options.on_progress({m_done, m_tests.size(), running(), m_failed});
+        m_options.on_progress({m_done, m_tests.size(), m_running, m_failed});
 }
 
 std::vector<ProbeResult> Runner::run() {
@@ -613,18 +631,17 @@ std::vector<ProbeResult> Runner::run() {
                                  m_options.deadline->count()));
             break;
         }
-        std::size_t busy = running();
         for (TokenSlot& slot : m_slots) {
-            if (busy >= limit)
+            if (m_running >= limit)
                 break;
-            if (slot.wanted && slot.state == TokenSlot::State::idle) {
+            if (slot.wanted && slot.state == TokenSlot::State::idle)
                 start_slot(slot);
-                ++busy;
-            }
         }
-        for (Test& test : m_tests) {
-            if (busy >= limit)
-                break;
+        while (m_next_waiting < m_tests.size() &&
+               m_tests[m_next_waiting].state != Test::State::waiting)
+            ++m_next_waiting;
+        for (std::size_t i = m_next_waiting; i < m_tests.size() && m_running < limit; ++i) {
+            Test& test = m_tests[i];
             if (test.state != Test::State::waiting || test.connection == nullptr)
                 continue;
             if (test.slot && m_slots[*test.slot].state != TokenSlot::State::done)
@@ -638,28 +655,24 @@ std::vector<ProbeResult> Runner::run() {
                 continue;
             }
             start_test(test);
-            ++busy;
         }
 
         m_multi.perform();
         while (std::optional<curl::Multi::Done> done = m_multi.next_done()) {
-            for (TokenSlot& slot : m_slots) {
-                if (slot.easy.get() == done->easy) {
-                    finish_slot(slot, done->result);
-                    break;
-                }
-            }
-            for (Test& test : m_tests) {
-                if (test.easy.get() == done->easy && test.state == Test::State::running) {
-                    finish_transfer(test, done->result);
-                    break;
-                }
+            if (auto slot = m_slot_of.find(done->easy); slot != m_slot_of.end()) {
+                finish_slot(m_slots[slot->second], done->result);
+            } else if (auto test = m_test_of.find(done->easy); test != m_test_of.end()) {
+                if (m_tests[test->second].state == Test::State::running)
+                    finish_transfer(m_tests[test->second], done->result);
             }
         }
 
         std::vector<curl_waitfd> extra;
         Clock::time_point now = Clock::now();
-        for (Test& test : m_tests) {
+        std::erase_if(m_active,
+                      [&](std::size_t i) { return m_tests[i].state == Test::State::done; });
+        for (std::size_t i : m_active) {
+            Test& test = m_tests[i];
             if (test.state != Test::State::dialog)
                 continue;
             if (now >= test.deadline) {
