@@ -116,7 +116,7 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
                                         "grant",
                                         subject, grant_name(oauth2.grant)));
     if (oauth2.mechanism == TokenMechanism::oauthbearer && client->provider == Provider::microsoft)
-        diagnostics.error(oauth2.client_where,
+        diagnostics.error(oauth2.mechanism_where,
                           fmt::format("{}: Microsoft 365 accepts tokens over XOAUTH2 only; remove "
                                       "spec.auth.oauth2.mechanism: oauthbearer",
                                       subject));

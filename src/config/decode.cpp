@@ -72,8 +72,11 @@ public:
                 out.grant = parse_grant(grant->value).value_or(Grant::refresh_token);
             else if (!out.refresh_token && out.password)
                 out.grant = Grant::password;
-            if (text(*oauth2, "mechanism") == "oauthbearer")
-                out.mechanism = TokenMechanism::oauthbearer;
+            if (const yaml::Node* mechanism = oauth2->find("mechanism")) {
+                out.mechanism_where = at(mechanism->mark);
+                if (mechanism->value == "oauthbearer")
+                    out.mechanism = TokenMechanism::oauthbearer;
+            }
             auth.oauth2 = std::move(out);
         }
         if (const yaml::Node* admin = node->find("admin")) {

@@ -85,6 +85,7 @@ struct OAuth2Auth {
     std::optional<Secret> refresh_token;
     std::optional<Secret> password;
     TokenMechanism mechanism = TokenMechanism::xoauth2;
+    Location mechanism_where; // where spec.auth.oauth2.mechanism is, when given
 };
 
 // An administrator account that logs in for the user (seed 002). An empty user is the shared

@@ -83,3 +83,33 @@ TEST_CASE("mapping --attributes lists what a profile may map", "[cli][mapping]")
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("  fromAddress           spec.fromAddress\n") != std::string::npos);
 }
+
+TEST_CASE("test refuses bad flags and a broken configuration before connecting", "[cli][test]") {
+    RunOptions options;
+    options.env["SUPPORT_PASSWORD"] = "value-of-SUPPORT_PASSWORD";
+
+    ProcessResult select =
+        run_mailsync({"test", "samples/incoming-imap", "--select", "inbox"}, options);
+    CHECK(select.exit_code == 1);
+    CHECK(select.err == "error: --select 'inbox' is not KIND/NAME, such as "
+                        "MailAccount/support-inbox\n");
+
+    ProcessResult deadline =
+        run_mailsync({"test", "samples/incoming-imap", "--deadline", "soon"}, options);
+    CHECK(deadline.exit_code == 1);
+    CHECK(deadline.err == "error: --deadline 'soon' is not a duration such as 90s or 5m\n");
+
+    ProcessResult parallelism =
+        run_mailsync({"test", "samples/incoming-imap", "--parallelism", "0"}, options);
+    CHECK(parallelism.exit_code == 1);
+    CHECK_THAT(parallelism.err, Catch::Contains("--parallelism"));
+
+    options.env["MAILSYNC_SAMPLE_SECRET"] = "x-secret";
+    ProcessResult broken =
+        run_mailsync({"test", "samples/bad/oauthbearer-microsoft.yaml"}, options);
+    CHECK(broken.exit_code == 1);
+    CHECK_THAT(broken.err, Catch::StartsWith("samples/bad/oauthbearer-microsoft.yaml:23:18: "
+                                             "error: MailAccount 'shared'"));
+    CHECK_THAT(broken.err, Catch::EndsWith("Nothing was tested: fix the errors above first.\n"));
+    CHECK(broken.out.empty());
+}

@@ -60,3 +60,17 @@ TEST_CASE("diagnostics count errors and warnings and sort by file order, then pl
     CHECK(list.warning_count() == 1);
     CHECK(list.has_errors());
 }
+
+TEST_CASE("source lines are found by number, past the end is nothing, a new text replaces the old",
+          "[diagnostics]") {
+    SourceFiles sources;
+    sources.add("a.yaml", "one\ntwo\r\nthree");
+    CHECK(sources.line("a.yaml", 1) == "one");
+    CHECK(sources.line("a.yaml", 2) == "two");
+    CHECK(sources.line("a.yaml", 3) == "three");
+    CHECK(sources.line("a.yaml", 4).empty());
+    CHECK(sources.line("a.yaml", 0).empty());
+    sources.add("a.yaml", "first\n");
+    CHECK(sources.line("a.yaml", 1) == "first");
+    CHECK(sources.line("a.yaml", 3).empty());
+}
