@@ -19,12 +19,32 @@ void add_mapping_option(CLI::App& command, std::string& mapping) {
         ->default_val("server-to-cloud");
 }
 
-void add_target_option(CLI::App& command, std::string& target) {
+void add_target_options(CLI::App& command, SessionOptions& session) {
     command
-        .add_option("--target", target,
-                    "Where the Cloud configuration lives: sqlite:PATH (the embedded stand-in)")
+        .add_option("--target", session.target,
+                    "Where the Cloud configuration lives: sqlite:PATH (the embedded stand-in) or "
+                    "https://HOST/BASE (the Cloud admin API; token in MAILSYNC_TARGET_TOKEN)")
         ->envname("MAILSYNC_TARGET")
         ->default_val(default_target);
+    TargetOptions& target = session.target_options;
+    command
+        .add_option("--target-ca-file", target.ca_file,
+                    "https: trust this CA file (PEM) instead of the system's store")
+        ->envname("MAILSYNC_TARGET_CA_FILE");
+    command
+        .add_option("--target-timeout", session.target_timeout,
+                    "https: time for one request, such as 30s (default)")
+        ->envname("MAILSYNC_TARGET_TIMEOUT");
+    command.add_option("--target-page-size", target.page_size, "https: objects per listing page")
+        ->check(CLI::Range(1, 10'000))
+        ->default_val(500);
+    command
+        .add_option("--target-max-tries", target.max_tries,
+                    "https: tries per request, the first included, for 429, 502, 503, 504 and "
+                    "dropped connections")
+        ->check(CLI::Range(1, 100))
+        ->default_val(6);
+    target.warn = [](const std::string& text) { fmt::print(stderr, "warning: {}\n", text); };
 }
 
 void add_state_option(CLI::App& command, std::string& state) {

@@ -120,7 +120,9 @@ bool confirm(const ApplyCliOptions& options, Context& context) {
     return true;
 }
 
-void report(const Plan& plan, const ApplyReport& result, Context& context) {
+void report(const Plan& plan, const ApplyReport& result, const Target& target, Context& context) {
+    for (const std::string& line : target.report())
+        fmt::print(stderr, "note: {}\n", line);
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
         const ActionResult& outcome = result.results[i];
         const PlannedAction& action = plan.actions[i];
@@ -242,7 +244,7 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     };
     ApplyReport result = execute_plan(plan, secrets, client_ids(session.snapshot, *profile),
                                       *session.target, *session.state, run_id, apply_options);
-    report(plan, result, context);
+    report(plan, result, *session.target, context);
     unlock();
 }
 
@@ -255,7 +257,7 @@ void add_apply_command(CLI::App& app, Context& context) {
                  "confirmation");
     command->add_option("paths", options->session.paths,
                         "A plan file from 'plan --out', or files and folders of YAML");
-    add_target_option(*command, options->session.target);
+    add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
     add_mapping_option(*command, options->mapping);
     command->add_option("--select", options->session.select,

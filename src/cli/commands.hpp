@@ -25,8 +25,9 @@ void add_status_command(CLI::App& app, Context& context);
 void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 
-// `--target` and `--state`, with their environment variables and defaults.
-void add_target_option(CLI::App& command, std::string& target);
+// `--target` and the flags of a remote target, and `--state`, with their environment
+// variables and defaults.
+void add_target_options(CLI::App& command, SessionOptions& session);
 void add_state_option(CLI::App& command, std::string& state);
 
 // The `--mapping` flag: a built-in profile name or a file. Commands share it.

@@ -75,7 +75,7 @@ void add_plan_command(CLI::App& app, Context& context) {
         "plan", "Show what apply would change in the target: create, update, delete");
     command->add_option("paths", options->session.paths,
                         "Files or folders of YAML; default the current folder");
-    add_target_option(*command, options->session.target);
+    add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
     add_mapping_option(*command, options->mapping);
     command->add_option("--select", options->session.select,

@@ -6,6 +6,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "config/scalar.hpp"
 #include "util/crypto.hpp"
 
 namespace mailsync {
@@ -47,6 +48,22 @@ std::optional<ResourceId> parse_resource_id(const std::string& text) {
     return ResourceId{*kind, text.substr(slash + 1)};
 }
 
+Result<std::unique_ptr<Target>> open_session_target(const SessionOptions& options) {
+    TargetOptions target = options.target_options;
+    if (!target.token && options.env) {
+        if (std::optional<std::string> token = options.env("MAILSYNC_TARGET_TOKEN"))
+            target.token.emplace(std::move(*token));
+    }
+    if (!options.target_timeout.empty()) {
+        std::optional<std::chrono::milliseconds> timeout = parse_duration(options.target_timeout);
+        if (!timeout || timeout->count() <= 0)
+            return fail(fmt::format("--target-timeout '{}' is not a duration such as 30s",
+                                    options.target_timeout));
+        target.timeout = *timeout;
+    }
+    return open_target(options.target, target);
+}
+
 Session open_session(const SessionOptions& options, const MappingProfile& profile) {
     Session session;
     LoadOptions load;
@@ -68,7 +85,7 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
         return session;
     }
     session.state.emplace(std::move(*state));
-    Result<std::unique_ptr<Target>> target = open_target(options.target);
+    Result<std::unique_ptr<Target>> target = open_session_target(options);
     if (!target) {
         problems.error({}, target.error().message);
         return session;

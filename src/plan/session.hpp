@@ -21,7 +21,14 @@ struct SessionOptions {
     std::string state = default_state;
     std::vector<std::string> select; // "KIND/NAME"
     EnvLookup env = process_environment();
+    // How to reach a remote target; the token comes from MAILSYNC_TARGET_TOKEN through `env`
+    // unless set here, and `target_timeout` ("30s") from the flag.
+    TargetOptions target_options;
+    std::string target_timeout;
 };
+
+// Opens the target of `options`, taking the token from the environment; problems as errors.
+Result<std::unique_ptr<Target>> open_session_target(const SessionOptions& options);
 
 struct Session {
     LoadedConfig loaded; // its diagnostics collect every problem of every step

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "probe/curl.hpp"
+#include "util/curl.hpp"
 #include "probe/dialog.hpp"
 #include "probe/hints.hpp"
 #include "probe/token.hpp"

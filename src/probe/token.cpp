@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "probe/curl.hpp"
+#include "util/curl.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
 

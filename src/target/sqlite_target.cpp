@@ -59,9 +59,20 @@ std::pair<std::string, std::map<std::string, std::string>> split_spec(const std:
 
 nlohmann::json digest_secrets(const std::string& key, nlohmann::json secrets,
                               const WriteRequest& request) {
+    for (const auto& [field, value] : request.fields.items()) {
+        if (value.is_null())
+            secrets.erase(field); // a cleared secret
+    }
     for (const auto& [field, value] : request.secrets)
         secrets[field] = hmac_sha256_hex(key, value.reveal());
     return secrets;
+}
+
+std::vector<std::string> keys_of(const nlohmann::json& secrets) {
+    std::vector<std::string> out;
+    for (const auto& [field, value] : secrets.items())
+        out.push_back(field);
+    return out;
 }
 
 } // namespace
@@ -118,16 +129,22 @@ std::optional<TargetError> SqliteTarget::before_write() {
 TargetResult<std::vector<TargetObject>> SqliteTarget::list(const std::string& collection) {
     std::lock_guard lock(m_mutex);
     auto select =
-        m_db.prepare("SELECT id, version, body FROM objects WHERE collection = ? ORDER BY name");
+        m_db.prepare("SELECT id, version, body, secrets FROM objects WHERE collection = ? "
+                     "ORDER BY name");
     if (!select)
         return std::unexpected(failed(select.error().message));
     select->bind(1, collection);
     std::vector<TargetObject> out;
     bool broken = false;
     Result<void> read = select->each([&] {
-        TargetObject object{select->text(0), std::to_string(select->integer(1)),
-                            nlohmann::json::parse(select->text(2), nullptr, false)};
-        broken = broken || object.fields.is_discarded();
+        TargetObject object{select->text(0),
+                            std::to_string(select->integer(1)),
+                            nlohmann::json::parse(select->text(2), nullptr, false),
+                            {}};
+        nlohmann::json secrets = nlohmann::json::parse(select->text(3), nullptr, false);
+        broken = broken || object.fields.is_discarded() || !secrets.is_object();
+        if (!broken)
+            object.secrets_set = keys_of(secrets);
         out.push_back(std::move(object));
     });
     if (!read)
@@ -159,7 +176,7 @@ TargetResult<TargetObject> SqliteTarget::create(const std::string& collection,
                 fmt::format("an object named '{}' already exists in {}", name, collection)});
         return std::unexpected(failed(ok.error().message));
     }
-    return TargetObject{id, "1", request.fields};
+    return TargetObject{id, "1", request.fields, keys_of(secrets)};
 }
 
 TargetResult<TargetObject> SqliteTarget::update(const std::string& collection,
@@ -200,7 +217,8 @@ TargetResult<TargetObject> SqliteTarget::update(const std::string& collection,
         return std::unexpected(failed(ok.error().message));
     if (auto ok = transaction->commit(); !ok)
         return std::unexpected(failed(ok.error().message));
-    return TargetObject{id, std::to_string(std::stol(version) + 1), request.fields};
+    return TargetObject{id, std::to_string(std::stol(version) + 1), request.fields,
+                        keys_of(secrets)};
 }
 
 TargetResult<void> SqliteTarget::remove(const std::string& collection, const std::string& id,

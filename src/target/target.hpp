@@ -1,8 +1,11 @@
 // The target: where the Cloud configuration lives. One interface for every kind of target.
 #pragma once
 
+#include <chrono>
 #include <expected>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +23,7 @@ struct TargetObject {
     std::string id;
     std::string version; // changes on every write
     nlohmann::json fields = nlohmann::json::object();
+    std::vector<std::string> secrets_set; // the write-only fields that hold a value
 
     std::string name() const { return fields.value("name", std::string()); }
 };
@@ -58,10 +62,26 @@ public:
 
     virtual TargetResult<void> remove(const std::string& collection, const std::string& id,
                                       const std::string& version) = 0;
+
+    // Lines worth telling after a run (retries, slowdowns); empty when there is nothing to say.
+    virtual std::vector<std::string> report() const { return {}; }
 };
 
-// Opens `sqlite:PATH`; later kinds of target are added here.
-Result<std::unique_ptr<Target>> open_target(const std::string& spec);
+// How to reach a remote target. The sqlite: target ignores all of it.
+struct TargetOptions {
+    std::optional<SecretValue> token; // the bearer token (MAILSYNC_TARGET_TOKEN)
+    std::string ca_file;              // replaces the system's CA store when set
+    std::size_t page_size = 500;
+    int max_tries = 6; // per request, the first one included
+    std::chrono::milliseconds timeout{30'000};
+    std::chrono::milliseconds backoff{200}; // the first retry's delay before jitter
+    std::size_t max_concurrency = 64;
+    std::function<void(const std::string&)> warn; // warnings, such as plain HTTP on loopback
+};
+
+// Opens `sqlite:PATH` or `https://HOST[:PORT]/BASE` (`http://` only on loopback).
+Result<std::unique_ptr<Target>> open_target(const std::string& spec,
+                                            const TargetOptions& options = {});
 
 // The default target: the embedded stand-in for a Cloud instance.
 inline constexpr const char* default_target = "sqlite:.mailsync/target.db";

@@ -140,8 +140,10 @@ ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOption
 }
 
 Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options) {
-    std::vector<std::string> argv = mailsync_argv(args);
-    RunOptions with_env = mailsync_options(options);
+    return start_process(mailsync_argv(args), mailsync_options(options));
+}
+
+Background start_process(const std::vector<std::string>& argv, const RunOptions& with_env) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);

@@ -32,6 +32,8 @@ struct Background {
     // Waits for it to end; its exit code, or 128 + signal.
     int wait();
 };
+// Any program, in the background, its output discarded.
+Background start_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // Runs the built mailsync binary with NO_COLOR set.

@@ -3,7 +3,9 @@
 
 #include <curl/curl.h>
 
+#include <array>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,6 +70,25 @@ public:
 
 private:
     CURLM* m_handle;
+};
+
+// A share handle: DNS cache, TLS sessions and the connection pool shared by Easy handles that
+// run on different threads, each kind of data behind its own lock.
+class Share {
+public:
+    Share();
+    ~Share();
+    Share(const Share&) = delete;
+    Share& operator=(const Share&) = delete;
+
+    CURLSH* handle() const { return m_handle; }
+
+private:
+    static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
+    static void unlock(CURL*, curl_lock_data data, void* self);
+
+    CURLSH* m_handle;
+    std::array<std::mutex, CURL_LOCK_DATA_LAST> m_locks;
 };
 
 // URL-encodes a form value (application/x-www-form-urlencoded).

@@ -1,4 +1,4 @@
-#include "probe/curl.hpp"
+#include "util/curl.hpp"
 
 #include <cctype>
 #include <mutex>
@@ -121,6 +121,29 @@ std::optional<Multi::Done> Multi::next_done() {
             return Done{Easy::from(message->easy_handle), message->data.result};
     }
     return std::nullopt;
+}
+
+Share::Share() {
+    global_init();
+    m_handle = curl_share_init();
+    curl_share_setopt(m_handle, CURLSHOPT_LOCKFUNC, &Share::lock);
+    curl_share_setopt(m_handle, CURLSHOPT_UNLOCKFUNC, &Share::unlock);
+    curl_share_setopt(m_handle, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+}
+
+Share::~Share() {
+    curl_share_cleanup(m_handle);
+}
+
+void Share::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    static_cast<Share*>(self)->m_locks[static_cast<std::size_t>(data)].lock();
+}
+
+void Share::unlock(CURL*, curl_lock_data data, void* self) {
+    static_cast<Share*>(self)->m_locks[static_cast<std::size_t>(data)].unlock();
 }
 
 std::string form_escape(std::string_view value) {

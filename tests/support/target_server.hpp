@@ -1,0 +1,49 @@
+// The Cloud REST API fixture (tests/fixtures/target_server.cpp), started for one test.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/temp_dir.hpp"
+#include "target/target.hpp"
+
+namespace mailsync::test {
+
+inline constexpr const char* target_token = "test-target-token";
+
+class TargetServer {
+public:
+    // `flags` go to target_server: "--latency-ms", "20", "--fault-rate", "0.2", ...
+    explicit TargetServer(const std::vector<std::string>& flags = {});
+    ~TargetServer();
+    TargetServer(const TargetServer&) = delete;
+    TargetServer& operator=(const TargetServer&) = delete;
+
+    int port() const { return m_port; }
+    std::string url() const; // https://localhost:PORT/api/v1
+    static std::string ca_file();
+    static std::string other_ca_file();
+
+    // The environment that points mailsync at it: MAILSYNC_TARGET, _TOKEN, _CA_FILE.
+    std::map<std::string, std::string> env() const;
+    // The options to open it from the test itself.
+    TargetOptions options() const;
+
+    // The test-only endpoints.
+    nlohmann::json stats() const;
+    nlohmann::json objects() const;
+    void set_faults(const nlohmann::json& faults) const;
+
+private:
+    nlohmann::json call(const std::string& method, const std::string& path,
+                        const std::string& body = "") const;
+
+    TempDir m_dir;
+    int m_pid = -1;
+    int m_port = 0;
+};
+
+} // namespace mailsync::test
