@@ -1,0 +1,99 @@
+// The CLI tests of plan and apply run against either target: the embedded sqlite: file, or the
+// https fixture server of the contract. Both must behave exactly alike.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support/process.hpp"
+#include "support/sample_config.hpp"
+#include "support/target_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace mailsync::test {
+
+class TargetUnderTest {
+public:
+    // "sqlite" or "https".
+    explicit TargetUnderTest(std::string kind) : m_kind(std::move(kind)) {
+        if (m_kind == "https")
+            m_server = std::make_unique<TargetServer>();
+    }
+
+    bool https() const { return m_server != nullptr; }
+    TargetServer& server() { return *m_server; }
+
+    // The environment of a mailsync run in `dir` that uses this target.
+    RunOptions in(const TempDir& dir) const {
+        RunOptions options;
+        options.cwd = dir.path();
+        options.env = test_secrets();
+        if (m_server) {
+            for (const auto& [name, value] : m_server->env())
+                options.env[name] = value;
+            options.env["MAILSYNC_TARGET_TIMEOUT"] = "5s";
+        }
+        return options;
+    }
+
+    // How mailsync names the target in its output.
+    std::string describe() const {
+        return m_server ? m_server->url() : "sqlite:.mailsync/target.db";
+    }
+
+    // The target URL whose every write takes `ms` longer.
+    std::string slow_writes(int ms) const {
+        if (!m_server)
+            return "sqlite:.mailsync/target.db?write-delay-ms=" + std::to_string(ms);
+        m_server->set_faults({{"faults",
+                               {{{"kind", "latency"}, {"route", "POST"}, {"ms", ms}},
+                                {{"kind", "latency"}, {"route", "PUT"}, {"ms", ms}},
+                                {{"kind", "latency"}, {"route", "DELETE"}, {"ms", ms}}}}});
+        return m_server->url();
+    }
+
+    // The target URL whose `k`-th write (1-based) fails, and the words of that failure.
+    std::pair<std::string, std::string> failing_write(int k) const {
+        if (!m_server)
+            return {"sqlite:.mailsync/target.db?fail-write=" + std::to_string(k),
+                    "injected failure on write " + std::to_string(k)};
+        m_server->set_faults({{"faults",
+                               {{{"kind", "status"},
+                                 {"status", 500},
+                                 {"route", "POST"},
+                                 {"skip", k - 1},
+                                 {"count", 1}}}}});
+        return {m_server->url(), "500 Internal Server Error: injected 500"};
+    }
+
+    std::vector<TargetObject> objects(const TempDir& dir, const std::string& collection) const {
+        auto target = m_server ? open_target(m_server->url(), m_server->options())
+                               : open_target("sqlite:" + dir.file(".mailsync/target.db"));
+        REQUIRE(target);
+        auto listed = (*target)->list(collection);
+        REQUIRE(listed);
+        return *listed;
+    }
+
+    std::size_t count_objects(const TempDir& dir) const {
+        std::size_t total = 0;
+        for (const char* collection : {"oauth2-clients", "mail-accounts", "smtp-connections"})
+            total += objects(dir, collection).size();
+        return total;
+    }
+
+private:
+    std::string m_kind;
+    std::unique_ptr<TargetServer> m_server;
+};
+
+// Each test of plan and apply runs once per target.
+#define FOR_EACH_TARGET(name)                                                                      \
+    std::string target_kind = GENERATE(as<std::string>{}, "sqlite", "https");                      \
+    INFO("target " << target_kind);                                                                \
+    TargetUnderTest name(target_kind)
+
+} // namespace mailsync::test
