@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/export.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -117,6 +118,12 @@ public:
             }
         }
         link_and_order(plan);
+        if (m_exported_secrets > 0)
+            plan.notes.push_back(fmt::format(
+                "{} secret{} adopted by 'mailsync export' {} taken as the target holds {} and not "
+                "compared: the target never returns secret values",
+                m_exported_secrets, m_exported_secrets == 1 ? "" : "s",
+                m_exported_secrets == 1 ? "is" : "are", m_exported_secrets == 1 ? "it" : "them"));
         return plan;
     }
 
@@ -213,6 +220,8 @@ private:
                 std::string change;
                 if (current == nullptr || adopt || stored == m_in.fingerprints.end())
                     change = "will be set";
+                else if (stored->second == exported_fingerprint)
+                    ++m_exported_secrets; // adopted as the target holds it
                 else if (stored->second != fingerprint)
                     change = "changed";
                 if (change.empty())
@@ -377,6 +386,7 @@ private:
     Diagnostics& m_diagnostics;
     std::map<std::string, std::string> m_client_names; // target id → name
     std::vector<std::unique_ptr<Secret>> m_secrets;
+    std::size_t m_exported_secrets = 0;
 };
 
 } // namespace

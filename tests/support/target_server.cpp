@@ -113,7 +113,7 @@ nlohmann::json TargetServer::objects() const {
 }
 
 void TargetServer::set_faults(const nlohmann::json& faults) const {
-    call("PUT", "/_fixture/faults", faults.dump());
+    call("PUT", "/_fixture/faults", faults.is_null() ? "{}" : faults.dump());
 }
 
 } // namespace mailsync::test

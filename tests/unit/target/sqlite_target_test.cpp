@@ -101,5 +101,5 @@ TEST_CASE("sqlite target: unknown options and empty paths are refused", "[target
           "target sqlite:" + dir.file("t.db") +
               "?colour=red: unknown option 'colour' (fail-write, write-delay-ms)");
     CHECK(open_target("ftp://x").error().message ==
-          "unknown target 'ftp://x'; mailsync knows sqlite:PATH");
+          "unknown target 'ftp://x'; mailsync knows sqlite:PATH and https://HOST/BASE");
 }

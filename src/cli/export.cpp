@@ -1,0 +1,230 @@
+// `mailsync export --out DIR`: what the target holds now, as mailsync YAML, adopted into the
+// state so that `plan` on the written folder shows no changes.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "plan/export.hpp"
+
+namespace mailsync::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ExportOptions {
+    SessionOptions session;
+    std::string mapping;
+    std::string out;
+    bool split = false;
+    bool force = false;
+};
+
+// A resource name as a file name: letters, digits and . _ @ -, the rest as '-'.
+std::string file_stem(const std::string& name) {
+    std::string out;
+    for (char c : name)
+        out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
+                c == '@' || c == '-')
+                   ? c
+                   : '-';
+    return out;
+}
+
+// The files to write: relative path → text.
+std::map<std::string, std::string> lay_out(const ExportResult& result,
+                                           const MappingProfile& profile, bool split,
+                                           const std::string& header) {
+    std::map<std::string, std::string> files;
+    std::set<std::string> used;
+    for (const ExportedResource& resource : result.resources) {
+        const KindMapping* mapping = profile.find(resource.kind);
+        std::string folder = mapping != nullptr ? mapping->collection : "resources";
+        if (!split) {
+            std::string& text = files[folder + ".yaml"];
+            text += text.empty() ? header : "---\n";
+            text += resource.yaml;
+            continue;
+        }
+        std::string path = fmt::format("{}/{}.yaml", folder, file_stem(resource.name));
+        for (int n = 2; used.contains(path); ++n)
+            path = fmt::format("{}/{}-{}.yaml", folder, file_stem(resource.name), n);
+        used.insert(path);
+        files[path] = header + resource.yaml;
+    }
+    std::string env = "# The secrets of the exported configuration. The target never returns "
+                      "secret values, so\n# each variable must be filled in (CI secrets, a "
+                      "vault, or an uncommitted .env file).\n";
+    for (const ExportedResource& resource : result.resources) {
+        for (const ExportedSecret& secret : resource.secrets)
+            env += fmt::format("\n# {}{}\n{}=\n", secret.about,
+                               secret.set ? "" : " (not set in the target yet)", secret.variable);
+    }
+    files[".env.example"] = env;
+    return files;
+}
+
+// Records every exported object as managed, its secrets as adopted, in one journalled run.
+Result<void> adopt(StateStore& state, const ExportResult& result, const std::string& target) {
+    std::string run_id = new_run_id();
+    if (auto locked = state.lock(run_id); !locked)
+        return locked;
+    std::vector<JournalEntry> entries;
+    for (std::size_t i = 0; i < result.resources.size(); ++i)
+        entries.push_back({static_cast<int>(i), result.resources[i].kind, result.resources[i].name,
+                           "adopt", TaskStatus::fresh, "", "", ""});
+    Result<void> ok = state.start_run(run_id, "export", target, entries);
+    for (std::size_t i = 0; ok && i < result.resources.size(); ++i) {
+        const ExportedResource& resource = result.resources[i];
+        StateChange change{resource.kind, resource.name, resource.target_id, {}, {}};
+        for (const ExportedSecret& secret : resource.secrets) {
+            if (secret.set)
+                change.fingerprints[secret.key] = exported_fingerprint;
+        }
+        ok = state.mark_completed(run_id, static_cast<int>(i), change, "exported");
+    }
+    (void)state.finish_run(run_id, ok ? "completed" : "failed");
+    (void)state.unlock(run_id);
+    return ok;
+}
+
+// Plans the written folder against the target: anything but "no changes" is worth a warning.
+void check_round_trip(const ExportOptions& options, const MappingProfile& profile,
+                      const ExportResult& result, const Context& context) {
+    std::set<std::string> variables;
+    for (const ExportedResource& resource : result.resources) {
+        for (const ExportedSecret& secret : resource.secrets)
+            variables.insert(secret.variable);
+    }
+    SessionOptions session = options.session;
+    session.paths = {options.out};
+    EnvLookup env = session.env;
+    session.env = [env, variables](const std::string& name) -> std::optional<std::string> {
+        if (variables.contains(name))
+            return "(exported)"; // unknown until filled in; plan does not compare it
+        return env(name);
+    };
+    Session planned = open_session(session, profile);
+    if (session_open(planned))
+        plan_session(planned, session, profile);
+    if (planned.loaded.diagnostics.has_errors()) {
+        fmt::print(stderr, "warning: the exported files do not load cleanly; please report "
+                           "this:\n");
+        print_session_problems(planned, context);
+        return;
+    }
+    for (const PlannedAction& action : planned.plan.actions) {
+        if (action.type == ActionType::noop)
+            continue;
+        std::vector<std::string> fields;
+        for (const FieldChange& change : action.changes)
+            fields.push_back(change.label);
+        fmt::print(stderr,
+                   "warning: {} '{}' will still show as {} ({}): mailsync cannot say "
+                   "it the way the target holds it\n",
+                   kind_name(action.kind), action.name, action_name(action.type),
+                   fmt::join(fields, ", "));
+    }
+}
+
+void run_export(const ExportOptions& options, Context& context) {
+    std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
+    if (!profile) {
+        context.exit_code = 1;
+        return;
+    }
+    auto stop = [&](const std::string& message) {
+        fmt::print(stderr, "error: {}\n", message);
+        context.exit_code = 1;
+    };
+    std::error_code error;
+    if (fs::exists(options.out, error) && !fs::is_directory(options.out, error))
+        return stop(fmt::format("--out {} is a file, not a folder", options.out));
+    Result<std::unique_ptr<Target>> target = open_session_target(options.session);
+    if (!target)
+        return stop(target.error().message);
+    Result<TargetSnapshot> snapshot = refresh(**target, *profile);
+    if (!snapshot)
+        return stop(snapshot.error().message);
+    ExportResult result = export_snapshot(*snapshot, *profile);
+    for (const std::string& problem : result.errors)
+        fmt::print(stderr, "error: cannot export {}\n", problem);
+
+    std::string header = fmt::format("# Exported by mailsync export from {} (mapping {}).\n"
+                                     "# Secrets are ${{env:...}} references; .env.example lists "
+                                     "them.\n",
+                                     (*target)->describe(), profile->name);
+    std::map<std::string, std::string> files = lay_out(result, *profile, options.split, header);
+    if (!options.force) {
+        std::vector<std::string> existing;
+        for (const auto& [path, text] : files) {
+            if (fs::exists(fs::path(options.out) / path, error))
+                existing.push_back((fs::path(options.out) / path).string());
+        }
+        if (!existing.empty())
+            return stop(fmt::format("{} already exist{}; export writes new files only (--force "
+                                    "overwrites them)",
+                                    fmt::join(existing, ", "), existing.size() == 1 ? "s" : ""));
+    }
+    Result<StateStore> state = StateStore::open(options.session.state);
+    if (!state)
+        return stop(state.error().message);
+    for (const auto& [path, text] : files) {
+        fs::path file = fs::path(options.out) / path;
+        fs::create_directories(file.parent_path(), error);
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out)
+            return stop(fmt::format("cannot write {}", file.string()));
+    }
+    if (auto adopted = adopt(*state, result, (*target)->describe()); !adopted)
+        return stop(fmt::format("the files are written, but the state could not record the "
+                                "objects: {}",
+                                adopted.error().message));
+
+    std::map<Kind, std::size_t> counts;
+    std::size_t secrets = 0;
+    for (const ExportedResource& resource : result.resources) {
+        ++counts[resource.kind];
+        secrets += resource.secrets.size();
+    }
+    fmt::print("Exported {} OAuth2 clients, {} mail accounts and {} SMTP connections from {} "
+               "into {} ({} files).\n",
+               counts[Kind::oauth2_client], counts[Kind::mail_account],
+               counts[Kind::smtp_connection], (*target)->describe(), options.out, files.size() - 1);
+    if (secrets > 0)
+        fmt::print("{} secret{} to fill in: see {}.\n", secrets, secrets == 1 ? "" : "s",
+                   (fs::path(options.out) / ".env.example").string());
+    fmt::print("They are managed in {} now; 'mailsync plan {}' shows what differs.\n",
+               options.session.state, options.out);
+    check_round_trip(options, *profile, result, context);
+    if (!result.errors.empty())
+        context.exit_code = 1;
+}
+
+} // namespace
+
+void add_export_command(CLI::App& app, Context& context) {
+    auto options = std::make_shared<ExportOptions>();
+    CLI::App* command = app.add_subcommand(
+        "export", "Write what the target holds as YAML, and manage it from now on");
+    add_target_options(*command, options->session);
+    add_state_option(*command, options->session.state);
+    add_mapping_option(*command, options->mapping);
+    command->add_option("--out", options->out, "The folder to write into")->required();
+    command->add_flag("--split", options->split,
+                      "One file per resource (COLLECTION/NAME.yaml) instead of one per kind");
+    command->add_flag("--force", options->force, "Overwrite files that exist");
+    command->footer("Secrets are written as ${env:...} references with generated names, listed "
+                    "in .env.example.\nExit codes: 0 exported; 1 errors (objects that could not "
+                    "be exported are named).");
+    command->callback([options, &context] { run_export(*options, context); });
+}
+
+} // namespace mailsync::cli

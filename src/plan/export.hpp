@@ -1,0 +1,44 @@
+// Export: what a target holds, back into mailsync's own YAML, through the mapping profile read
+// in reverse, so that planning the exported files against the same target changes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/mapping.hpp"
+#include "plan/diff.hpp"
+
+namespace mailsync {
+
+// A secret the target holds (write-only, so its value is unknown): the variable the exported
+// YAML refers to instead, and what it is.
+struct ExportedSecret {
+    std::string variable; // MAIL_SUPPORT_INBOX_PASSWORD
+    std::string key;      // the target's key: "password"
+    std::string about;    // "MailAccount support-inbox: Password"
+    bool set = true;      // false: the target has none yet, the plan will set it
+};
+
+struct ExportedResource {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string target_id;
+    std::string yaml; // one YAML document, without the "---" line
+    std::vector<ExportedSecret> secrets;
+};
+
+struct ExportResult {
+    std::vector<ExportedResource> resources; // clients first, then accounts, then SMTP
+    std::vector<std::string> errors;         // objects that cannot be expressed, and why
+};
+
+// Turns a snapshot of the target into resources. An object whose values the profile cannot map
+// back (a Service Provider it does not know, a reference to a client that is not there) is left
+// out with an error that says so.
+ExportResult export_snapshot(const TargetSnapshot& snapshot, const MappingProfile& profile);
+
+// The fingerprint the state records for a secret adopted by export: its value is not known, so
+// plan takes it as set and does not compare it.
+inline constexpr const char* exported_fingerprint = "exported";
+
+} // namespace mailsync
