@@ -316,7 +316,9 @@ std::unique_ptr<curl::Easy> HttpTarget::take_handle() {
         easy->set(CURLOPT_CAPATH, static_cast<void*>(nullptr));
     }
     easy->set(CURLOPT_TCP_KEEPALIVE, 1L);
-    easy->set(CURLOPT_ACCEPT_ENCODING, std::string());
+    // gzip for the listing pages; not brotli, whose encoder costs a server more than it saves
+    // on answers this small.
+    easy->set(CURLOPT_ACCEPT_ENCODING, std::string("gzip"));
     easy->set(CURLOPT_CONNECTTIMEOUT_MS,
               static_cast<long>(std::min<long>(10'000, m_options.timeout.count())));
     easy->set(CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.timeout.count()));

@@ -131,7 +131,9 @@ Share::Share() {
     curl_share_setopt(m_handle, CURLSHOPT_USERDATA, this);
     curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(m_handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    // Not the connection pool: each Easy keeps its own connections, and a shared pool costs a
+    // lock round trip per transfer (it doubled the client's CPU time in `scripts/bench
+    // http-apply`). Pooled Easy handles reuse their connections all the same.
 }
 
 Share::~Share() {

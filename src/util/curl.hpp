@@ -72,8 +72,8 @@ private:
     CURLM* m_handle;
 };
 
-// A share handle: DNS cache, TLS sessions and the connection pool shared by Easy handles that
-// run on different threads, each kind of data behind its own lock.
+// A share handle: the DNS cache and TLS sessions shared by Easy handles that run on different
+// threads, each kind of data behind its own lock.
 class Share {
 public:
     Share();
