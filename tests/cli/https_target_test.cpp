@@ -274,3 +274,36 @@ TEST_CASE("export names the objects it cannot express and writes the others", "[
     CHECK(yaml.find("password: ${env:MAIL_PLAIN_PASSWORD}") != std::string::npos);
     CHECK(yaml.find("yahoo") == std::string::npos);
 }
+
+TEST_CASE("over https, no secret value or token reaches an output, plan file or state",
+          "[cli][https][secrets]") {
+    TempDir dir;
+    write_config(dir.path(), {3, 6, 3});
+    TargetUnderTest target("https");
+    target.server().set_faults({{"faults", {{{"kind", "status"}, {"status", 503}, {"rate", 0.2}}}}});
+    std::string seen;
+    auto run = [&](const std::vector<std::string>& args) {
+        ProcessResult result = run_mailsync(args, target.in(dir));
+        seen += result.out + result.err;
+        return result.exit_code;
+    };
+    CHECK(run({"plan", "--out", "plan.json", "."}) == 0);
+    CHECK(run({"plan", "--format", "json", "."}) == 0);
+    CHECK(run({"apply", "plan.json"}) == 0);
+    CHECK(run({"status", "--format", "json"}) == 0);
+    CHECK(run({"export", "--out", "adopted", "--state", "adopted.db"}) == 0);
+    RunOptions wrong = target.in(dir);
+    wrong.env["MAILSYNC_TARGET_TOKEN"] = "wrong-token-9f2c";
+    ProcessResult refused = run_mailsync({"plan", "."}, wrong);
+    seen += refused.out + refused.err;
+    for (const char* file : {"plan.json", ".mailsync/state.db", "adopted.db",
+                             "adopted/mail-accounts.yaml", "adopted/.env.example"})
+        seen += read_file(dir.file(file));
+    std::map<std::string, std::string> secrets = test_secrets();
+    secrets["token"] = target_token;
+    secrets["wrong token"] = "wrong-token-9f2c";
+    for (const auto& [name, value] : secrets) {
+        INFO(name);
+        CHECK(seen.find(value) == std::string::npos);
+    }
+}
