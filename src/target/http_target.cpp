@@ -407,7 +407,11 @@ TargetResult<HttpResponse> HttpTarget::send(const HttpRequest& request) {
             return std::unexpected(
                 failed(fmt::format("{}: {} (gave up after {} tries)", what, last_problem, tries)));
         ++m_counters.retries;
-        std::this_thread::sleep_for(wait ? *wait : backoff(m_options.backoff, attempt_number - 1));
+        // A Retry-After beyond two minutes is taken as two minutes: the run stays alive and
+        // the tries, not the server, decide when to give up.
+        std::this_thread::sleep_for(
+            wait ? std::min<std::chrono::milliseconds>(*wait, std::chrono::minutes(2))
+                 : backoff(m_options.backoff, attempt_number - 1));
     }
 }
 
