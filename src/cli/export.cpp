@@ -95,7 +95,7 @@ Result<void> adopt(StateStore& state, const ExportResult& result, const std::str
 
 // Plans the written folder against the target: anything but "no changes" is worth a warning.
 void check_round_trip(const ExportOptions& options, const MappingProfile& profile,
-                      const ExportResult& result, const Context& context) {
+                      const ExportResult& result, TargetSnapshot snapshot, const Context& context) {
     std::set<std::string> variables;
     for (const ExportedResource& resource : result.resources) {
         for (const ExportedSecret& secret : resource.secrets)
@@ -110,8 +110,10 @@ void check_round_trip(const ExportOptions& options, const MappingProfile& profil
         return env(name);
     };
     Session planned = open_session(session, profile);
-    if (session_open(planned))
-        plan_session(planned, session, profile);
+    if (session_open(planned)) {
+        planned.snapshot = std::move(snapshot); // what was just listed and exported
+        diff_session(planned, session, profile);
+    }
     if (planned.loaded.diagnostics.has_errors()) {
         fmt::print(stderr, "warning: the exported files do not load cleanly; please report "
                            "this:\n");
@@ -154,6 +156,12 @@ void run_export(const ExportOptions& options, Context& context) {
     ExportResult result = export_snapshot(*snapshot, *profile);
     for (const std::string& problem : result.errors)
         fmt::print(stderr, "error: cannot export {}\n", problem);
+    if (result.resources.empty()) {
+        if (result.errors.empty())
+            fmt::print("{} holds nothing to export; no files written.\n", (*target)->describe());
+        context.exit_code = result.errors.empty() ? 0 : 1;
+        return;
+    }
 
     std::string header = fmt::format("# Exported by mailsync export from {} (mapping {}).\n"
                                      "# Secrets are ${{env:...}} references; .env.example lists "
@@ -203,7 +211,7 @@ void run_export(const ExportOptions& options, Context& context) {
                    (fs::path(options.out) / ".env.example").string());
     fmt::print("They are managed in {} now; 'mailsync plan {}' shows what differs.\n",
                options.session.state, options.out);
-    check_round_trip(options, *profile, result, context);
+    check_round_trip(options, *profile, result, std::move(*snapshot), context);
     if (!result.errors.empty())
         context.exit_code = 1;
 }

@@ -233,8 +233,9 @@ private:
             put("authorizationUrl", "authorizationUrl");
             if (has("scopes")) {
                 out << YAML::Key << "scopes" << YAML::Value << YAML::BeginSeq;
-                for (const std::string& scope : split_words(text_of(values.at("scopes"))))
-                    out << scope;
+                std::string scopes = text_of(values.at("scopes"));
+                for (std::string_view scope : split_words(scopes))
+                    out << std::string(scope);
                 out << YAML::EndSeq;
             }
         } else {

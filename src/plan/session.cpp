@@ -107,6 +107,12 @@ void plan_session(Session& session, const SessionOptions& options, const Mapping
         return;
     }
     session.snapshot = std::move(*snapshot);
+    diff_session(session, options, profile);
+}
+
+void diff_session(Session& session, const SessionOptions& options, const MappingProfile& profile) {
+    Diagnostics& problems = session.loaded.diagnostics;
+    session.planned = false;
     Result<std::vector<ManagedObject>> managed = session.state->managed();
     Result<std::map<FingerprintKey, std::string>> fingerprints = session.state->fingerprints();
     if (!managed || !fingerprints) {

@@ -47,6 +47,9 @@ bool session_open(const Session& session);
 // Refreshes and diffs an opened session; sets `planned` when it worked.
 void plan_session(Session& session, const SessionOptions& options, const MappingProfile& profile);
 
+// Diffs against `session.snapshot` as it is (a caller that has just listed the target).
+void diff_session(Session& session, const SessionOptions& options, const MappingProfile& profile);
+
 // SHA-256 over every file read, path and text, in order.
 std::string config_digest(const LoadedConfig& loaded);
 

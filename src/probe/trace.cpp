@@ -5,6 +5,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/text.hpp"
+
 namespace mailsync {
 
 namespace {
@@ -16,20 +18,6 @@ std::string upper(std::string_view text) {
     std::string out(text);
     for (char& c : out)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::vector<std::string_view> words(std::string_view line) {
-    std::vector<std::string_view> out;
-    std::size_t at = 0;
-    while (at < line.size()) {
-        std::size_t end = line.find(' ', at);
-        if (end == std::string_view::npos)
-            end = line.size();
-        if (end > at)
-            out.push_back(line.substr(at, end - at));
-        at = end + 1;
-    }
     return out;
 }
 
@@ -107,7 +95,7 @@ std::string Redactor::apply(std::string_view text) const {
 }
 
 std::string redact_client_line(Protocol protocol, std::string_view line, bool& in_sasl) {
-    std::vector<std::string_view> parts = words(line);
+    std::vector<std::string_view> parts = split_words(line);
     std::size_t verb_at = protocol == Protocol::imap ? 1 : 0;
     std::string verb = parts.size() > verb_at ? upper(parts[verb_at]) : std::string();
     auto keep = [&](std::size_t count) {
@@ -219,7 +207,7 @@ void ProtocolTrace::on_received(std::string_view line) {
 }
 
 void ProtocolTrace::sent_line(std::string_view line) {
-    std::vector<std::string_view> parts = words(line);
+    std::vector<std::string_view> parts = split_words(line);
     std::size_t verb_at = m_protocol == Protocol::imap ? 1 : 0;
     std::string verb = parts.size() > verb_at ? upper(parts[verb_at]) : std::string();
     if (!m_in_sasl) {

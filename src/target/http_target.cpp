@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "util/crypto.hpp"
@@ -278,6 +280,8 @@ Result<std::unique_ptr<HttpTarget>> HttpTarget::open(const std::string& spec,
     } else if (url->scheme != "https") {
         return fail(fmt::format("target '{}': the scheme must be https", spec));
     }
+    if (!options.ca_file.empty() && ::access(options.ca_file.c_str(), R_OK) != 0)
+        return fail(fmt::format("--target-ca-file {}: no such readable file", options.ca_file));
     if (!options.token || options.token->reveal().empty())
         return fail(fmt::format("target {} needs a bearer token: set MAILSYNC_TARGET_TOKEN", spec));
     std::string origin =
@@ -500,12 +504,8 @@ TargetResult<TargetObject> HttpTarget::create(const std::string& collection,
     TargetResult<HttpResponse> response = send(http);
     if (!response)
         return std::unexpected(response.error());
-    if (!success(*response)) {
-        TargetError error = response_error(what, *response);
-        if (response->status == 409)
-            error.message = fmt::format("{}: 409 Conflict: {}", what, server_message(*response));
-        return std::unexpected(error);
-    }
+    if (!success(*response))
+        return std::unexpected(response_error(what, *response));
     return object_from(what, *response);
 }
 

@@ -96,15 +96,15 @@ std::string human_size(std::size_t bytes) {
     return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024 * 1024));
 }
 
-std::vector<std::string> split_words(std::string_view text) {
-    std::vector<std::string> out;
+std::vector<std::string_view> split_words(std::string_view text) {
+    std::vector<std::string_view> out;
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find(' ', start);
         if (end == std::string_view::npos)
             end = text.size();
         if (end > start)
-            out.emplace_back(text.substr(start, end - start));
+            out.push_back(text.substr(start, end - start));
         start = end + 1;
     }
     return out;

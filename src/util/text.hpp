@@ -25,8 +25,8 @@ std::string join_words(const std::vector<std::string>& items, bool quote = false
 // Items joined with a separator.
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 
-// The words of a text separated by spaces (runs of them count as one).
-std::vector<std::string> split_words(std::string_view text);
+// The words of a text separated by spaces (runs of them count as one), as views into it.
+std::vector<std::string_view> split_words(std::string_view text);
 
 // A file size for people: "10.0 MiB", "512 bytes".
 std::string human_size(std::size_t bytes);

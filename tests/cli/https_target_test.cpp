@@ -208,6 +208,15 @@ TEST_CASE("export writes YAML that plans with no changes, over either target", "
                          "them)") != std::string::npos);
 }
 
+TEST_CASE("export of an empty target writes nothing", "[cli][export]") {
+    TempDir dir;
+    TargetUnderTest target("https");
+    ProcessResult exported = run_mailsync({"export", "--out", "cloud"}, target.in(dir));
+    CHECK(exported.exit_code == 0);
+    CHECK(exported.out == target.describe() + " holds nothing to export; no files written.\n");
+    CHECK_FALSE(std::filesystem::exists(dir.file("cloud")));
+}
+
 TEST_CASE("export --split writes one file per resource", "[cli][export]") {
     TempDir dir;
     write_config(dir.path(), {2, 4, 1});
@@ -256,8 +265,17 @@ TEST_CASE("export names the objects it cannot express and writes the others", "[
     plain.secrets.emplace_back("password", mailsync::SecretValue("secret-value-77"));
     REQUIRE((*api)->create("mail-accounts", plain));
 
+    mailsync::WriteRequest no_status = plain;
+    no_status.fields["name"] = "no-status";
+    no_status.fields.erase("status"); // the YAML defaults: enabled ("Active"), folder INBOX
+    REQUIRE((*api)->create("mail-accounts", no_status));
+
     ProcessResult exported = run_mailsync({"export", "--out", "cloud"}, target.in(dir));
     CHECK(exported.exit_code == 1);
+    CHECK(exported.err.find(
+              "warning: MailAccount 'no-status' will still show as update "
+              "(Folder, Status): mailsync cannot say it the way the target holds it\n") !=
+          std::string::npos);
     CHECK(
         exported.err.find("error: cannot export MailAccount 'yahoo-box' (id " + odd_object->id +
                           "): Service Provider 'Yahoo Mail' is not a value mapping "
@@ -280,7 +298,8 @@ TEST_CASE("over https, no secret value or token reaches an output, plan file or 
     TempDir dir;
     write_config(dir.path(), {3, 6, 3});
     TargetUnderTest target("https");
-    target.server().set_faults({{"faults", {{{"kind", "status"}, {"status", 503}, {"rate", 0.2}}}}});
+    target.server().set_faults(
+        {{"faults", {{{"kind", "status"}, {"status", 503}, {"rate", 0.2}}}}});
     std::string seen;
     auto run = [&](const std::vector<std::string>& args) {
         ProcessResult result = run_mailsync(args, target.in(dir));

@@ -219,6 +219,10 @@ TEST_CASE("https target: what the URL and the token may be", "[target][http]") {
     CHECK(HttpTarget::open("https://user:pw@cloud.example.com/api", options).error().message ==
           "the target URL must not hold credentials; the bearer token comes from "
           "MAILSYNC_TARGET_TOKEN");
+    options.ca_file = "/nonexistent/ca.pem";
+    CHECK(HttpTarget::open("https://cloud.example.com/api", options).error().message ==
+          "--target-ca-file /nonexistent/ca.pem: no such readable file");
+    options.ca_file.clear();
     options.token.reset();
     CHECK(HttpTarget::open("https://cloud.example.com/api", options).error().message ==
           "target https://cloud.example.com/api needs a bearer token: set MAILSYNC_TARGET_TOKEN");

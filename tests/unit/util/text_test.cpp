@@ -30,3 +30,8 @@ TEST_CASE("join_words and human_size read as prose", "[text]") {
     CHECK(human_size(4 * 1024 * 1024) == "4.0 MiB");
     CHECK(human_size(1536) == "1.5 KiB");
 }
+
+TEST_CASE("split_words skips runs of spaces", "[text]") {
+    CHECK(split_words("  a  bc d ") == std::vector<std::string_view>{"a", "bc", "d"});
+    CHECK(split_words("").empty());
+}
