@@ -1,7 +1,7 @@
 // `mailsync export --out DIR`: what the target holds now, as mailsync YAML, adopted into the
 // state so that `plan` on the written folder shows no changes.
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/files.hpp"
 #include "plan/export.hpp"
 
 namespace mailsync::cli {
@@ -25,50 +26,6 @@ struct ExportOptions {
     bool force = false;
 };
 
-// A resource name as a file name: letters, digits and . _ @ -, the rest as '-'.
-std::string file_stem(const std::string& name) {
-    std::string out;
-    for (char c : name)
-        out += (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
-                c == '@' || c == '-')
-                   ? c
-                   : '-';
-    return out;
-}
-
-// The files to write: relative path → text.
-std::map<std::string, std::string> lay_out(const ExportResult& result,
-                                           const MappingProfile& profile, bool split,
-                                           const std::string& header) {
-    std::map<std::string, std::string> files;
-    std::set<std::string> used;
-    for (const ExportedResource& resource : result.resources) {
-        const KindMapping* mapping = profile.find(resource.kind);
-        std::string folder = mapping != nullptr ? mapping->collection : "resources";
-        if (!split) {
-            std::string& text = files[folder + ".yaml"];
-            text += text.empty() ? header : "---\n";
-            text += resource.yaml;
-            continue;
-        }
-        std::string path = fmt::format("{}/{}.yaml", folder, file_stem(resource.name));
-        for (int n = 2; used.contains(path); ++n)
-            path = fmt::format("{}/{}-{}.yaml", folder, file_stem(resource.name), n);
-        used.insert(path);
-        files[path] = header + resource.yaml;
-    }
-    std::string env = "# The secrets of the exported configuration. The target never returns "
-                      "secret values, so\n# each variable must be filled in (CI secrets, a "
-                      "vault, or an uncommitted .env file).\n";
-    for (const ExportedResource& resource : result.resources) {
-        for (const ExportedSecret& secret : resource.secrets)
-            env += fmt::format("\n# {}{}\n{}=\n", secret.about,
-                               secret.set ? "" : " (not set in the target yet)", secret.variable);
-    }
-    files[".env.example"] = env;
-    return files;
-}
-
 // Records every exported object as managed, its secrets as adopted, in one journalled run.
 Result<void> adopt(StateStore& state, const ExportResult& result, const std::string& target) {
     std::string run_id = new_run_id();
@@ -80,9 +37,9 @@ Result<void> adopt(StateStore& state, const ExportResult& result, const std::str
                            "adopt", TaskStatus::fresh, "", "", ""});
     Result<void> ok = state.start_run(run_id, "export", target, entries);
     for (std::size_t i = 0; ok && i < result.resources.size(); ++i) {
-        const ExportedResource& resource = result.resources[i];
+        const WrittenResource& resource = result.resources[i];
         StateChange change{resource.kind, resource.name, resource.target_id, {}, {}};
-        for (const ExportedSecret& secret : resource.secrets) {
+        for (const SecretVariable& secret : resource.secrets) {
             if (secret.set)
                 change.fingerprints[secret.key] = exported_fingerprint;
         }
@@ -97,8 +54,8 @@ Result<void> adopt(StateStore& state, const ExportResult& result, const std::str
 void check_round_trip(const ExportOptions& options, const MappingProfile& profile,
                       const ExportResult& result, TargetSnapshot snapshot, const Context& context) {
     std::set<std::string> variables;
-    for (const ExportedResource& resource : result.resources) {
-        for (const ExportedSecret& secret : resource.secrets)
+    for (const WrittenResource& resource : result.resources) {
+        for (const SecretVariable& secret : resource.secrets)
             variables.insert(secret.variable);
     }
     SessionOptions session = options.session;
@@ -163,33 +120,23 @@ void run_export(const ExportOptions& options, Context& context) {
         return;
     }
 
-    std::string header = fmt::format("# Exported by mailsync export from {} (mapping {}).\n"
-                                     "# Secrets are ${{env:...}} references; .env.example lists "
-                                     "them.\n",
-                                     (*target)->describe(), profile->name);
-    std::map<std::string, std::string> files = lay_out(result, *profile, options.split, header);
-    if (!options.force) {
-        std::vector<std::string> existing;
-        for (const auto& [path, text] : files) {
-            if (fs::exists(fs::path(options.out) / path, error))
-                existing.push_back((fs::path(options.out) / path).string());
-        }
-        if (!existing.empty())
-            return stop(fmt::format("{} already exist{}; export writes new files only (--force "
-                                    "overwrites them)",
-                                    fmt::join(existing, ", "), existing.size() == 1 ? "s" : ""));
-    }
+    std::map<std::string, std::string> files;
+    auto header =
+        file_header(options.out,
+                    fmt::format("# Exported by mailsync export from {} (mapping {}).\n"
+                                "# Secrets are ${{env:...}} references; .env.example lists them.\n",
+                                (*target)->describe(), profile->name),
+                    files);
+    files.merge(lay_out_files(result.resources, *profile, options.split, header,
+                              "# The secrets of the exported configuration. The target never "
+                              "returns secret values, so\n# each variable must be filled in (CI "
+                              "secrets, a vault, or an uncommitted .env file).\n"));
     Result<StateStore> state = StateStore::open(options.session.state);
     if (!state)
         return stop(state.error().message);
-    for (const auto& [path, text] : files) {
-        fs::path file = fs::path(options.out) / path;
-        fs::create_directories(file.parent_path(), error);
-        std::ofstream out(file, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.close();
-        if (!out)
-            return stop(fmt::format("cannot write {}", file.string()));
+    if (!write_new_files(options.out, files, options.force, "export")) {
+        context.exit_code = 1;
+        return;
     }
     if (auto adopted = adopt(*state, result, (*target)->describe()); !adopted)
         return stop(fmt::format("the files are written, but the state could not record the "
@@ -198,14 +145,16 @@ void run_export(const ExportOptions& options, Context& context) {
 
     std::map<Kind, std::size_t> counts;
     std::size_t secrets = 0;
-    for (const ExportedResource& resource : result.resources) {
+    for (const WrittenResource& resource : result.resources) {
         ++counts[resource.kind];
         secrets += resource.secrets.size();
     }
     fmt::print("Exported {} OAuth2 clients, {} mail accounts and {} SMTP connections from {} "
                "into {} ({} files).\n",
                counts[Kind::oauth2_client], counts[Kind::mail_account],
-               counts[Kind::smtp_connection], (*target)->describe(), options.out, files.size() - 1);
+               counts[Kind::smtp_connection], (*target)->describe(), options.out,
+               std::count_if(files.begin(), files.end(),
+                             [](const auto& file) { return file.first.ends_with(".yaml"); }));
     if (secrets > 0)
         fmt::print("{} secret{} to fill in: see {}.\n", secrets, secrets == 1 ? "" : "s",
                    (fs::path(options.out) / ".env.example").string());

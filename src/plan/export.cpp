@@ -6,7 +6,6 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "util/text.hpp"
 
@@ -33,33 +32,6 @@ struct Reversed {
 
 std::string text_of(const json& value) {
     return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-// "MAIL_SUPPORT_INBOX_PASSWORD": the kind, the name and the field, in upper snake case.
-std::string variable_name(Kind kind, const std::string& name, const std::string& attribute) {
-    std::string out = kind == Kind::oauth2_client  ? "OAUTH2_"
-                      : kind == Kind::mail_account ? "MAIL_"
-                                                   : "SMTP_";
-    auto append = [&](const std::string& text, bool split_camel) {
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            unsigned char c = static_cast<unsigned char>(text[i]);
-            if (split_camel && std::isupper(c) != 0 && i > 0)
-                out += '_';
-            if (std::isalnum(c) != 0)
-                out += static_cast<char>(std::toupper(c));
-            else if (!out.ends_with('_'))
-                out += '_';
-        }
-        if (!out.ends_with('_'))
-            out += '_';
-    };
-    append(name, false);
-    std::string field = attribute;
-    if (field.starts_with("oauth2.") && field != "oauth2.password")
-        field = field.substr(7);
-    append(field, true);
-    out.pop_back();
-    return out;
 }
 
 class Exporter {
@@ -154,162 +126,47 @@ private:
         return out;
     }
 
-    std::string secret_reference(Kind kind, const std::string& name, const std::string& attribute,
-                                 const FieldMapping& field, ExportedResource& resource) {
-        std::string variable = variable_name(kind, name, attribute);
-        std::string unique = variable;
-        for (int n = 2; m_variables.contains(unique); ++n)
-            unique = fmt::format("{}_{}", variable, n);
-        m_variables.insert(unique);
-        resource.secrets.push_back(
-            {unique, field.key, fmt::format("{} {}: {}", kind_name(kind), name, field.label)});
-        return fmt::format("${{env:{}}}", unique);
-    }
-
-    static void emit(YAML::Emitter& out, const json& value) {
-        if (value.is_boolean())
-            out << value.get<bool>();
-        else if (value.is_number_integer())
-            out << value.get<long long>();
-        else if (value.is_string())
-            out << value.get<std::string>();
-        else
-            out << value.dump();
-    }
-
-    static json as_bool(const json& value) {
-        if (value.is_string())
-            return value.get<std::string>() == "true";
-        return value;
-    }
-
     void one(Kind kind, const KindMapping& mapping, const TargetObject& object) {
         std::string name = object.name();
         std::string subject = fmt::format("{} '{}' (id {})", kind_name(kind), name, object.id);
         std::optional<Reversed> reversed = reverse(kind, mapping, object, subject);
         if (!reversed)
             return;
-        const auto& values = reversed->values;
-        auto has = [&](const char* attribute) { return values.contains(attribute); };
-        ExportedResource resource{kind, name, object.id, "", {}};
-
-        YAML::Emitter out;
-        out << YAML::BeginMap;
-        out << YAML::Key << "apiVersion" << YAML::Value << "mailsync/v1";
-        out << YAML::Key << "kind" << YAML::Value << std::string(kind_name(kind));
-        out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
-            << YAML::Value << name << YAML::EndMap;
-        out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-        auto put = [&](const char* key, const char* attribute) {
-            if (!has(attribute))
+        WrittenResource resource{kind, name, object.id, "", {}};
+        ResourceDraft draft{kind, name, std::move(reversed->values), {}};
+        auto secret = [&](const std::string& attribute, const FieldMapping& field, bool set) {
+            draft.secrets[attribute] = m_names.reference(
+                kind, name, attribute,
+                {"", field.key, fmt::format("{} {}: {}", kind_name(kind), name, field.label), set,
+                 set ? "" : "not set in the target yet"},
+                resource.secrets);
+        };
+        for (const auto& [attribute, field] : reversed->secrets) {
+            if (attribute != "oauth2.refreshToken" || draft.values.contains("oauth2.client"))
+                secret(attribute, *field, true);
+        }
+        if (draft.values.contains("oauth2.client")) {
+            std::string id = text_of(draft.values["oauth2.client"]);
+            auto client = m_client_names.find(id);
+            if (client == m_client_names.end()) {
+                m_result.errors.push_back(
+                    fmt::format("{}: its OAuth2 client (id {}) is not in the target", subject, id));
                 return;
-            out << YAML::Key << key << YAML::Value;
-            emit(out, values.at(attribute));
-        };
-        auto put_secret = [&](const char* key, const char* attribute) {
-            auto found = reversed->secrets.find(attribute);
-            if (found == reversed->secrets.end())
-                return false;
-            out << YAML::Key << key << YAML::Value
-                << secret_reference(kind, name, attribute, *found->second, resource);
-            return true;
-        };
-
-        if (kind == Kind::oauth2_client) {
-            put("description", "description");
-            put("provider", "provider");
-            put("clientId", "clientId");
-            put_secret("clientSecret", "clientSecret");
-            put("tenantId", "tenantId");
-            if (has("tokenUrl")) {
-                OAuth2Client defaults;
-                defaults.provider =
-                    parse_provider(text_of(values.at("provider"))).value_or(Provider::custom);
-                if (has("tenantId"))
-                    defaults.tenant_id = text_of(values.at("tenantId"));
-                if (effective_token_url(defaults) != text_of(values.at("tokenUrl")))
-                    put("tokenUrl", "tokenUrl");
             }
-            put("authorizationUrl", "authorizationUrl");
-            if (has("scopes")) {
-                out << YAML::Key << "scopes" << YAML::Value << YAML::BeginSeq;
-                std::string scopes = text_of(values.at("scopes"));
-                for (std::string_view scope : split_words(scopes))
-                    out << std::string(scope);
-                out << YAML::EndSeq;
-            }
-        } else {
-            put("description", "description");
-            if (kind == Kind::smtp_connection) {
-                put("fromAddress", "fromAddress");
-                put("prefix", "prefix");
-            } else {
-                std::string protocol;
-                if (has("protocol"))
-                    protocol = text_of(values.at("protocol"));
-                else if (has("service"))
-                    protocol = text_of(values.at("service"));
-                protocol = protocol.substr(0, protocol.find('/'));
-                if (!protocol.empty())
-                    out << YAML::Key << "protocol" << YAML::Value << protocol;
-            }
-            put("encryption", "encryption");
-            put("host", "host");
-            put("port", "port");
-            put("username", "username");
-            if (kind == Kind::mail_account) {
-                put("folder", "folder");
-                if (has("enabled"))
-                    out << YAML::Key << "enabled" << YAML::Value
-                        << as_bool(values.at("enabled")).get<bool>();
-            } else if (has("debug")) {
-                out << YAML::Key << "debug" << YAML::Value
-                    << as_bool(values.at("debug")).get<bool>();
-            }
-            if (has("timeout")) {
-                json timeout = values.at("timeout");
-                out << YAML::Key << "timeout" << YAML::Value
-                    << (timeout.is_number_integer() ? fmt::format("{}s", timeout.get<long long>())
-                                                    : text_of(timeout));
-            }
-            bool oauth2 = has("oauth2.client");
-            bool password = reversed->secrets.contains("password");
-            if (oauth2 || password) {
-                out << YAML::Key << "auth" << YAML::Value << YAML::BeginMap;
-                if (password)
-                    put_secret("password", "password");
-                if (oauth2) {
-                    std::string id = text_of(values.at("oauth2.client"));
-                    auto client = m_client_names.find(id);
-                    if (client == m_client_names.end()) {
-                        m_result.errors.push_back(fmt::format(
-                            "{}: its OAuth2 client (id {}) is not in the target", subject, id));
-                        return;
+            draft.values["oauth2.client"] = client->second;
+            if (!draft.secrets.contains("oauth2.refreshToken")) {
+                if (m_client_providers[id] == "microsoft") {
+                    draft.values["oauth2.grant"] = "clientCredentials";
+                } else {
+                    // Not set in the target: the plan will show it as to be set.
+                    for (const FieldMapping& field : mapping.fields) {
+                        if (field.from == "oauth2.refreshToken")
+                            secret(field.from, field, false);
                     }
-                    out << YAML::Key << "oauth2" << YAML::Value << YAML::BeginMap;
-                    out << YAML::Key << "client" << YAML::Value << client->second;
-                    if (!put_secret("refreshToken", "oauth2.refreshToken")) {
-                        if (m_client_providers[id] == "microsoft") {
-                            out << YAML::Key << "grant" << YAML::Value << "clientCredentials";
-                        } else {
-                            // Not set in the target: the plan will show it as to be set.
-                            for (const FieldMapping& field : mapping.fields) {
-                                if (field.from == "oauth2.refreshToken") {
-                                    out << YAML::Key << "refreshToken" << YAML::Value
-                                        << secret_reference(kind, name, field.from, field,
-                                                            resource);
-                                    resource.secrets.back().set = false;
-                                }
-                            }
-                        }
-                    }
-                    out << YAML::EndMap;
                 }
-                out << YAML::EndMap;
             }
         }
-        out << YAML::EndMap << YAML::EndMap;
-        resource.yaml = std::string(out.c_str()) + "\n";
+        resource.yaml = resource_yaml(draft);
         m_result.resources.push_back(std::move(resource));
     }
 
@@ -317,7 +174,7 @@ private:
     const MappingProfile& m_profile;
     std::map<std::string, std::string> m_client_names;     // id → name
     std::map<std::string, std::string> m_client_providers; // id → "google"
-    std::set<std::string> m_variables;
+    SecretNames m_names;
     ExportResult m_result;
 };
 

@@ -5,34 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "config/writer.hpp"
 #include "model/mapping.hpp"
 #include "plan/diff.hpp"
 
 namespace mailsync {
 
-// A secret the target holds (write-only, so its value is unknown): the variable the exported
-// YAML refers to instead, and what it is.
-struct ExportedSecret {
-    std::string variable; // MAIL_SUPPORT_INBOX_PASSWORD
-    std::string key;      // the target's key: "password"
-    std::string about;    // "MailAccount support-inbox: Password"
-    bool set = true;      // false: the target has none yet, the plan will set it
-};
-
-struct ExportedResource {
-    Kind kind = Kind::oauth2_client;
-    std::string name;
-    std::string target_id;
-    std::string yaml; // one YAML document, without the "---" line
-    std::vector<ExportedSecret> secrets;
-};
-
 struct ExportResult {
-    std::vector<ExportedResource> resources; // clients first, then accounts, then SMTP
-    std::vector<std::string> errors;         // objects that cannot be expressed, and why
+    std::vector<WrittenResource> resources; // clients first, then accounts, then SMTP
+    std::vector<std::string> errors;        // objects that cannot be expressed, and why
 };
 
-// Turns a snapshot of the target into resources. An object whose values the profile cannot map
+// Turns a snapshot of the target into resources; a secret the target holds (write-only, so its
+// value is unknown) becomes a variable to fill in. An object whose values the profile cannot map
 // back (a Service Provider it does not know, a reference to a client that is not there) is left
 // out with an error that says so.
 ExportResult export_snapshot(const TargetSnapshot& snapshot, const MappingProfile& profile);

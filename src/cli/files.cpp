@@ -1,0 +1,79 @@
+#include "cli/files.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/schema.hpp"
+
+namespace mailsync::cli {
+
+namespace fs = std::filesystem;
+
+std::function<std::string(const std::string&)>
+file_header(const std::string& out, const std::string& intro,
+            std::map<std::string, std::string>& extra_files) {
+    std::error_code error;
+    fs::path root = fs::weakly_canonical(fs::absolute(out, error), error);
+    fs::path schema;
+    for (fs::path folder = root; !folder.empty(); folder = folder.parent_path()) {
+        fs::path candidate = folder / "schemas" / "mailsync.schema.json";
+        if (fs::is_regular_file(candidate, error)) {
+            schema = candidate;
+            break;
+        }
+        if (folder == folder.parent_path())
+            break;
+    }
+    if (schema.empty()) {
+        schema = root / "mailsync.schema.json";
+        extra_files["mailsync.schema.json"] = std::string(schema_text());
+    }
+    return [root, schema, intro](const std::string& path) {
+        fs::path folder = (root / path).parent_path();
+        std::string relative = schema.lexically_relative(folder).generic_string();
+        return fmt::format("{}# yaml-language-server: $schema={}\n", intro, relative);
+    };
+}
+
+bool write_new_files(const std::string& out, const std::map<std::string, std::string>& files,
+                     bool force, const char* command) {
+    std::error_code error;
+    if (fs::exists(out, error) && !fs::is_directory(out, error)) {
+        fmt::print(stderr, "error: --out {} is a file, not a folder\n", out);
+        return false;
+    }
+    if (!force) {
+        std::vector<std::string> existing;
+        for (const auto& [path, text] : files) {
+            fs::path file = fs::path(out) / path;
+            if (fs::exists(file, error) && path != "mailsync.schema.json")
+                existing.push_back(file.string());
+        }
+        if (!existing.empty()) {
+            fmt::print(stderr,
+                       "error: {} already exist{}; {} writes new files only (--force "
+                       "overwrites them)\n",
+                       fmt::join(existing, ", "), existing.size() == 1 ? "s" : "", command);
+            return false;
+        }
+    }
+    for (const auto& [path, text] : files) {
+        fs::path file = fs::path(out) / path;
+        fs::create_directories(file.parent_path(), error);
+        std::ofstream stream(file, std::ios::binary | std::ios::trunc);
+        stream << text;
+        stream.close();
+        if (!stream) {
+            fmt::print(stderr, "error: cannot write {}{}\n", file.string(),
+                       error ? ": " + error.message() : "");
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace mailsync::cli
