@@ -93,6 +93,7 @@ int run(int argc, char** argv) {
     add_apply_command(app, context);
     add_status_command(app, context);
     add_force_unlock_command(app, context);
+    add_import_command(app, context);
     add_export_command(app, context);
     try {
         app.parse(argc, argv);

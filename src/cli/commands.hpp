@@ -25,6 +25,7 @@ void add_status_command(CLI::App& app, Context& context);
 void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
+void add_import_command(CLI::App& app, Context& context);
 
 // `--target` and the flags of a remote target, and `--state`, with their environment
 // variables and defaults.

@@ -74,7 +74,7 @@ private:
     void read_field(const yaml::Node& node, Kind kind, KindMapping& mapping) {
         if (!expect_map(node, "a field"))
             return;
-        check_keys(node, {"from", "source", "label", "key", "values"});
+        check_keys(node, {"from", "source", "label", "key", "values", "sourceValues"});
         FieldMapping field;
         field.where = {m_file, node.mark.line, node.mark.column};
         field.from = text(node, "from", true);
@@ -94,19 +94,24 @@ private:
                 error(node.find("key")->mark,
                       fmt::format("key '{}' is mapped twice in {}", field.key, kind_name(kind)));
         }
-        if (const yaml::Node* values = node.find("values")) {
-            if (expect_map(*values, "'values'")) {
-                for (const yaml::Node& value : values->children) {
-                    if (!value.is_scalar()) {
-                        error(value.mark, fmt::format("the value for '{}' must be a string, not {}",
-                                                      value.key, yaml::describe(value)));
-                        continue;
-                    }
-                    field.values.emplace_back(value.key, value.value);
-                }
-            }
-        }
+        read_values(node, "values", field.values);
+        read_values(node, "sourceValues", field.source_values);
         mapping.fields.push_back(std::move(field));
+    }
+
+    void read_values(const yaml::Node& field, std::string_view key,
+                     std::vector<std::pair<std::string, std::string>>& into) {
+        const yaml::Node* values = field.find(key);
+        if (values == nullptr || !expect_map(*values, fmt::format("'{}'", key)))
+            return;
+        for (const yaml::Node& value : values->children) {
+            if (!value.is_scalar()) {
+                error(value.mark, fmt::format("the value for '{}' must be a string, not {}",
+                                              value.key, yaml::describe(value)));
+                continue;
+            }
+            into.emplace_back(value.key, value.value);
+        }
     }
 
     std::string text(const yaml::Node& map, std::string_view key, bool needed) {

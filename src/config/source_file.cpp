@@ -90,17 +90,18 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
     return files;
 }
 
-std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics) {
+std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics,
+                                            std::size_t max_bytes) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
         diagnostics.error({path, 0, 0}, "is a folder, not a file");
         return std::nullopt;
     }
     std::uintmax_t size = fs::file_size(path, error);
-    if (!error && size > max_source_bytes) {
+    if (!error && size > max_bytes) {
         diagnostics.error({path, 0, 0},
                           fmt::format("file is {}; mailsync reads files of at most {}",
-                                      human_size(size), human_size(max_source_bytes)));
+                                      human_size(size), human_size(max_bytes)));
         return std::nullopt;
     }
     std::ifstream in(path, std::ios::binary);
@@ -110,19 +111,20 @@ std::optional<std::string> read_source_file(const std::string& path, Diagnostics
     }
     // Read at most one byte past the size (or the limit, for a file that does not report its
     // size), so that a file that grows while read is still caught.
-    std::size_t expected = error ? max_source_bytes : static_cast<std::size_t>(size);
+    std::size_t expected =
+        error ? std::min<std::size_t>(max_bytes, 64 * 1024) : static_cast<std::size_t>(size);
     std::string text(expected + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    while (text.size() <= max_source_bytes && in) {
+    while (text.size() <= max_bytes && in) {
         char chunk[4096];
         in.read(chunk, sizeof chunk);
         text.append(chunk, static_cast<std::size_t>(in.gcount()));
     }
     text.shrink_to_fit();
-    if (text.size() > max_source_bytes) {
+    if (text.size() > max_bytes) {
         diagnostics.error({path, 0, 0},
-                          fmt::format("file is larger than {}", human_size(max_source_bytes)));
+                          fmt::format("file is larger than {}", human_size(max_bytes)));
         return std::nullopt;
     }
     if (text.starts_with("\xEF\xBB\xBF"))

@@ -18,7 +18,8 @@ inline constexpr std::size_t max_source_bytes = 4 * 1024 * 1024;
 std::vector<std::string> collect_yaml_files(const std::vector<std::string>& paths,
                                             Diagnostics& diagnostics);
 
-// The text of a file that must be UTF-8 text of a sane size; a leading BOM is dropped.
-std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics);
+// The text of a file that must be UTF-8 text of at most `max_bytes`; a leading BOM is dropped.
+std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics,
+                                            std::size_t max_bytes = max_source_bytes);
 
 } // namespace mailsync

@@ -1,5 +1,6 @@
 #include "config/writer.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -61,7 +62,8 @@ std::string variable_name(Kind kind, const std::string& name, const std::string&
 
 class DocumentWriter {
 public:
-    explicit DocumentWriter(const ResourceDraft& draft) : m_draft(draft) {}
+    DocumentWriter(const ResourceDraft& draft, std::vector<std::string>* lines)
+        : m_draft(draft), m_lines(lines) {}
 
     std::string run() {
         m_out << YAML::BeginMap;
@@ -69,6 +71,7 @@ public:
         m_out << YAML::Key << "kind" << YAML::Value << std::string(kind_name(m_draft.kind));
         m_out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
               << YAML::Value << m_draft.name << YAML::EndMap;
+        mark("name");
         m_out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
         if (m_draft.kind == Kind::oauth2_client)
             client();
@@ -82,17 +85,32 @@ private:
     bool has(const char* attribute) const { return m_draft.values.contains(attribute); }
     const json& value(const char* attribute) const { return m_draft.values.at(attribute); }
 
+    // Notes that the line just written holds `attribute`.
+    void mark(const char* attribute) {
+        if (m_lines == nullptr)
+            return;
+        std::string_view text(m_out.c_str(), m_out.size());
+        std::size_t line = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+        if (!text.empty() && text.back() == '\n')
+            --line;
+        m_lines->resize(std::max(m_lines->size(), line + 1));
+        (*m_lines)[line] = attribute;
+    }
+
     void put(const char* key, const char* attribute) {
         if (!has(attribute))
             return;
         m_out << YAML::Key << key << YAML::Value;
         emit(m_out, value(attribute));
+        mark(attribute);
     }
 
     void put_secret(const char* key, const char* attribute) {
         auto found = m_draft.secrets.find(attribute);
-        if (found != m_draft.secrets.end())
-            m_out << YAML::Key << key << YAML::Value << found->second;
+        if (found == m_draft.secrets.end())
+            return;
+        m_out << YAML::Key << key << YAML::Value << found->second;
+        mark(attribute);
     }
 
     void client() {
@@ -116,6 +134,7 @@ private:
         put("authorizationUrl", "authorizationUrl");
         if (has("scopes")) {
             m_out << YAML::Key << "scopes" << YAML::Value << YAML::BeginSeq;
+            mark("scopes");
             const json& scopes = value("scopes");
             if (scopes.is_array()) {
                 for (const json& scope : scopes)
@@ -141,8 +160,10 @@ private:
             else if (has("service"))
                 protocol = text_of(value("service"));
             protocol = protocol.substr(0, protocol.find('/'));
-            if (!protocol.empty())
+            if (!protocol.empty()) {
                 m_out << YAML::Key << "protocol" << YAML::Value << protocol;
+                mark("protocol");
+            }
         }
         put("encryption", "encryption");
         put("host", "host");
@@ -150,17 +171,24 @@ private:
         put("username", "username");
         if (m_draft.kind == Kind::mail_account) {
             put("folder", "folder");
-            if (has("enabled"))
+            if (has("enabled")) {
                 m_out << YAML::Key << "enabled" << YAML::Value << truthy(value("enabled"));
+                mark("enabled");
+            }
         } else if (has("debug")) {
             m_out << YAML::Key << "debug" << YAML::Value << truthy(value("debug"));
+            mark("debug");
         }
         if (has("timeout")) {
             const json& timeout = value("timeout");
             m_out << YAML::Key << "timeout" << YAML::Value
                   << (timeout.is_number_integer() ? fmt::format("{}s", timeout.get<long long>())
                                                   : text_of(timeout));
+            mark("timeout");
         }
+        if (has("allowPlaintextAuth"))
+            m_out << YAML::Key << "allowPlaintextAuth" << YAML::Value
+                  << truthy(value("allowPlaintextAuth"));
         bool oauth2 = has("oauth2.client");
         bool password = m_draft.secrets.contains("password");
         if (!oauth2 && !password)
@@ -179,13 +207,14 @@ private:
     }
 
     const ResourceDraft& m_draft;
+    std::vector<std::string>* m_lines;
     YAML::Emitter m_out;
 };
 
 } // namespace
 
-std::string resource_yaml(const ResourceDraft& draft) {
-    return DocumentWriter(draft).run();
+std::string resource_yaml(const ResourceDraft& draft, std::vector<std::string>* lines) {
+    return DocumentWriter(draft, lines).run();
 }
 
 std::string SecretNames::reference(Kind kind, const std::string& name, const std::string& attribute,

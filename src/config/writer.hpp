@@ -26,8 +26,8 @@ struct SecretVariable {
 };
 
 // A resource as the attribute names of `attribute_catalog`: plain values as the mailsync values
-// ("imap", 993, true; "oauth2.client" the client's name), secrets as their references. What is
-// missing is left out of the YAML.
+// ("imap", 993, true; "oauth2.client" the client's name; also "allowPlaintextAuth"), secrets as
+// their references. What is missing is left out of the YAML.
 struct ResourceDraft {
     Kind kind = Kind::oauth2_client;
     std::string name;
@@ -36,7 +36,8 @@ struct ResourceDraft {
 };
 
 // One YAML document (without a "---" line), keys in the order of the reference documentation.
-std::string resource_yaml(const ResourceDraft& draft);
+// With `lines`, the attribute written on each line (lines[0] is line 1; empty for none).
+std::string resource_yaml(const ResourceDraft& draft, std::vector<std::string>* lines = nullptr);
 
 // Hands out `${env:...}` references: the kind, the name and the field in upper snake case
 // ("SMTP_OUTGOING_MAIN_PASSWORD"), made unique with a number when two would clash.

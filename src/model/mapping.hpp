@@ -21,6 +21,9 @@ struct FieldMapping {
     std::string key;          // the target API's key
     // Value map: attribute value key → target value. Empty: the value passes unchanged.
     std::vector<std::pair<std::string, std::string>> values;
+    // What the source product (Server) shows → the value key, where its words differ from both
+    // the key and the target's value; import reads them.
+    std::vector<std::pair<std::string, std::string>> source_values;
     Location where;
 
     const std::string* map_value(const std::string& key) const;

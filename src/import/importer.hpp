@@ -1,0 +1,49 @@
+// `mailsync import`: a Server export (JSON) or an account list (CSV) → mailsync resources, ready
+// to be written as YAML for review. Every object that cannot be imported is reported at its place
+// in the input; the others are still imported.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/writer.hpp"
+#include "model/mapping.hpp"
+#include "util/diagnostics.hpp"
+
+namespace mailsync {
+
+enum class ImportFormat { automatic, csv, json };
+
+struct ImportResult {
+    std::vector<WrittenResource> resources; // OAuth2 clients, accounts, SMTP; each in input order
+    Diagnostics diagnostics;
+    SourceFiles sources;     // the input, its secrets redacted, to quote in messages
+    std::size_t read = 0;    // rows or objects in the input
+    std::size_t skipped = 0; // of those, not imported because of an error
+    bool unreadable = false; // the input as a whole could not be read; nothing to write
+    ImportFormat format = ImportFormat::automatic; // what the input was read as
+};
+
+// Reads `path`: JSON when `format` says so, or the file name ends in .json, or its text starts
+// with '{'; CSV otherwise.
+ImportResult import_file(const std::string& path, const MappingProfile& profile,
+                         ImportFormat format = ImportFormat::automatic);
+
+// The same for text already read; `file` names it in messages.
+ImportResult import_text(std::string_view text, const std::string& file,
+                         const MappingProfile& profile,
+                         ImportFormat format = ImportFormat::automatic);
+
+// What the provider column of an account list fills in (seed 004's server types).
+struct ServerDefaults {
+    std::string host;
+    int port = 0;
+    std::string encryption;
+};
+// The defaults of a server type ("gmail", "office", "exchange", "domino", "default") for a
+// protocol ("imap", "pop3", "smtp"); empty fields where the type has none.
+ServerDefaults server_defaults(std::string_view server_type, std::string_view protocol);
+
+} // namespace mailsync
