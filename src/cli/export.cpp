@@ -143,16 +143,11 @@ void run_export(const ExportOptions& options, Context& context) {
                                 "objects: {}",
                                 adopted.error().message));
 
-    std::map<Kind, std::size_t> counts;
     std::size_t secrets = 0;
-    for (const WrittenResource& resource : result.resources) {
-        ++counts[resource.kind];
+    for (const WrittenResource& resource : result.resources)
         secrets += resource.secrets.size();
-    }
-    fmt::print("Exported {} OAuth2 clients, {} mail accounts and {} SMTP connections from {} "
-               "into {} ({} files).\n",
-               counts[Kind::oauth2_client], counts[Kind::mail_account],
-               counts[Kind::smtp_connection], (*target)->describe(), options.out,
+    fmt::print("Exported {} from {} into {} ({} files).\n", count_resources(result.resources),
+               (*target)->describe(), options.out,
                std::count_if(files.begin(), files.end(),
                              [](const auto& file) { return file.first.ends_with(".yaml"); }));
     if (secrets > 0)

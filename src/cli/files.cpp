@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "config/schema.hpp"
+#include "util/text.hpp"
 
 namespace mailsync::cli {
 
@@ -74,6 +75,24 @@ bool write_new_files(const std::string& out, const std::map<std::string, std::st
         }
     }
     return true;
+}
+
+std::string count_resources(const std::vector<WrittenResource>& resources) {
+    std::map<Kind, std::size_t> counts;
+    for (const WrittenResource& resource : resources)
+        ++counts[resource.kind];
+    std::vector<std::string> parts;
+    auto say = [&](Kind kind, const char* one, const char* many) {
+        if (counts[kind] > 0)
+            parts.push_back(fmt::format("{} {}", counts[kind], counts[kind] == 1 ? one : many));
+    };
+    say(Kind::oauth2_client, "OAuth2 client", "OAuth2 clients");
+    say(Kind::mail_account, "mail account", "mail accounts");
+    say(Kind::smtp_connection, "SMTP connection", "SMTP connections");
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    return out;
 }
 
 } // namespace mailsync::cli

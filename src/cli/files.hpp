@@ -5,8 +5,10 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "config/writer.hpp"
 
 namespace mailsync::cli {
 
@@ -22,5 +24,8 @@ file_header(const std::string& out, const std::string& intro,
 // exists. An error is printed and false returned.
 bool write_new_files(const std::string& out, const std::map<std::string, std::string>& files,
                      bool force, const char* command);
+
+// "1 OAuth2 client, 4 mail accounts and 2 SMTP connections", leaving out the kinds with none.
+std::string count_resources(const std::vector<WrittenResource>& resources);
 
 } // namespace mailsync::cli

@@ -1,4 +1,5 @@
 // `mailsync import FILE --out DIR`: a Server export or an account list as YAML for review.
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -52,8 +53,8 @@ void run_import(const ImportOptions& options, Context& context) {
     std::map<std::string, std::string> files;
     auto header = file_header(
         options.out,
-        fmt::format("# Imported by mailsync import from {} (mapping {}); review it before it is "
-                    "applied.\n# Secrets are ${{env:...}} references; .env.example lists them.\n",
+        fmt::format("# Imported by mailsync import from {} (mapping {}).\n# Review it before it "
+                    "is applied. Secrets are ${{env:...}} references: see .env.example.\n",
                     std::filesystem::path(options.input).filename().string(), profile->name),
         files);
     files.merge(lay_out_files(result.resources, *profile, options.split, header,
@@ -65,24 +66,19 @@ void run_import(const ImportOptions& options, Context& context) {
         return;
     }
 
-    std::map<Kind, std::size_t> counts;
     std::size_t secrets = 0;
-    for (const WrittenResource& resource : result.resources) {
-        ++counts[resource.kind];
+    for (const WrittenResource& resource : result.resources)
         secrets += resource.secrets.size();
-    }
     std::size_t yaml_files = 0;
     for (const auto& [path, text] : files)
         yaml_files += path.ends_with(".yaml") ? 1 : 0;
-    fmt::print("Imported {} OAuth2 clients, {} mail accounts and {} SMTP connections from {} "
-               "into {} ({} file{}).\n",
-               counts[Kind::oauth2_client], counts[Kind::mail_account],
-               counts[Kind::smtp_connection], options.input, options.out, yaml_files,
-               yaml_files == 1 ? "" : "s");
+    fmt::print("Imported {} from {} into {} ({} file{}).\n", count_resources(result.resources),
+               options.input, options.out, yaml_files, yaml_files == 1 ? "" : "s");
     if (secrets > 0)
         fmt::print("{} secret{} to fill in: see {}.\n", secrets, secrets == 1 ? "" : "s",
                    (std::filesystem::path(options.out) / ".env.example").string());
     if (result.skipped > 0) {
+        std::fflush(stdout);
         fmt::print(stderr, "{} of {} not imported: see the errors above.\n", result.skipped,
                    result.read);
         context.exit_code = 2;

@@ -22,18 +22,19 @@ bool is_about_the_export(const std::string& normalized) {
            normalized == "schema";
 }
 
-// "incomingMailAccounts": the section's Server label in camel case.
+// "incomingMailAccounts": the section's Server label in camel case, its first word in lower case.
 std::string camel_case(std::string_view label) {
     std::string out;
+    bool first_word = true;
     bool upper = false;
     for (char c : label) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) == 0) {
+            first_word = out.empty();
             upper = !out.empty();
             continue;
         }
-        out += static_cast<char>(
-            upper ? std::toupper(static_cast<unsigned char>(c))
-                  : (out.empty() ? std::tolower(static_cast<unsigned char>(c)) : c));
+        out += static_cast<char>(first_word ? std::tolower(u) : upper ? std::toupper(u) : c);
         upper = false;
     }
     return out;

@@ -259,7 +259,7 @@ private:
         }
         error(work, value->where,
               fmt::format("unknown {} '{}' in {}; use {}{}", what, said, value->said,
-                          join(canonical, ", "), did_you_mean(said, all)));
+                          join_words(canonical), did_you_mean(said, all)));
         return std::nullopt;
     }
 

@@ -19,7 +19,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // The byte offset of the first byte that is not valid UTF-8 (or is NUL), if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
-// "a, b and c" with each item quoted as 'item' when `quote` is set.
+// "a, b or c" with each item quoted as 'item' when `quote` is set.
 std::string join_words(const std::vector<std::string>& items, bool quote = false);
 
 // Items joined with a separator.

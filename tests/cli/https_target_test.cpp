@@ -13,25 +13,6 @@ using namespace mailsync::test;
 
 namespace {
 
-// Every variable .env.example lists, given a made-up value.
-std::map<std::string, std::string> fill_env_example(const std::string& path) {
-    std::map<std::string, std::string> out;
-    std::string text = read_file(path);
-    static const std::regex line("^([A-Z0-9_]+)=$");
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        std::string item = text.substr(start, end - start);
-        std::smatch match;
-        if (std::regex_match(item, match, line))
-            out[match[1]] = "filled-" + match[1].str();
-        if (end == std::string::npos)
-            break;
-        start = end + 1;
-    }
-    return out;
-}
-
 std::size_t yaml_files_below(const std::string& dir) {
     std::size_t count = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))

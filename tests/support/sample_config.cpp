@@ -1,5 +1,7 @@
 #include "support/sample_config.hpp"
 
+#include <regex>
+
 #include <fmt/format.h>
 
 #include "support/process.hpp"
@@ -46,6 +48,24 @@ void write_config(const std::string& dir, const ConfigShape& shape) {
                              "  username: out-{}\n  auth:\n    password: ${{env:TEST_PASSWORD}}\n",
                              i, i));
     write_file(dir + "/config.yaml", text);
+}
+
+std::map<std::string, std::string> fill_env_example(const std::string& path) {
+    std::map<std::string, std::string> out;
+    std::string text = read_file(path);
+    static const std::regex line("^([A-Z0-9_]+)=$");
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::string item = text.substr(start, end - start);
+        std::smatch match;
+        if (std::regex_match(item, match, line))
+            out[match[1]] = "filled-" + match[1].str();
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return out;
 }
 
 } // namespace mailsync::test

@@ -20,4 +20,7 @@ void write_config(const std::string& dir, const ConfigShape& shape);
 // The environment the written configurations need.
 std::map<std::string, std::string> test_secrets();
 
+// Every variable a written .env.example lists, given a made-up value "filled-NAME".
+std::map<std::string, std::string> fill_env_example(const std::string& path);
+
 } // namespace mailsync::test
