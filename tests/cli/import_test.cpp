@@ -1,0 +1,224 @@
+// `mailsync import` end to end: the samples import, validate and plan as expected; bad input is
+// reported and skipped; existing files are kept; no secret of the input is written or printed.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/sample_config.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace mailsync::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string samples = MAILSYNC_SOURCE_DIR "/samples/import/";
+
+// Every file below `dir`, relative path → text.
+std::map<std::string, std::string> files_below(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (entry.is_regular_file())
+            out[fs::relative(entry.path(), dir).generic_string()] = read_file(entry.path());
+    }
+    return out;
+}
+
+// The text without its comment lines (the header names the input and the schema's path).
+std::string without_comments(const std::string& text) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        end = end == std::string::npos ? text.size() : end + 1;
+        if (text[start] != '#')
+            out += text.substr(start, end - start);
+        start = end;
+    }
+    return out;
+}
+
+// (action kind name) of each action `plan --format json` lists, in order.
+std::vector<std::string> planned(const std::string& out_dir, const TempDir& state) {
+    RunOptions options;
+    options.env = fill_env_example(out_dir + "/.env.example");
+    ProcessResult validate = run_mailsync({"validate", out_dir}, options);
+    INFO(validate.out << validate.err);
+    CHECK(validate.exit_code == 0);
+    ProcessResult plan =
+        run_mailsync({"plan", out_dir, "--format", "json", "--target",
+                      "sqlite:" + state.file("target.db"), "--state", state.file("state.db")},
+                     options);
+    INFO(plan.err);
+    REQUIRE(plan.exit_code == 0);
+    std::vector<std::string> actions;
+    nlohmann::json document = nlohmann::json::parse(plan.out);
+    for (const auto& action : document["actions"])
+        actions.push_back(action["action"].get<std::string>() + " " +
+                          action["kind"].get<std::string>() + " " +
+                          action["name"].get<std::string>());
+    return actions;
+}
+
+} // namespace
+
+TEST_CASE("the Server export sample imports, validates and plans the clients first",
+          "[cli][import]") {
+    TempDir dir;
+    std::string out = dir.file("cloud");
+    ProcessResult imported = run_mailsync({"import", samples + "server-export.json", "--out", out});
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK(imported.out.starts_with("Imported 2 OAuth2 clients, 4 mail accounts and 2 SMTP "
+                                   "connections from "));
+    CHECK(imported.out.find("8 secrets to fill in") != std::string::npos);
+    // the one warning: a name a target name cannot hold
+    CHECK(imported.err.find("warning: MailAccount 'Sales (POP)' is written as 'Sales POP'") !=
+          std::string::npos);
+    TempDir state;
+    CHECK(planned(out, state) == std::vector<std::string>{
+                                     "create OAuth2Client Google Workspace",
+                                     "create OAuth2Client Contoso M365",
+                                     "create MailAccount Support Inbox",
+                                     "create MailAccount Sales POP",
+                                     "create SmtpConnection Outgoing main",
+                                     "create MailAccount Helpdesk Gmail",
+                                     "create MailAccount Billing M365",
+                                     "create SmtpConnection Outgoing Gmail",
+                                 });
+    // what samples/import/from-server-export shows is what import writes
+    std::map<std::string, std::string> written = files_below(out);
+    std::map<std::string, std::string> shown = files_below(samples + "from-server-export");
+    CHECK(written.contains("mailsync.schema.json")); // no schemas/ above the temporary folder
+    written.erase("mailsync.schema.json");
+    REQUIRE(written.size() == shown.size());
+    for (const auto& [path, text] : shown) {
+        INFO(path);
+        CHECK(without_comments(written[path]) == without_comments(text));
+    }
+    CHECK(written["mail-accounts.yaml"].find("# yaml-language-server: $schema=mailsync.schema."
+                                             "json\n") != std::string::npos);
+    CHECK(shown["mail-accounts.yaml"].find("# yaml-language-server: $schema=../../../schemas/"
+                                           "mailsync.schema.json\n") != std::string::npos);
+}
+
+TEST_CASE("both CSV styles import, validate and plan the clients first", "[cli][import]") {
+    TempDir dir;
+    ProcessResult comma =
+        run_mailsync({"import", samples + "accounts.csv", "--out", dir.file("comma")});
+    INFO(comma.err);
+    REQUIRE(comma.exit_code == 0);
+    CHECK(comma.err.empty());
+    TempDir state;
+    CHECK(planned(dir.file("comma"), state) ==
+          std::vector<std::string>{"create MailAccount Support Inbox", "create MailAccount Sales",
+                                   "create MailAccount Gmail helpdesk",
+                                   "create MailAccount Office billing"});
+    std::string accounts = read_file(dir.file("comma/mail-accounts.yaml"));
+    CHECK(accounts.find("description: Support desk inbox, first line\n") != std::string::npos);
+    CHECK(accounts.find("description: \"Two lines\\nof description\"\n") != std::string::npos);
+    CHECK(accounts.find("host: outlook.office365.com\n  port: 993\n") != std::string::npos);
+
+    ProcessResult semicolon = run_mailsync(
+        {"import", samples + "accounts-semicolon.csv", "--out", dir.file("semicolon"), "--split"});
+    INFO(semicolon.err);
+    REQUIRE(semicolon.exit_code == 0);
+    TempDir state2;
+    CHECK(planned(dir.file("semicolon"), state2) ==
+          std::vector<std::string>{// what depends on no other first, then the rest
+                                   "create OAuth2Client Google Workspace",
+                                   "create MailAccount Archive", "create SmtpConnection Outgoing",
+                                   "create MailAccount Helpdesk",
+                                   "create SmtpConnection Outgoing Gmail"});
+    // --split: one file per resource, below the collection's folder
+    CHECK(fs::exists(dir.file("semicolon/oauth2-clients/Google-Workspace.yaml")));
+    CHECK(fs::exists(dir.file("semicolon/smtp-connections/Outgoing-Gmail.yaml")));
+    CHECK(read_file(dir.file("semicolon/mail-accounts/Helpdesk.yaml"))
+              .find("$schema=../mailsync.schema.json") != std::string::npos);
+}
+
+TEST_CASE("import keeps files that exist unless --force", "[cli][import]") {
+    TempDir dir;
+    std::string out = dir.file("out");
+    fs::create_directories(out);
+    write_file(out + "/mail-accounts.yaml", "# mine\n");
+    ProcessResult refused = run_mailsync({"import", samples + "accounts.csv", "--out", out});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("mail-accounts.yaml already exists; import writes new files only "
+                           "(--force overwrites them)") != std::string::npos);
+    CHECK(read_file(out + "/mail-accounts.yaml") == "# mine\n");
+    CHECK_FALSE(fs::exists(out + "/.env.example"));
+    ProcessResult forced =
+        run_mailsync({"import", samples + "accounts.csv", "--out", out, "--force"});
+    CHECK(forced.exit_code == 0);
+    CHECK(read_file(out + "/mail-accounts.yaml").find("name: Sales\n") != std::string::npos);
+}
+
+TEST_CASE("import exit codes: 2 when rows are skipped, 1 when nothing can be read",
+          "[cli][import]") {
+    TempDir dir;
+    write_file(dir.file("some.csv"), "name,protocol,host,port,encryption,username,password\n"
+                                     "good,imap,imap.example.com,993,ssl,g@example.com,pw-1\n"
+                                     "bad,imap,imap.example.com,99x3,ssl,b@example.com,pw-2\n");
+    ProcessResult some = run_mailsync({"import", dir.file("some.csv"), "--out", dir.file("a")});
+    CHECK(some.exit_code == 2);
+    CHECK(some.err.find("some.csv:3:27: error: MailAccount 'bad': port '99x3' is not a port "
+                        "number (1 to 65535)") != std::string::npos);
+    CHECK(some.err.find("1 of 2 not imported: see the errors above.") != std::string::npos);
+    CHECK(read_file(dir.file("a/mail-accounts.yaml")).find("name: good") != std::string::npos);
+
+    write_file(dir.file("broken.json"), "{\"incomingMailAccounts\": [");
+    ProcessResult broken =
+        run_mailsync({"import", dir.file("broken.json"), "--out", dir.file("b")});
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.err.find("broken.json:1:27: error: not valid JSON") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.file("b")));
+
+    ProcessResult missing = run_mailsync({"import", dir.file("nope.csv"), "--out", dir.file("c")});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err.find("nope.csv") != std::string::npos);
+
+    write_file(dir.file("header-only.csv"), "name,protocol,host,username,password\n");
+    ProcessResult empty =
+        run_mailsync({"import", dir.file("header-only.csv"), "--out", dir.file("d")});
+    CHECK(empty.exit_code == 0);
+    CHECK(empty.out.find("holds nothing to import; no files written.") != std::string::npos);
+}
+
+TEST_CASE("no password of the input is in any file import writes or anything it prints",
+          "[cli][import][secrets]") {
+    TempDir dir;
+    // The sample's secrets, and a CSV whose every row has something wrong or worth a warning.
+    std::vector<std::string> secrets{
+        "gw-client-secret-Q7w9", "m365-client-secret-Zx81", "support-imap-Pa55", "sales-pop-Pa55",
+        "support-smtp-Pa55",     "row-secret-1a",           "row-secret-2b",     "row-secret-3c"};
+    write_file(dir.file("bad.csv"),
+               "name;protocol;host;port;encryption;username;password\n"
+               "a;imap;imap.example.com;99x3;ssl;a@example.com;row-secret-1a\n"
+               "b,imap,imap.example.com,993,ssl,b@example.com,row-secret-2b\n"
+               "c;pop3;pop.example.com;110;none;c@example.com;row-secret-3c\n");
+    std::string printed;
+    for (const auto& [input, out] : std::vector<std::pair<std::string, std::string>>{
+             {samples + "server-export.json", dir.file("json")},
+             {dir.file("bad.csv"), dir.file("csv")},
+             {dir.file("bad.csv"), dir.file("csv-split")}}) {
+        std::vector<std::string> args{"import", input, "--out", out};
+        if (out.ends_with("split"))
+            args.push_back("--split");
+        ProcessResult result = run_mailsync(args);
+        printed += result.out + result.err;
+        for (const auto& [path, text] : files_below(out))
+            printed += text;
+    }
+    CHECK(printed.find("error: MailAccount 'a': port '99x3'") != std::string::npos);
+    CHECK(printed.find("this row has 1 field") != std::string::npos);
+    CHECK(printed.find("warning: MailAccount 'c': encryption none") != std::string::npos);
+    for (const std::string& secret : secrets) {
+        INFO(secret);
+        CHECK(printed.find(secret) == std::string::npos);
+    }
+}
