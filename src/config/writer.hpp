@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/yaml_tree.hpp"
 #include "model/mapping.hpp"
 
 namespace mailsync {
@@ -36,8 +37,10 @@ struct ResourceDraft {
 };
 
 // One YAML document (without a "---" line), keys in the order of the reference documentation.
-// With `lines`, the attribute written on each line (lines[0] is line 1; empty for none).
-std::string resource_yaml(const ResourceDraft& draft, std::vector<std::string>* lines = nullptr);
+// With `lines`, the attribute written on each line (lines[0] is line 1; empty for none); with
+// `tree`, the document as parsing the text would give it, without parsing it.
+std::string resource_yaml(const ResourceDraft& draft, std::vector<std::string>* lines = nullptr,
+                          yaml::Node* tree = nullptr);
 
 // Hands out `${env:...}` references: the kind, the name and the field in upper snake case
 // ("SMTP_OUTGOING_MAIN_PASSWORD"), made unique with a number when two would clash.

@@ -318,8 +318,9 @@ private:
             client(work);
         else
             connection(work);
+        std::string yaml;
         if (work.ok)
-            check_with_schema(work);
+            yaml = check_with_schema(work);
         if (record.kind == Kind::oauth2_client)
             m_clients[*raw] = {work.draft.name, name_where, work.ok};
         if (!work.ok)
@@ -503,16 +504,15 @@ private:
         work.draft.values["oauth2.client"] = found->second.name;
     }
 
-    // The written document against the schema, each problem reported where its value was read.
-    void check_with_schema(Work& work) {
+    // The written document, checked against the schema: each problem is reported where its
+    // value was read.
+    std::string check_with_schema(Work& work) {
         std::vector<std::string> lines;
-        std::string yaml = resource_yaml(work.draft, &lines);
+        yaml::Node tree;
+        std::string yaml = resource_yaml(work.draft, &lines, &tree);
         Diagnostics found;
-        std::vector<yaml::Document> documents = yaml::parse(yaml, "import", found);
-        if (documents.empty() || found.has_errors())
-            return error(work, work.record.where, "mailsync cannot write it as YAML");
-        if (m_validator.validate(documents.front().root, work.record.kind, "import", found))
-            return;
+        if (m_validator.validate(tree, work.record.kind, "import", found))
+            return yaml;
         for (const Diagnostic& problem : found.items()) {
             if (problem.severity != Severity::error)
                 continue;
@@ -524,6 +524,7 @@ private:
             }
             error(work, where, problem.message);
         }
+        return yaml;
     }
 
     const MappingProfile& m_profile;
