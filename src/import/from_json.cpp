@@ -166,6 +166,7 @@ private:
         InputRecord record;
         record.kind = kind;
         record.where = at(pointer);
+        record.pointer = pointer;
         bool ok = true;
         for (const auto& [key, value] : item.items()) {
             std::string field_pointer = pointer + "/" + json_pointer_token(key);

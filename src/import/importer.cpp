@@ -294,12 +294,11 @@ private:
         std::optional<std::string> raw;
         if (auto found = record.values.find("name"); found != record.values.end())
             raw = text_of(found->second.value);
-        Work work{record,
-                  raw ? fmt::format("{} '{}'", kind_name(record.kind), *raw)
-                      : std::string(kind_name(record.kind)),
-                  {record.kind, "", {}, {}},
-                  {},
-                  true};
+        std::string subject = raw ? fmt::format("{} '{}'", kind_name(record.kind), *raw)
+                                  : std::string(kind_name(record.kind));
+        if (!record.pointer.empty())
+            subject += fmt::format(" ({})", record.pointer);
+        Work work{record, subject, {record.kind, "", {}, {}}, {}, true};
         if (!raw) {
             error(work, record.where, "it has no name");
             return false;

@@ -24,7 +24,8 @@ struct InputValue {
 
 struct InputRecord {
     Kind kind = Kind::mail_account;
-    Location where; // the row, or the object
+    Location where;      // the row, or the object
+    std::string pointer; // the object's JSON pointer: "/incomingMailAccounts/2"
     // attribute → value. Besides attribute_catalog's names: "serverType" (the provider column
     // of an account list: gmail, office, exchange, domino, default).
     std::map<std::string, InputValue> values;

@@ -239,8 +239,10 @@ TEST_CASE("import: a Server export through the mapping's Server labels", "[impor
   ]
 })");
     CHECK(errors(result) ==
-          std::vector<std::string>{"16:73: SmtpConnection 'broken': Connect Mode 'OAuth2' needs "
-                                   "OAuth2 credentials, and it names none"});
+          std::vector<std::string>{
+              "16:73: SmtpConnection 'broken' (/outgoingMailConnections/1): Connect "
+              "Mode 'OAuth2' needs "
+              "OAuth2 credentials, and it names none"});
     REQUIRE(result.resources.size() == 4);
     CHECK(contains(named(result, "in").yaml, "enabled: true\n  timeout: 45s"));
     CHECK(contains(named(result, "out").yaml, "debug: true"));
