@@ -23,7 +23,13 @@ std::string values_text(const FieldMapping& field) {
     std::vector<std::string> pairs;
     for (const auto& [from, to] : field.values)
         pairs.push_back(fmt::format("{} → {}", from, to));
-    return join(pairs, "; ");
+    std::vector<std::string> source;
+    for (const auto& [shown, to] : field.source_values)
+        source.push_back(fmt::format("{} → {}", shown, to));
+    std::string text = join(pairs, "; ");
+    if (!source.empty())
+        text += fmt::format(" (read from the source: {})", join(source, "; "));
+    return text;
 }
 
 void print_kind_text(const MappingProfile& profile, Kind kind, const KindMapping& mapping) {
@@ -69,6 +75,12 @@ nlohmann::ordered_json kind_json(Kind kind, const KindMapping& mapping) {
         for (const auto& [from, to] : field.values)
             values[from] = to;
         item["values"] = values;
+        if (!field.source_values.empty()) {
+            nlohmann::ordered_json source = nlohmann::ordered_json::object();
+            for (const auto& [shown, to] : field.source_values)
+                source[shown] = to;
+            item["source_values"] = source;
+        }
         out["fields"].push_back(std::move(item));
     }
     return out;

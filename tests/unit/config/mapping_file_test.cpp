@@ -93,3 +93,33 @@ TEST_CASE("a profile file that does not exist is an error", "[mapping]") {
     CHECK_FALSE(load_mapping("/nonexistent/profile.yaml", sources, diagnostics));
     CHECK(diagnostics.items().at(0).message.starts_with("cannot read: "));
 }
+
+TEST_CASE("sourceValues: what the source product shows, for import", "[mapping]") {
+    std::string text = R"(profile: p
+title: P
+source: Server
+target: Cloud
+kinds:
+  SmtpConnection:
+    collection: smtp
+    fields:
+      - from: service
+        label: Service Provider
+        key: serviceProvider
+        values: { smtp: Custom SMTP server }
+        sourceValues: { SMTP: smtp, OAuth2: smtp/custom }
+)";
+    Diagnostics diagnostics;
+    auto profile = parse_mapping(text, "p.yaml", diagnostics);
+    REQUIRE(profile);
+    const FieldMapping& service = profile->find(Kind::smtp_connection)->fields.at(0);
+    CHECK(service.source_values == std::vector<std::pair<std::string, std::string>>{
+                                       {"SMTP", "smtp"}, {"OAuth2", "smtp/custom"}});
+
+    Diagnostics bad;
+    parse_mapping(text + "      - { from: host, label: Host, key: host, sourceValues: [a, b] }\n",
+                  "p.yaml", bad);
+    REQUIRE(bad.error_count() == 1);
+    CHECK(bad.items()[0].message == "'sourceValues' must be a map, not a list");
+    CHECK(bad.items()[0].where.line == 14);
+}
