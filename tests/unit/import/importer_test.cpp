@@ -228,7 +228,9 @@ TEST_CASE("import: a Server export through the mapping's Server labels", "[impor
      "Username": "in@example.com", "Password": "in-secret-88", "Port": 993, "Timeout": 45,
      "Status": "Active", "Created": "2020-01-01"},
     {"Name": "oauth", "Protocol": "IMAP", "Encryption": "SSL", "Host": "imap.gmail.com",
-     "Username": "o@example.com", "OAuth Credentials": "gw", "Created": "2020-01-02"}
+     "Username": "o@example.com", "OAuth Credentials": "gw", "Created": "2020-01-02"},
+    {"Name": "lost", "Protocol": "IMAP", "Host": "imap.gmail.com", "Username": "l@example.com",
+     "OAuth Credentials": "gw2"}
   ],
   "outgoingMailConnections": [
     {"Name": "out", "From Address": "out@example.com", "Connect Mode": "OAuth2",
@@ -240,9 +242,10 @@ TEST_CASE("import: a Server export through the mapping's Server labels", "[impor
 })");
     CHECK(errors(result) ==
           std::vector<std::string>{
-              "16:73: SmtpConnection 'broken' (/outgoingMailConnections/1): Connect "
-              "Mode 'OAuth2' needs "
-              "OAuth2 credentials, and it names none"});
+              "12:27: MailAccount 'lost' (/incomingMailAccounts/2): OAuth Credentials names "
+              "OAuth2 client 'gw2', which is not in the input; did you mean 'gw'?",
+              "18:73: SmtpConnection 'broken' (/outgoingMailConnections/1): Connect Mode "
+              "'OAuth2' needs OAuth2 credentials, and it names none"});
     REQUIRE(result.resources.size() == 4);
     CHECK(contains(named(result, "in").yaml, "enabled: true\n  timeout: 45s"));
     CHECK(contains(named(result, "out").yaml, "debug: true"));
