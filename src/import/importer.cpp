@@ -41,7 +41,8 @@ const std::vector<Importable>& importable(Kind kind) {
         {"authorizationUrl", "authorization_url"},
         {"scopes", "scopes"},
     };
-    static const std::vector<Importable> accounts{
+    // What accounts and SMTP connections share, then what each has of its own.
+    static const std::vector<Importable> connections{
         {"name", "name"},
         {"description", "description"},
         {"protocol", "protocol"},
@@ -53,27 +54,16 @@ const std::vector<Importable>& importable(Kind kind) {
         {"timeout", "timeout"},
         {"oauth2.client", "oauth2_client"},
         {"oauth2.refreshToken", "refresh_token"},
-        {"folder", "folder"},
-        {"enabled", "enabled"},
         {"serverType", "provider"},
     };
-    static const std::vector<Importable> smtp{
-        {"name", "name"},
-        {"description", "description"},
-        {"fromAddress", "from_address"},
-        {"prefix", "prefix"},
-        {"protocol", "protocol"},
-        {"encryption", "encryption"},
-        {"host", "host"},
-        {"port", "port"},
-        {"username", "username"},
-        {"password", "password"},
-        {"timeout", "timeout"},
-        {"debug", "debug"},
-        {"oauth2.client", "oauth2_client"},
-        {"oauth2.refreshToken", "refresh_token"},
-        {"serverType", "provider"},
+    auto with = [](std::vector<Importable> own) {
+        own.insert(own.begin(), connections.begin(), connections.end());
+        return own;
     };
+    static const std::vector<Importable> accounts =
+        with({{"folder", "folder"}, {"enabled", "enabled"}});
+    static const std::vector<Importable> smtp =
+        with({{"fromAddress", "from_address"}, {"prefix", "prefix"}, {"debug", "debug"}});
     return kind == Kind::oauth2_client ? clients : kind == Kind::mail_account ? accounts : smtp;
 }
 

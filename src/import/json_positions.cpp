@@ -48,6 +48,20 @@ private:
         } while (m_at < m_text.size() && open > 0);
     }
 
+    // A member's or an element's value, then the ',' after it.
+    void child(std::string& pointer, const std::string& token, int depth) {
+        std::size_t length = pointer.size();
+        pointer += '/';
+        pointer += token;
+        value(pointer, depth + 1);
+        pointer.resize(length);
+        skip_space();
+        if (m_at < m_text.size() && m_text[m_at] == ',') {
+            ++m_at;
+            skip_space();
+        }
+    }
+
     void value(std::string& pointer, int depth) {
         if (m_at >= m_text.size())
             return;
@@ -55,7 +69,6 @@ private:
             return skip_nested();
         m_offsets.emplace(pointer, m_at);
         char c = m_text[m_at];
-        std::size_t length = pointer.size();
         if (c == '{') {
             ++m_at;
             skip_space();
@@ -67,31 +80,14 @@ private:
                 skip_space();
                 ++m_at; // ':'
                 skip_space();
-                pointer += '/';
-                pointer += json_pointer_token(key);
-                value(pointer, depth + 1);
-                pointer.resize(length);
-                skip_space();
-                if (m_at < m_text.size() && m_text[m_at] == ',') {
-                    ++m_at;
-                    skip_space();
-                }
+                child(pointer, json_pointer_token(key), depth);
             }
             ++m_at; // '}'
         } else if (c == '[') {
             ++m_at;
             skip_space();
-            for (std::size_t index = 0; m_at < m_text.size() && m_text[m_at] != ']'; ++index) {
-                pointer += '/';
-                pointer += std::to_string(index);
-                value(pointer, depth + 1);
-                pointer.resize(length);
-                skip_space();
-                if (m_at < m_text.size() && m_text[m_at] == ',') {
-                    ++m_at;
-                    skip_space();
-                }
-            }
+            for (std::size_t index = 0; m_at < m_text.size() && m_text[m_at] != ']'; ++index)
+                child(pointer, std::to_string(index), depth);
             ++m_at; // ']'
         } else if (c == '"') {
             string();

@@ -2,17 +2,13 @@
 // fields are the Server labels of the mapping profile, section by section.
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "config/mapping_file.hpp"
+#include "support/json_schema.hpp"
+#include "support/process.hpp"
 
 using namespace mailsync;
 using nlohmann::json;
@@ -20,30 +16,7 @@ using nlohmann::json;
 namespace {
 
 json load(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return json::parse(text.str());
-}
-
-std::vector<std::string> violations(const json& schema_document, const json& document) {
-    valijson::Schema schema;
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_document);
-    parser.populateSchema(schema_adapter, schema);
-    valijson::Validator validator(valijson::Validator::kStrongTypes);
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter adapter(document);
-    validator.validate(schema, adapter, &results);
-    std::vector<std::string> out;
-    valijson::ValidationResults::Error error;
-    while (results.popError(error)) {
-        std::string where;
-        for (const std::string& part : error.context)
-            where += part;
-        out.push_back(where + ": " + error.description);
-    }
-    return out;
+    return json::parse(test::read_file(path));
 }
 
 } // namespace
@@ -51,11 +24,11 @@ std::vector<std::string> violations(const json& schema_document, const json& doc
 TEST_CASE("the Server export sample passes schemas/server-export.schema.json", "[import][schema]") {
     json schema = load(MAILSYNC_SOURCE_DIR "/schemas/server-export.schema.json");
     json sample = load(MAILSYNC_SOURCE_DIR "/samples/import/server-export.json");
-    CHECK(violations(schema, sample).empty());
+    CHECK(test::schema_violations(schema, sample).empty());
     json broken = sample;
     broken["incomingMailAccounts"][0]["Port"] = "99x3";
     broken["outgoingMailConnections"][0].erase("Host");
-    CHECK(violations(schema, broken).size() >= 2);
+    CHECK(test::schema_violations(schema, broken).size() >= 2);
 }
 
 TEST_CASE("the Server export schema names the mapping profile's Server labels",
