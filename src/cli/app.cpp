@@ -82,7 +82,8 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
     app.fallthrough(); // global flags such as --no-color also work after the command
     app.footer("Exit codes: 0 success; 1 invalid input, failed checks, failed actions or usage\n"
-               "errors; 2 (plan --detailed-exitcode) changes to make.\n"
+               "errors; 2 (plan --detailed-exitcode) changes to make, (import) objects left out\n"
+               "for errors while the rest was written.\n"
                "Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
     app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
