@@ -10,9 +10,10 @@
 namespace mailsync::test {
 
 std::vector<std::string> schema_violations(const nlohmann::json& schema_document,
-                                           const nlohmann::json& instance) {
+                                           const nlohmann::json& instance, SchemaDraft draft) {
     valijson::Schema schema;
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::SchemaParser parser(draft == SchemaDraft::draft4 ? valijson::SchemaParser::kDraft4
+                                                               : valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_document);
     parser.populateSchema(schema_adapter, schema);
     valijson::Validator validator(valijson::Validator::kStrongTypes);

@@ -1,4 +1,4 @@
-// Checking JSON against a JSON Schema (draft 7, valijson) in tests.
+// Checking JSON against a JSON Schema (valijson) in tests.
 #pragma once
 
 #include <string>
@@ -8,9 +8,13 @@
 
 namespace mailsync::test {
 
-// Each violation as "path: description"; empty when `instance` is valid.
+enum class SchemaDraft { draft4, draft7 };
+
+// Each violation as "path: description"; empty when `instance` is valid. OpenAPI 3.0's schemas
+// read as draft 4.
 std::vector<std::string> schema_violations(const nlohmann::json& schema,
-                                           const nlohmann::json& instance);
+                                           const nlohmann::json& instance,
+                                           SchemaDraft draft = SchemaDraft::draft7);
 
 // The same with a schema file of the repository's schemas/ folder.
 std::vector<std::string> schema_file_violations(const std::string& schema_file,

@@ -5,14 +5,11 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "config/mapping_file.hpp"
 #include "model/attributes.hpp"
+#include "support/json_schema.hpp"
 #include "support/target_server.hpp"
 #include "target/http_target.hpp"
 
@@ -76,20 +73,7 @@ bool secret_attribute(Kind kind, const std::string& name) {
 std::vector<std::string> violations(const json& instance, const std::string& schema) {
     json document = {{"components", contract()["components"]},
                      {"$ref", "#/components/schemas/" + schema}};
-    valijson::Schema compiled;
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft4);
-    valijson::adapters::NlohmannJsonAdapter schema_adapter(document);
-    parser.populateSchema(schema_adapter, compiled);
-    valijson::Validator validator(valijson::Validator::kStrongTypes);
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter instance_adapter(instance);
-    std::vector<std::string> out;
-    if (!validator.validate(compiled, instance_adapter, &results)) {
-        valijson::ValidationResults::Error error;
-        while (results.popError(error))
-            out.push_back(error.description);
-    }
-    return out;
+    return test::schema_violations(document, instance, test::SchemaDraft::draft4);
 }
 
 } // namespace
