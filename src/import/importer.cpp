@@ -228,6 +228,23 @@ private:
         return text_of(value->value);
     }
 
+    // An attribute's words, and what each means by its normalized form (the first word wins).
+    struct Vocabulary {
+        Words words;
+        std::map<std::string, std::string> meaning;
+    };
+
+    // Made once per kind and attribute, not once per row.
+    const Vocabulary& vocabulary_of(Kind kind, const std::string& attribute) {
+        auto [found, inserted] = m_vocabularies.try_emplace({kind, attribute});
+        if (inserted) {
+            found->second.words = words_of(kind, attribute, m_profile);
+            for (const auto& [word, meant] : found->second.words)
+                found->second.meaning.emplace(normalize_name(word), meant);
+        }
+        return found->second;
+    }
+
     // A value from a fixed set, said in any of the words that name it.
     std::optional<std::string> choose(Work& work, const char* attribute, const char* what) {
         const InputValue* value = find(work, attribute);
@@ -235,11 +252,10 @@ private:
             return std::nullopt;
         std::string said = text_of(value->value);
         std::string normalized = normalize_name(said);
-        Words words = words_of(work.record.kind, attribute, m_profile);
-        for (const auto& [word, meant] : words) {
-            if (normalize_name(word) == normalized)
-                return meant;
-        }
+        const Vocabulary& vocabulary = vocabulary_of(work.record.kind, attribute);
+        if (auto found = vocabulary.meaning.find(normalized); found != vocabulary.meaning.end())
+            return found->second;
+        const Words& words = vocabulary.words;
         std::vector<std::string> canonical;
         std::vector<std::string> all;
         for (const auto& [word, meant] : words) {
@@ -523,6 +539,7 @@ private:
     std::map<Kind, std::map<std::string, Location>> m_raw_names;
     std::map<Kind, std::set<std::string>> m_taken;
     std::map<std::string, Client> m_clients; // by the name the input gives
+    std::map<std::pair<Kind, std::string>, Vocabulary> m_vocabularies;
 };
 
 bool looks_like_json(std::string_view file, std::string_view text) {
