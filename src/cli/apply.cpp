@@ -11,9 +11,11 @@
 #include "apply/executor.hpp"
 #include "cli/commands.hpp"
 #include "cli/live.hpp"
+#include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "util/terminal.hpp"
+#include "util/text.hpp"
 
 namespace mailsync::cli {
 
@@ -169,6 +171,8 @@ void run_apply(ApplyCliOptions& options, Context& context) {
         saved = std::move(*plan);
     }
 
+    std::vector<std::string> migration_names = take_migration_items(options.session.select);
+    bool only_migrations = !migration_names.empty() && options.session.select.empty();
     Session session = open_session(options.session, *profile);
     if (!session_open(session)) {
         print_session_problems(session, context);
@@ -214,17 +218,43 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     } else {
         fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
     }
-    if (!plan.counts().has_changes() &&
-        std::none_of(plan.actions.begin(), plan.actions.end(),
-                     [](const PlannedAction& action) { return action.adopt; })) {
+    std::vector<std::string> unknown;
+    std::vector<const MailboxMigration*> migrations =
+        filter_migrations(session.loaded.config, migration_names, unknown);
+    for (const std::string& name : unknown)
+        fmt::print(stderr, "error: --select MailboxMigration/{}: no such migration\n", name);
+    if (!unknown.empty()) {
+        context.exit_code = 1;
+        return unlock();
+    }
+    bool changes =
+        !only_migrations && (plan.counts().has_changes() ||
+                             std::any_of(plan.actions.begin(), plan.actions.end(),
+                                         [](const PlannedAction& action) { return action.adopt; }));
+    if (!changes && migrations.empty()) {
         if (saved)
             fmt::print("The plan has no changes.\n");
         return unlock();
     }
-    if (!options.skip_live_tests && !live_tests_pass(plan, session.loaded.config, context))
+    if (!migrations.empty()) {
+        std::vector<std::string> names;
+        for (const MailboxMigration* migration : migrations)
+            names.push_back(migration->meta.name);
+        fmt::print("Mailbox migrations to run (they copy what is missing and delete nothing): "
+                   "{}.\n",
+                   join(names, ", "));
+    }
+    if (changes && !options.skip_live_tests &&
+        !live_tests_pass(plan, session.loaded.config, context))
         return unlock();
     if (!saved && !confirm(options, context))
         return unlock();
+    if (!changes) {
+        if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
+                            context))
+            context.exit_code = 1;
+        return unlock();
+    }
 
     std::map<FingerprintKey, SecretValue> secrets = secret_values(session.loaded.config, *profile);
     ApplyOptions apply_options;
@@ -245,6 +275,9 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     ApplyReport result = execute_plan(plan, secrets, client_ids(session.snapshot, *profile),
                                       *session.target, *session.state, run_id, apply_options);
     report(plan, result, *session.target, context);
+    if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
+                        context))
+        context.exit_code = 1;
     unlock();
 }
 
@@ -264,7 +297,9 @@ void add_apply_command(CLI::App& app, Context& context) {
                         "Only KIND/NAME and what it depends on (repeatable)");
     command->add_flag("--auto-approve", options->auto_approve,
                       "Apply without asking (needed when not on a terminal, as in CI)");
-    command->add_option("--parallelism", options->parallelism, "Independent actions run at once")
+    command
+        ->add_option("--parallelism", options->parallelism,
+                     "Independent actions run at once; mailboxes copied at once")
         ->check(CLI::Range(1, 256))
         ->default_val(10);
     command

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "util/terminal.hpp"
@@ -22,15 +23,23 @@ struct PlanOptions {
     bool detailed_exitcode = false;
 };
 
-void print_plan(const Plan& plan, const PlanOptions& options, const Context& context) {
+void print_plan(const Plan& plan, const std::vector<MigrationPlanEntry>& migrations,
+                const PlanOptions& options, const Context& context) {
     if (options.format == "json") {
-        fmt::print("{}\n", plan_to_json(plan).dump(2));
+        auto out = plan_to_json(plan);
+        if (!migrations.empty())
+            out["migrations"] = migration_plan_json(migrations);
+        fmt::print("{}\n", out.dump(2));
     } else if (options.format == "markdown") {
         std::vector<std::string> parts = render_markdown(plan, options.split);
         for (const std::string& part : parts)
             fmt::print("{}", part);
+        if (!migrations.empty())
+            fmt::print("\n```\n{}```\n", render_migration_plan(migrations, false));
     } else {
-        fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
+        bool color = !context.no_color && use_color(1);
+        fmt::print("{}", render_text(plan, color));
+        fmt::print("{}", render_migration_plan(migrations, color));
     }
 }
 
@@ -40,18 +49,38 @@ void run_plan(PlanOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
+    std::vector<std::string> migration_names = take_migration_items(options.session.select);
     Session session = open_session(options.session, *profile);
     if (session_open(session))
         plan_session(session, options.session, *profile);
     print_session_problems(session, context);
+    std::vector<MigrationPlanEntry> migrations;
+    if (session.planned) {
+        std::vector<std::string> unknown;
+        auto list = filter_migrations(session.loaded.config, migration_names, unknown);
+        for (const std::string& name : unknown)
+            fmt::print(stderr, "error: --select MailboxMigration/{}: no such migration\n", name);
+        if (!unknown.empty())
+            session.planned = false;
+        migrations = plan_migrations(list, session.loaded.config, *session.state, 8);
+        for (const MigrationPlanEntry& entry : migrations) {
+            if (!entry.scan) {
+                fmt::print(stderr, "error: MailboxMigration '{}': {}\n", entry.migration->meta.name,
+                           entry.error);
+                session.planned = false;
+            }
+        }
+    }
     if (!session.planned) {
-        fmt::print(stderr, "Planning failed: {} error{}.\n",
-                   session.loaded.diagnostics.error_count(),
-                   session.loaded.diagnostics.error_count() == 1 ? "" : "s");
+        std::size_t errors = session.loaded.diagnostics.error_count();
+        if (errors > 0)
+            fmt::print(stderr, "Planning failed: {} error{}.\n", errors, errors == 1 ? "" : "s");
+        else
+            fmt::print(stderr, "Planning failed.\n");
         context.exit_code = 1;
         return;
     }
-    print_plan(session.plan, options, context);
+    print_plan(session.plan, migrations, options, context);
     if (!options.out.empty()) {
         if (auto ok = write_plan_file(session.plan, options.out); !ok) {
             fmt::print(stderr, "error: {}\n", ok.error().message);
@@ -63,7 +92,7 @@ void run_plan(PlanOptions& options, Context& context) {
                    "{}\n",
                    options.out, options.out);
     }
-    bool changes = session.plan.counts().has_changes();
+    bool changes = session.plan.counts().has_changes() || migrations_pending(migrations);
     context.exit_code = options.detailed_exitcode && changes ? 2 : 0;
 }
 

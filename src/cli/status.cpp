@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/migrations.hpp"
 
 namespace mailsync::cli {
 
@@ -33,7 +34,25 @@ void run_status(const StatusOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
+    Result<std::vector<MigrationRecord>> migrations = state->migrations();
+    if (!migrations) {
+        fmt::print(stderr, "error: {}\n", migrations.error().message);
+        context.exit_code = 1;
+        return;
+    }
     if (!*record) {
+        if (!wanted && !migrations->empty()) {
+            if (options.format == "json") {
+                nlohmann::ordered_json out;
+                out["format_version"] = 1;
+                out["run"] = nullptr;
+                out["migrations"] = migration_status_json(*migrations);
+                fmt::print("{}\n", out.dump(2));
+            } else {
+                print_migration_status(*migrations);
+            }
+            return;
+        }
         if (wanted) {
             fmt::print(stderr, "error: no run {} in {}\n", *wanted, options.state);
             context.exit_code = 1;
@@ -67,6 +86,8 @@ void run_status(const StatusOptions& options, Context& context) {
                                     {"started_at", entry.started_at},
                                     {"finished_at", entry.finished_at}});
         out["counts"] = counts;
+        if (!migrations->empty())
+            out["migrations"] = migration_status_json(*migrations);
         fmt::print("{}\n", out.dump(2));
         return;
     }
@@ -87,6 +108,7 @@ void run_status(const StatusOptions& options, Context& context) {
     }
     fmt::print("{} task{}{}{}.\n", run.entries.size(), run.entries.size() == 1 ? "" : "s",
                parts.empty() ? "" : ": ", fmt::join(parts, ", "));
+    print_migration_status(*migrations);
 }
 
 } // namespace
@@ -94,7 +116,9 @@ void run_status(const StatusOptions& options, Context& context) {
 void add_status_command(CLI::App& app, Context& context) {
     auto options = std::make_shared<StatusOptions>();
     CLI::App* command = app.add_subcommand(
-        "status", "Show the last run's tasks per resource: NEW, PENDING, COMPLETED, ERROR");
+        "status",
+        "Show the last run's tasks per resource and every mailbox migration: NEW, PENDING, "
+        "COMPLETED, ERROR");
     add_state_option(*command, options->state);
     command->add_option("--run", options->run, "An earlier run, by the id status shows");
     command->add_option("--format", options->format, "Output: text or json")

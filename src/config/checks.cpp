@@ -122,6 +122,26 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
                                       subject));
 }
 
+void check_migration(const MailboxMigration& migration, const Config& config,
+                     Diagnostics& diagnostics) {
+    for (const MigrationEndpoint* side : {&migration.source, &migration.destination}) {
+        std::string subject = fmt::format("MailboxMigration {}", side->side);
+        check_connection(*side, subject, config, diagnostics);
+        if (side->host.empty())
+            diagnostics.error(side->port_where,
+                              fmt::format("MailboxMigration '{}': spec.{}.host is needed; only "
+                                          "types gmail and office know their server",
+                                          migration.meta.name, side->side));
+    }
+    const MigrationEndpoint& a = migration.source;
+    const MigrationEndpoint& b = migration.destination;
+    if (!a.host.empty() && a.host == b.host && a.port == b.port && a.username == b.username)
+        diagnostics.error(migration.meta.where,
+                          fmt::format("MailboxMigration '{}': the source and the destination are "
+                                      "the same mailbox ({} on {}:{})",
+                                      migration.meta.name, a.username, a.host, a.port));
+}
+
 } // namespace
 
 void check_config(const Config& config, Diagnostics& diagnostics) {
@@ -140,6 +160,9 @@ void check_config(const Config& config, Diagnostics& diagnostics) {
     }
     for (const SmtpConnection& connection : config.smtp_connections)
         check_connection(connection, "SmtpConnection", config, diagnostics);
+    check_unique_names(config.migrations, Kind::mailbox_migration, diagnostics);
+    for (const MailboxMigration& migration : config.migrations)
+        check_migration(migration, config, diagnostics);
 }
 
 } // namespace mailsync

@@ -97,6 +97,12 @@ public:
         const yaml::Node& spec = *root.find("spec");
         out.meta = meta(root);
         out.description = text(spec, "description");
+        connection_fields(spec, protocol, default_encryption, out);
+    }
+
+    // The fields a connection has wherever it is declared; out.meta must be set.
+    void connection_fields(const yaml::Node& spec, Protocol protocol, Encryption default_encryption,
+                           Connection& out) const {
         out.protocol = protocol;
         out.encryption = default_encryption;
         out.encryption_where = out.meta.document;
@@ -173,6 +179,49 @@ MailAccount read_account(const yaml::Node& root, const FieldReader& read) {
     return account;
 }
 
+MigrationEndpoint read_endpoint(const yaml::Node& node, const ResourceMeta& meta, std::string side,
+                                const FieldReader& read) {
+    MigrationEndpoint out;
+    out.meta = meta;
+    out.side = std::move(side);
+    out.type = read.text(node, "type");
+    if (out.type.empty())
+        out.type = "default";
+    ServerDefaults defaults = server_defaults(out.type, "imap");
+    read.connection_fields(node, Protocol::imap,
+                           parse_encryption(defaults.encryption).value_or(Encryption::ssl), out);
+    if (out.host.empty()) {
+        out.host = defaults.host;
+        out.port_where = read.at(node.key_mark);
+    }
+    if (!out.port_given && defaults.port != 0)
+        out.port = default_port(Protocol::imap, out.encryption);
+    return out;
+}
+
+MailboxMigration read_migration(const yaml::Node& root, const FieldReader& read) {
+    const yaml::Node& spec = *root.find("spec");
+    MailboxMigration migration;
+    migration.meta = read.meta(root);
+    migration.description = read.text(spec, "description");
+    migration.source = read_endpoint(*spec.find("source"), migration.meta, "source", read);
+    migration.destination =
+        read_endpoint(*spec.find("destination"), migration.meta, "destination", read);
+    migration.subscribed_only = read.flag(spec, "subscribedOnly", false);
+    if (const yaml::Node* folders = spec.find("folders")) {
+        if (const yaml::Node* include = folders->find("include"))
+            for (const yaml::Node& item : include->children)
+                migration.include.push_back(item.value);
+        if (const yaml::Node* exclude = folders->find("exclude"))
+            for (const yaml::Node& item : exclude->children)
+                migration.exclude.push_back(item.value);
+        if (const yaml::Node* rename = folders->find("rename"))
+            for (const yaml::Node& item : rename->children)
+                migration.rename.push_back({item.key, item.value, read.at(item.key_mark)});
+    }
+    return migration;
+}
+
 SmtpConnection read_smtp(const yaml::Node& root, const FieldReader& read) {
     const yaml::Node& spec = *root.find("spec");
     SmtpConnection connection;
@@ -216,7 +265,7 @@ std::optional<Kind> check_header(const yaml::Document& document, const std::stri
     std::optional<Kind> kind = kind_node->is_scalar() ? parse_kind(kind_node->value) : std::nullopt;
     if (!kind) {
         std::vector<std::string> names;
-        for (Kind k : all_kinds)
+        for (Kind k : declared_kinds)
             names.emplace_back(kind_name(k));
         std::string suggestion =
             kind_node->is_scalar() ? did_you_mean(kind_node->value, names) : std::string();
@@ -252,6 +301,9 @@ bool decode_document(const yaml::Document& document, const std::string& file,
         break;
     case Kind::smtp_connection:
         config.smtp_connections.push_back(read_smtp(document.root, read));
+        break;
+    case Kind::mailbox_migration:
+        config.migrations.push_back(read_migration(document.root, read));
         break;
     }
     return diagnostics.error_count() == errors_before;

@@ -95,6 +95,7 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
         move_append(loaded.config.clients, results[i].config.clients);
         move_append(loaded.config.accounts, results[i].config.accounts);
         move_append(loaded.config.smtp_connections, results[i].config.smtp_connections);
+        move_append(loaded.config.migrations, results[i].config.migrations);
     }
 
     // Pass 3: the resources against each other: names, references, grants, plaintext logins.

@@ -173,7 +173,7 @@ struct SchemaValidator::Impl {
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
         valijson::adapters::NlohmannJsonAdapter root_adapter(document);
         parser.populateSchema(root_adapter, root);
-        for (Kind kind : all_kinds) {
+        for (Kind kind : declared_kinds) {
             std::string ref = fmt::format("#/definitions/{}", kind_name(kind));
             json wrapper = document;
             wrapper.erase("allOf");

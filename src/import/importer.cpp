@@ -624,24 +624,6 @@ std::vector<std::string> FieldNames::suggestions(Kind kind) const {
     return m_suggestions.at(kind);
 }
 
-ServerDefaults server_defaults(std::string_view server_type, std::string_view protocol) {
-    ServerDefaults out;
-    if (protocol == "smtp") {
-        out = {"", 587, "starttls"};
-    } else if (protocol == "pop3") {
-        out = {"", 995, "ssl"};
-    } else {
-        out = {"", 993, "ssl"};
-    }
-    if (server_type == "gmail")
-        out.host = protocol == "smtp"   ? "smtp.gmail.com"
-                   : protocol == "pop3" ? "pop.gmail.com"
-                                        : "imap.gmail.com";
-    else if (server_type == "office")
-        out.host = protocol == "smtp" ? "smtp.office365.com" : "outlook.office365.com";
-    return out;
-}
-
 ImportResult import_text(std::string_view text, const std::string& file,
                          const MappingProfile& profile, ImportFormat format) {
     ImportResult result;

@@ -37,13 +37,6 @@ ImportResult import_text(std::string_view text, const std::string& file,
                          ImportFormat format = ImportFormat::automatic);
 
 // What the provider column of an account list fills in (seed 004's server types).
-struct ServerDefaults {
-    std::string host;
-    int port = 0;
-    std::string encryption;
-};
-// The defaults of a server type ("gmail", "office", "exchange", "domino", "default") for a
-// protocol ("imap", "pop3", "smtp"); empty fields where the type has none.
-ServerDefaults server_defaults(std::string_view server_type, std::string_view protocol);
+
 
 } // namespace mailsync

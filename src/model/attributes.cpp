@@ -171,8 +171,11 @@ const std::vector<AttributeInfo>& attribute_catalog(Kind kind) {
         return account;
     case Kind::smtp_connection:
         return smtp;
+    case Kind::mailbox_migration:
+        break; // not a target's object: it has no attributes to map
     }
-    return client;
+    static const std::vector<AttributeInfo> none;
+    return none;
 }
 
 std::string value_key(const AttributeValue& value) {

@@ -8,10 +8,11 @@ namespace mailsync {
 
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 3> kind_names{{
+constexpr std::array<std::pair<Kind, std::string_view>, 4> kind_names{{
     {Kind::oauth2_client, "OAuth2Client"},
     {Kind::mail_account, "MailAccount"},
     {Kind::smtp_connection, "SmtpConnection"},
+    {Kind::mailbox_migration, "MailboxMigration"},
 }};
 constexpr std::array<std::pair<Protocol, std::string_view>, 3> protocol_names{
     {{Protocol::imap, "imap"}, {Protocol::pop3, "pop3"}, {Protocol::smtp, "smtp"}}};
@@ -169,6 +170,10 @@ template <typename ConfigT, typename Visit> void visit_secrets(ConfigT& config, 
         auth(account, Kind::mail_account);
     for (auto& connection : config.smtp_connections)
         auth(connection, Kind::smtp_connection);
+    for (auto& migration : config.migrations) {
+        auth(migration.source, Kind::mailbox_migration);
+        auth(migration.destination, Kind::mailbox_migration);
+    }
 }
 
 } // namespace
@@ -199,12 +204,32 @@ std::size_t Config::count(Kind kind) const {
         return accounts.size();
     case Kind::smtp_connection:
         return smtp_connections.size();
+    case Kind::mailbox_migration:
+        return migrations.size();
     }
     return 0;
 }
 
 std::size_t Config::size() const {
     return clients.size() + accounts.size() + smtp_connections.size();
+}
+
+ServerDefaults server_defaults(std::string_view server_type, std::string_view protocol) {
+    ServerDefaults out;
+    if (protocol == "smtp") {
+        out = {"", 587, "starttls"};
+    } else if (protocol == "pop3") {
+        out = {"", 995, "ssl"};
+    } else {
+        out = {"", 993, "ssl"};
+    }
+    if (server_type == "gmail")
+        out.host = protocol == "smtp"   ? "smtp.gmail.com"
+                   : protocol == "pop3" ? "pop.gmail.com"
+                                        : "imap.gmail.com";
+    else if (server_type == "office")
+        out.host = protocol == "smtp" ? "smtp.office365.com" : "outlook.office365.com";
+    return out;
 }
 
 } // namespace mailsync

@@ -15,7 +15,7 @@
 
 namespace mailsync {
 
-enum class Kind { oauth2_client, mail_account, smtp_connection };
+enum class Kind { oauth2_client, mail_account, smtp_connection, mailbox_migration };
 enum class Protocol { imap, pop3, smtp };
 enum class Encryption { none, ssl, starttls };
 enum class Provider { google, microsoft, custom };
@@ -27,8 +27,13 @@ enum class TokenMechanism { xoauth2, oauthbearer };
 enum class AdminLogin { authzid, master };
 
 // The kinds in the order they are applied: OAuth2 clients before the connections using them.
+// These are the kinds a target holds.
 inline constexpr Kind all_kinds[] = {Kind::oauth2_client, Kind::mail_account,
                                      Kind::smtp_connection};
+// Every kind a document may declare: the target's, and MailboxMigration, which copies messages
+// between two IMAP servers and is tracked in the state only.
+inline constexpr Kind declared_kinds[] = {Kind::oauth2_client, Kind::mail_account,
+                                          Kind::smtp_connection, Kind::mailbox_migration};
 
 std::string_view kind_name(Kind kind);                 // "MailAccount"
 std::optional<Kind> parse_kind(std::string_view text); // exact names only
@@ -136,6 +141,41 @@ struct SmtpConnection : Connection {
     bool debug = false;
 };
 
+// One side of a MailboxMigration: an IMAP connection (its meta is the migration's) and the
+// server type of seed 004, whose defaults fill in host, port and encryption.
+struct MigrationEndpoint : Connection {
+    std::string type = "default"; // gmail, exchange, office, domino, default
+    std::string side;             // "source" or "destination"
+};
+
+// A folder renamed on the way: `from` and its sub-folders land under `to`. '/' separates levels.
+struct FolderRename {
+    std::string from;
+    std::string to;
+    Location where;
+};
+
+// Copies the messages of a source mailbox into a destination mailbox, IMAP to IMAP.
+struct MailboxMigration {
+    ResourceMeta meta;
+    std::string description;
+    MigrationEndpoint source;
+    MigrationEndpoint destination;
+    bool subscribed_only = false;
+    std::vector<std::string> include; // folder patterns ('*' any text, '%' one level); all if empty
+    std::vector<std::string> exclude;
+    std::vector<FolderRename> rename;
+};
+
+struct ServerDefaults {
+    std::string host;
+    int port = 0;
+    std::string encryption;
+};
+// The defaults of a server type ("gmail", "office", "exchange", "domino", "default") for a
+// protocol ("imap", "pop3", "smtp"); empty fields where the type has none.
+ServerDefaults server_defaults(std::string_view server_type, std::string_view protocol);
+
 struct Config;
 
 // Calls `visit(secret, kind, resource name)` for every secret field that is set.
@@ -149,6 +189,7 @@ struct Config {
     std::vector<OAuth2Client> clients;
     std::vector<MailAccount> accounts;
     std::vector<SmtpConnection> smtp_connections;
+    std::vector<MailboxMigration> migrations;
 
     const OAuth2Client* find_client(std::string_view name) const;
     std::size_t count(Kind kind) const;

@@ -35,6 +35,14 @@ CREATE TABLE IF NOT EXISTS journal (
   kind TEXT NOT NULL, name TEXT NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,
   message TEXT NOT NULL DEFAULT '', started_at TEXT, finished_at TEXT,
   PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS migrations (
+  name TEXT PRIMARY KEY, identity TEXT NOT NULL, status TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '', messages_done INTEGER NOT NULL DEFAULT 0,
+  bytes_done INTEGER NOT NULL DEFAULT 0, messages_total INTEGER NOT NULL DEFAULT 0,
+  bytes_total INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS migration_folders (
+  name TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
+  last_uid INTEGER NOT NULL, PRIMARY KEY (name, folder));
 CREATE TABLE IF NOT EXISTS lock (
   id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid INTEGER NOT NULL,
   host TEXT NOT NULL, since TEXT NOT NULL);
@@ -378,6 +386,93 @@ Result<std::optional<RunRecord>> StateStore::run(const std::optional<std::string
     if (!read)
         return std::unexpected(read.error());
     return std::optional<RunRecord>(std::move(record));
+}
+
+Result<std::vector<MigrationRecord>> StateStore::migrations() {
+    auto select = m_db.prepare("SELECT name, identity, status, message, messages_done, bytes_done, "
+                               "messages_total, bytes_total, updated_at FROM migrations ORDER BY "
+                               "name");
+    if (!select)
+        return std::unexpected(select.error());
+    std::vector<MigrationRecord> out;
+    Result<void> read = select->each([&] {
+        MigrationRecord record;
+        record.name = select->text(0);
+        record.identity = select->text(1);
+        std::string status = select->text(2);
+        record.status = status == "PENDING"     ? TaskStatus::pending
+                        : status == "COMPLETED" ? TaskStatus::completed
+                        : status == "ERROR"     ? TaskStatus::error
+                                                : TaskStatus::fresh;
+        record.message = select->text(3);
+        record.messages_done = select->integer(4);
+        record.bytes_done = select->integer(5);
+        record.messages_total = select->integer(6);
+        record.bytes_total = select->integer(7);
+        record.updated_at = select->text(8);
+        out.push_back(std::move(record));
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    return out;
+}
+
+Result<void> StateStore::save_migration(const MigrationRecord& record) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    // Progress recorded for another source or destination does not hold for this one.
+    auto forget = m_db.prepare("DELETE FROM migration_folders WHERE name = ?1 AND EXISTS (SELECT "
+                               "1 FROM migrations WHERE name = ?1 AND identity != ?2)");
+    if (!forget)
+        return std::unexpected(forget.error());
+    forget->bind(1, record.name).bind(2, record.identity);
+    if (auto ok = forget->run(); !ok)
+        return ok;
+    auto upsert = m_db.prepare(
+        "INSERT OR REPLACE INTO migrations (name, identity, status, message, messages_done, "
+        "bytes_done, messages_total, bytes_total, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!upsert)
+        return std::unexpected(upsert.error());
+    upsert->bind(1, record.name)
+        .bind(2, record.identity)
+        .bind(3, status_name(record.status))
+        .bind(4, record.message)
+        .bind(5, record.messages_done)
+        .bind(6, record.bytes_done)
+        .bind(7, record.messages_total)
+        .bind(8, record.bytes_total)
+        .bind(9, now_iso());
+    if (auto ok = upsert->run(); !ok)
+        return ok;
+    return transaction->commit();
+}
+
+Result<std::map<std::string, FolderProgress>>
+StateStore::folder_progress(const std::string& name, const std::string& identity) {
+    auto select = m_db.prepare("SELECT f.folder, f.uidvalidity, f.last_uid FROM migration_folders "
+                               "f JOIN migrations m ON m.name = f.name WHERE f.name = ? AND "
+                               "m.identity = ?");
+    if (!select)
+        return std::unexpected(select.error());
+    select->bind(1, name).bind(2, identity);
+    std::map<std::string, FolderProgress> out;
+    Result<void> read = select->each([&] {
+        out[select->text(0)] = FolderProgress{select->integer(1), select->integer(2)};
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    return out;
+}
+
+Result<void> StateStore::save_folder_progress(const std::string& name, const std::string& folder,
+                                              const FolderProgress& progress) {
+    auto upsert = m_db.prepare("INSERT OR REPLACE INTO migration_folders (name, folder, "
+                               "uidvalidity, last_uid) VALUES (?, ?, ?, ?)");
+    if (!upsert)
+        return std::unexpected(upsert.error());
+    upsert->bind(1, name).bind(2, folder).bind(3, progress.uidvalidity).bind(4, progress.last_uid);
+    return upsert->run();
 }
 
 } // namespace mailsync

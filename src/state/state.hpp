@@ -58,6 +58,26 @@ struct StateChange {
     std::vector<std::string> cleared;                // API keys whose secret was cleared
 };
 
+// A MailboxMigration's task, as `status` shows it.
+struct MigrationRecord {
+    std::string name;
+    std::string identity; // "user@host:port -> user@host:port": progress holds for this pair
+    TaskStatus status = TaskStatus::fresh;
+    std::string message;
+    std::int64_t messages_done = 0;
+    std::int64_t bytes_done = 0;
+    std::int64_t messages_total = 0;
+    std::int64_t bytes_total = 0;
+    std::string updated_at;
+};
+
+// How far a folder is copied: every source UID up to last_uid is at the destination, as long
+// as the folder's UIDVALIDITY is the same.
+struct FolderProgress {
+    std::int64_t uidvalidity = 0;
+    std::int64_t last_uid = 0;
+};
+
 class StateStore {
 public:
     // Opens or creates the state file (mode 0600, its folder 0700).
@@ -89,6 +109,15 @@ public:
 
     // The newest run, or the one with this id; nullopt when there is none.
     Result<std::optional<RunRecord>> run(const std::optional<std::string>& run_id);
+
+    // Mailbox migrations: their task and their folders' progress.
+    Result<std::vector<MigrationRecord>> migrations();
+    Result<void> save_migration(const MigrationRecord& record);
+    // The folders' progress of a migration, empty when it was recorded for another identity.
+    Result<std::map<std::string, FolderProgress>> folder_progress(const std::string& name,
+                                                                  const std::string& identity);
+    Result<void> save_folder_progress(const std::string& name, const std::string& folder,
+                                      const FolderProgress& progress);
 
 private:
     StateStore(sql::Database db, std::string key) : m_db(std::move(db)), m_key(std::move(key)) {}

@@ -32,6 +32,15 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
+std::string base64_encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
+    return out;
+}
+
 std::string random_bytes(std::size_t count) {
     std::string out(count, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(count)) != 1)

@@ -15,6 +15,9 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 // `count` bytes from OpenSSL's CSPRNG; throws if it cannot deliver.
 std::string random_bytes(std::size_t count);
 
+// Standard base64 (RFC 4648, with padding) of `bytes`.
+std::string base64_encode(std::string_view bytes);
+
 // Lower-case hex of `bytes`.
 std::string to_hex(std::string_view bytes);
 

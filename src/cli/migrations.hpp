@@ -1,0 +1,45 @@
+// The MailboxMigration part of plan, apply and status: scans, copies with a progress display,
+// and the task table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "migrate/migrator.hpp"
+
+namespace mailsync::cli {
+
+struct MigrationPlanEntry {
+    const MailboxMigration* migration = nullptr;
+    std::optional<MigrationScan> scan;
+    std::string error; // when the scan failed
+};
+
+// Takes the "MailboxMigration/NAME" items out of `select` and returns their names.
+std::vector<std::string> take_migration_items(std::vector<std::string>& select);
+// The migrations named (all when `names` is empty); names not declared go to `unknown`.
+std::vector<const MailboxMigration*> filter_migrations(const Config& config,
+                                                       const std::vector<std::string>& names,
+                                                       std::vector<std::string>& unknown);
+
+// Scans every migration, `parallelism` at once.
+std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxMigration*>& list,
+                                                const Config& config, StateStore& state,
+                                                std::size_t parallelism);
+std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries, bool color);
+nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>& entries);
+bool migrations_pending(const std::vector<MigrationPlanEntry>& entries);
+
+// Copies, `parallelism` mailboxes at once; true when every migration completed.
+bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
+                    StateStore& state, std::size_t parallelism, const Context& context);
+
+// The migrations' task table for `status`.
+void print_migration_status(const std::vector<MigrationRecord>& records);
+nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records);
+
+} // namespace mailsync::cli

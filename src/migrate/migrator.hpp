@@ -1,0 +1,106 @@
+// Mailbox content migration: scan what a MailboxMigration still has to copy, and copy it, IMAP
+// to IMAP, folder by folder, with flags and internal dates, pipelined within a bounded window.
+// A message already at the destination (same Message-ID; same size and date when it has none)
+// is never copied again, and nothing is ever deleted at the destination.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/resources.hpp"
+#include "state/state.hpp"
+
+namespace mailsync {
+
+struct MessageRef {
+    std::uint32_t uid = 0;
+    std::uint64_t size = 0;
+};
+
+struct FolderScan {
+    std::string path;             // the source folder, UTF-8, '/' between levels
+    std::string destination_path; // after renames
+    std::string source_name;      // on the wire
+    std::string destination_name; // on the wire
+    bool selectable = true;
+    bool subscribed = false;
+    bool create = false; // missing at the destination
+    bool scanned = false;
+    std::int64_t uidvalidity = 0;
+    std::int64_t last_uid = 0;         // progress from the state (0 when it does not hold)
+    std::uint64_t source_messages = 0; // in the folder
+    std::uint64_t already_there = 0;   // new since last_uid but found at the destination
+    std::vector<MessageRef> todo;      // to copy, by UID
+    std::uint64_t bytes() const;
+};
+
+struct MigrationScan {
+    std::vector<FolderScan> folders;
+    std::vector<std::string> warnings;
+    std::uint64_t messages() const;
+    std::uint64_t bytes() const;
+    std::size_t to_create() const;
+};
+
+// What a migration reports while it runs; read by the progress display from another thread.
+struct MigrationProgress {
+    std::atomic<std::uint64_t> messages_done{0};
+    std::atomic<std::uint64_t> bytes_done{0};
+    std::atomic<std::uint64_t> messages_total{0};
+    std::atomic<std::uint64_t> bytes_total{0};
+    std::atomic<int> phase{0}; // 0 waiting, 1 scanning, 2 copying, 3 done
+    std::mutex mutex;
+    std::string folder; // the folder being copied
+};
+
+struct MigrationOutcome {
+    TaskStatus status = TaskStatus::fresh;
+    std::string message; // the reason of an ERROR, or a summary
+    std::uint64_t messages = 0;
+    std::uint64_t bytes = 0;
+    std::vector<std::string> problems; // per message or folder, with folder and UID
+};
+
+// The state, shared by migrations running at once.
+class MigrationLedger {
+public:
+    explicit MigrationLedger(StateStore& state) : m_state(state) {}
+    std::map<std::string, FolderProgress> progress(const std::string& name,
+                                                   const std::string& identity);
+    void save(const MigrationRecord& record);
+    void save_folder(const std::string& name, const std::string& folder,
+                     const FolderProgress& progress);
+    std::vector<std::string> errors(); // state writes that failed
+
+private:
+    StateStore& m_state;
+    std::mutex m_mutex;
+    std::vector<std::string> m_errors;
+};
+
+struct MigrationOptions {
+    std::size_t window_messages = 64;       // APPENDs and FETCHes in flight per mailbox
+    std::uint64_t window_bytes = 32u << 20; // and their bytes
+    int reconnects = 5;                     // after a dropped connection, without progress
+    std::chrono::milliseconds reconnect_delay{500};
+};
+
+// "alice@src:993 -> alice@dst:993": the pair of mailboxes that progress is recorded for.
+std::string migration_identity(const MailboxMigration& migration);
+
+// Logs in to both sides and lists what is left to copy; writes nothing. Secrets resolved.
+std::expected<MigrationScan, std::string>
+scan_migration(const MailboxMigration& migration, const Config& config, MigrationLedger& ledger);
+
+// Copies what is missing; records task status and progress in the ledger as it goes.
+MigrationOutcome run_migration(const MailboxMigration& migration, const Config& config,
+                               MigrationLedger& ledger, MigrationProgress& progress,
+                               const MigrationOptions& options = {});
+
+} // namespace mailsync
