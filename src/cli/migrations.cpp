@@ -17,6 +17,8 @@ namespace {
 constexpr std::string_view migration_prefix = "MailboxMigration/";
 
 std::string megabytes(std::uint64_t bytes) {
+    if (bytes < 1'000'000)
+        return fmt::format("{:.1f} KB", static_cast<double>(bytes) / 1e3);
     return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
@@ -32,7 +34,8 @@ std::string with_commas(std::uint64_t number) {
 }
 
 std::string plural(std::uint64_t count, std::string_view word) {
-    return fmt::format("{} {}{}", with_commas(count), word, count == 1 ? "" : "s");
+    return fmt::format("{} {}{}", with_commas(count), word,
+                       count == 1 ? "" : word.ends_with('x') ? "es" : "s");
 }
 
 // Runs `work(i)` for i in [0, count), `parallelism` at once.

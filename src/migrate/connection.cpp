@@ -324,6 +324,27 @@ std::expected<std::string, Failure> Connection::send_literal(std::string_view co
     return tag;
 }
 
+std::expected<std::string, Failure>
+Connection::send_multiappend(std::string_view mailbox, const std::vector<AppendPart>& parts) {
+    if (!has("LITERAL+"))
+        return std::unexpected(Failure{m_phase, "MULTIAPPEND needs LITERAL+ here"});
+    std::string tag = fmt::format("m{}", m_next_tag++);
+    std::size_t size = tag.size() + mailbox.size() + 16;
+    for (const AppendPart& part : parts)
+        size += part.options.size() + part.body.size() + 24;
+    m_out.reserve(m_out.size() + size);
+    m_out += tag;
+    m_out += " APPEND ";
+    m_out += mailbox;
+    for (const AppendPart& part : parts) {
+        m_out += part.options;
+        m_out += fmt::format(" {{{}+}}\r\n", part.body.size());
+        m_out += part.body;
+    }
+    m_out += "\r\n";
+    return tag;
+}
+
 std::expected<void, Failure> Connection::pump(bool want_input) {
     for (;;) {
         bool progress = false;

@@ -47,6 +47,12 @@ struct Failure {
     bool dropped = false;
 };
 
+// One message of an APPEND: its options (" (\\Seen) \"date\"", may be empty) and bytes.
+struct AppendPart {
+    std::string_view options;
+    std::string_view body;
+};
+
 class Connection {
 public:
     // Connects, sets up TLS (implicit or STARTTLS), reads the greeting and the capabilities.
@@ -68,6 +74,11 @@ public:
     // Without LITERAL+ it waits for the server's "+" (responses on the way are kept for next()).
     std::expected<std::string, Failure> send_literal(std::string_view command,
                                                      std::string_view literal);
+
+    // Queues a MULTIAPPEND (RFC 3502) of several messages to one mailbox (quoted); needs
+    // LITERAL+.
+    std::expected<std::string, Failure> send_multiappend(std::string_view mailbox,
+                                                         const std::vector<AppendPart>& parts);
 
     // Sends everything queued.
     std::expected<void, Failure> flush();

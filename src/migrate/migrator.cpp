@@ -72,6 +72,20 @@ void MigrationLedger::save_folder(const std::string& name, const std::string& fo
         m_errors.push_back(ok.error().message);
 }
 
+std::pair<std::int64_t, std::int64_t> MigrationLedger::copied_before(const std::string& name,
+                                                                     const std::string& identity) {
+    std::lock_guard lock(m_mutex);
+    auto records = m_state.migrations();
+    if (!records) {
+        m_errors.push_back(records.error().message);
+        return {0, 0};
+    }
+    for (const MigrationRecord& record : *records)
+        if (record.name == name && record.identity == identity)
+            return {record.messages_done, record.bytes_done};
+    return {0, 0};
+}
+
 std::vector<std::string> MigrationLedger::errors() {
     std::lock_guard lock(m_mutex);
     return m_errors;
@@ -270,12 +284,11 @@ struct Summary {
 
 // The UIDs from `from` on, with size and key: a quick scan of headers, not of bodies.
 std::expected<std::vector<Summary>, Failure> summaries(ImapConnection& connection,
-                                                       std::int64_t from) {
+                                                       std::int64_t from, bool keys) {
     std::vector<Response> untagged;
     auto done = connection.run(
-        fmt::format("UID FETCH {}:* (UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS "
-                    "(MESSAGE-ID)])",
-                    std::max<std::int64_t>(from, 1)),
+        fmt::format("UID FETCH {}:* (UID RFC822.SIZE{})", std::max<std::int64_t>(from, 1),
+                    keys ? " INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : ""),
         "scan messages", &untagged);
     if (!done)
         return std::unexpected(done.error());
@@ -295,8 +308,10 @@ std::expected<std::vector<Summary>, Failure> summaries(ImapConnection& connectio
         if (summary.uid < from)
             continue; // "N:*" always returns the last message
         summary.size = std::stoull(size->text);
-        std::int64_t when = date ? imap::parse_internal_date(date->text).value_or(0) : 0;
-        summary.key = message_key(fetch, summary.size, when);
+        if (keys) {
+            std::int64_t when = date ? imap::parse_internal_date(date->text).value_or(0) : 0;
+            summary.key = message_key(fetch, summary.size, when);
+        }
         out.push_back(std::move(summary));
     }
     std::sort(out.begin(), out.end(),
@@ -461,12 +476,6 @@ std::expected<MigrationScan, StepError> Job::scan() {
         folder.scanned = true;
         if (selected->exists == 0)
             continue;
-        auto fresh = summaries(source, folder.last_uid + 1);
-        if (!fresh)
-            return std::unexpected(
-                source_error(fresh.error(), fmt::format("folder '{}': ", folder.path)));
-        if (fresh->empty())
-            continue;
         // What the destination holds already, counted per key, so duplicates stay duplicates.
         std::unordered_map<std::string, std::uint32_t> there;
         if (!folder.create) {
@@ -475,7 +484,7 @@ std::expected<MigrationScan, StepError> Job::scan() {
                 return std::unexpected(destination_error(
                     opened.error(), fmt::format("folder '{}': ", folder.destination_path)));
             if (opened->exists > 0) {
-                auto held = summaries(destination, 1);
+                auto held = summaries(destination, 1, true);
                 if (!held)
                     return std::unexpected(destination_error(
                         held.error(), fmt::format("folder '{}': ", folder.destination_path)));
@@ -483,6 +492,11 @@ std::expected<MigrationScan, StepError> Job::scan() {
                     ++there[summary.key];
             }
         }
+        // Against an empty folder nothing can match, so the source's headers are not read.
+        auto fresh = summaries(source, folder.last_uid + 1, !there.empty());
+        if (!fresh)
+            return std::unexpected(
+                source_error(fresh.error(), fmt::format("folder '{}': ", folder.path)));
         for (const Summary& summary : *fresh) {
             auto found = there.find(summary.key);
             if (found != there.end() && found->second > 0) {
@@ -572,15 +586,25 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
         return std::unexpected(
             source_error(selected.error(), fmt::format("folder '{}': ", folder.path)));
 
+    // A message on its way: fetched, then appended alone or with others (MULTIAPPEND, one
+    // index transaction at the destination for many messages), kept until the server says OK.
+    struct Message {
+        std::uint32_t uid = 0;
+        std::string options; // " (\Seen) "date""
+        std::string body;
+    };
     struct InFlight {
         std::string tag;
-        std::uint32_t uid = 0;
-        std::uint64_t size = 0;
+        std::vector<Message> messages;
+        std::uint64_t bytes = 0;
         bool done = false;
         bool ok = false;
     };
+    bool multiappend = destination.has("MULTIAPPEND") && destination.has("LITERAL+");
     std::deque<InFlight> appends; // in UID order
     std::uint64_t appending_bytes = 0;
+    std::vector<Message> batch;
+    std::uint64_t batch_bytes = 0;
     std::deque<std::pair<std::string, std::uint64_t>> fetches; // tag, bytes asked
     std::uint64_t fetching_bytes = 0;
     std::size_t next = 0;
@@ -589,6 +613,9 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
     std::optional<StepError> fatal;
     auto last_save = std::chrono::steady_clock::now();
     std::string quoted_destination = *imap::quoted(folder.destination_name);
+    auto about = [&](std::uint32_t uid) {
+        return fmt::format("folder '{}' UID {}: ", folder.path, uid);
+    };
 
     auto save_progress = [&](bool now) {
         auto clock = std::chrono::steady_clock::now();
@@ -598,79 +625,129 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
         m_ledger.save_folder(m_migration.meta.name, folder.path,
                              FolderProgress{folder.uidvalidity, last_uid});
     };
+    auto send = [&](std::vector<Message> messages) -> std::expected<InFlight, StepError> {
+        InFlight flight;
+        for (const Message& message : messages)
+            flight.bytes += message.body.size();
+        std::expected<std::string, Failure> tag;
+        if (messages.size() == 1) {
+            tag = destination.send_literal(
+                fmt::format("APPEND {}{}", quoted_destination, messages[0].options),
+                messages[0].body);
+        } else {
+            std::vector<imap::AppendPart> parts;
+            for (const Message& message : messages)
+                parts.push_back({message.options, message.body});
+            tag = destination.send_multiappend(quoted_destination, parts);
+        }
+        if (!tag)
+            return std::unexpected(destination_error(tag.error(), about(messages.front().uid)));
+        flight.tag = *tag;
+        flight.messages = std::move(messages);
+        appending_bytes += flight.bytes;
+        return flight;
+    };
+    auto flush_batch = [&]() -> std::expected<void, StepError> {
+        if (batch.empty())
+            return {};
+        auto flight = send(std::move(batch));
+        batch.clear();
+        batch_bytes = 0;
+        if (!flight)
+            return std::unexpected(flight.error());
+        appends.push_back(std::move(*flight));
+        return {};
+    };
     auto settle = [&]() {
         while (!appends.empty() && appends.front().done) {
             InFlight& front = appends.front();
             if (!front.ok)
                 blocked = true;
             if (!blocked)
-                last_uid = front.uid;
-            appending_bytes -= front.size;
+                last_uid = front.messages.back().uid;
+            appending_bytes -= front.bytes;
             appends.pop_front();
         }
         save_progress(false);
     };
-    auto on_destination = [&](const Response& response) {
+    auto on_destination = [&](const Response& response) -> std::expected<void, StepError> {
         if (!response.tagged())
-            return;
+            return {};
         auto it = std::find_if(appends.begin(), appends.end(),
                                [&](const InFlight& a) { return a.tag == response.tag; });
         if (it == appends.end())
-            return;
+            return {};
+        std::string words = response.kind +
+                            (response.code.empty() ? "" : " [" + response.code + "]") + " " +
+                            response.text;
+        if (!response.ok() && it->messages.size() > 1 && !is_quota(words)) {
+            // One of them was refused: send them one by one to learn which, in the same place.
+            std::vector<InFlight> singles;
+            for (Message& message : it->messages) {
+                auto flight = send({std::move(message)});
+                if (!flight)
+                    return std::unexpected(flight.error());
+                singles.push_back(std::move(*flight));
+            }
+            appending_bytes -= it->bytes;
+            std::size_t at = static_cast<std::size_t>(it - appends.begin());
+            appends.erase(it);
+            appends.insert(appends.begin() + static_cast<std::ptrdiff_t>(at),
+                           std::make_move_iterator(singles.begin()),
+                           std::make_move_iterator(singles.end()));
+            return {};
+        }
         it->done = true;
         it->ok = response.ok();
         if (it->ok) {
-            ++outcome.messages;
-            outcome.bytes += it->size;
+            outcome.messages += it->messages.size();
+            outcome.bytes += it->bytes;
             if (m_progress != nullptr) {
-                m_progress->messages_done += 1;
-                m_progress->bytes_done += it->size;
+                m_progress->messages_done += it->messages.size();
+                m_progress->bytes_done += it->bytes;
             }
+            for (Message& message : it->messages)
+                std::string().swap(message.body);
         } else {
-            std::string words = response.kind +
-                                (response.code.empty() ? "" : " [" + response.code + "]") + " " +
-                                response.text;
-            std::string what =
-                fmt::format("folder '{}' UID {} ({})", folder.path, it->uid, human_size(it->size));
-            if (is_quota(words)) {
+            const Message& message = it->messages.front();
+            std::string what = fmt::format("folder '{}' UID {} ({})", folder.path, message.uid,
+                                           human_size(message.body.size()));
+            if (is_quota(words))
                 fatal = StepError{fmt::format("{}: quota exceeded at the destination while "
                                               "copying {}: {}",
                                               side_label(m_migration.destination), what, words)};
-            } else if (is_too_big(words)) {
+            else if (is_too_big(words))
                 outcome.problems.push_back(fmt::format(
                     "{}: the message is too large for the destination: {}", what, words));
-            } else {
+            else
                 outcome.problems.push_back(
                     fmt::format("{}: the destination refused it: {}", what, words));
-            }
         }
         settle();
+        return {};
     };
+    // Reads the destination's answers: those already there, or (wait) at least one.
     auto drain_destination = [&](bool wait) -> std::expected<void, StepError> {
         while (!appends.empty()) {
-            if (wait) {
-                auto response = destination.next();
-                if (!response)
-                    return std::unexpected(destination_error(
-                        response.error(),
-                        fmt::format("folder '{}' UID {}: ", folder.destination_path,
-                                    appends.front().uid)));
-                on_destination(*response);
-                return {};
-            }
-            auto response = destination.poll();
+            std::expected<std::optional<Response>, Failure> response =
+                wait ? std::expected<std::optional<Response>, Failure>(destination.next())
+                     : destination.poll();
             if (!response)
-                return std::unexpected(destination_error(
-                    response.error(), fmt::format("folder '{}' UID {}: ", folder.destination_path,
-                                                  appends.front().uid)));
+                return std::unexpected(
+                    destination_error(response.error(), about(appends.front().messages[0].uid)));
             if (!*response)
                 return {};
-            on_destination(**response);
+            if (auto ok = on_destination(**response); !ok)
+                return ok;
+            if (wait)
+                return {};
         }
         return {};
     };
 
-    std::uint64_t window_bytes = m_options.window_bytes;
+    const std::uint64_t window_bytes = m_options.window_bytes;
+    const std::size_t batch_messages = multiappend ? 32 : 1;
+    const std::uint64_t batch_limit = multiappend ? 4u << 20 : 0;
     while ((next < folder.todo.size() || !fetches.empty()) && !fatal) {
         // Ask for more bodies while the window has room.
         while (next < folder.todo.size() && fetching_bytes < window_bytes && fetches.size() < 4) {
@@ -701,18 +778,21 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
                 return std::unexpected(StepError{fmt::format(
                     "{}: folder '{}': fetching messages: {} {}", side_label(m_migration.source),
                     folder.path, response->kind, response->text)});
+            if (auto ok = flush_batch(); !ok)
+                return ok;
             continue;
         }
         if (response->kind != "FETCH" || response->data.empty())
             continue;
-        const Item& fetch = response->data[0];
+        Item& fetch = response->data[0];
         const Item* uid = fetch.after("UID");
-        const Item* body = fetch.after("BODY[]");
+        Item* body = fetch.after("BODY[]");
         if (uid == nullptr || body == nullptr)
             continue; // a flag change announced on the way
         const Item* flags = fetch.after("FLAGS");
         const Item* date = fetch.after("INTERNALDATE");
-        std::string command = fmt::format("APPEND {}", quoted_destination);
+        Message message;
+        message.uid = static_cast<std::uint32_t>(std::stoul(uid->text));
         std::string flag_list;
         if (flags != nullptr) {
             for (const Item& flag : flags->items) {
@@ -724,28 +804,28 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
             }
         }
         if (!flag_list.empty())
-            command += " (" + flag_list + ")";
+            message.options += " (" + flag_list + ")";
         if (date != nullptr && date->type == Item::Type::string)
-            command += " " + *imap::quoted(date->text);
-        InFlight flight;
-        flight.uid = static_cast<std::uint32_t>(std::stoul(uid->text));
-        flight.size = body->text.size();
-        auto tag = destination.send_literal(command, body->text);
-        if (!tag)
-            return std::unexpected(destination_error(
-                tag.error(),
-                fmt::format("folder '{}' UID {}: ", folder.destination_path, flight.uid)));
-        flight.tag = *tag;
-        appending_bytes += flight.size;
-        appends.push_back(std::move(flight));
+            message.options += " " + *imap::quoted(date->text);
+        message.body = std::move(body->text);
+        batch_bytes += message.body.size();
+        batch.push_back(std::move(message));
+        if (batch.size() >= batch_messages || batch_bytes >= batch_limit) {
+            if (auto ok = flush_batch(); !ok)
+                return ok;
+        }
         // Keep the destination busy without waiting, and within its window.
         if (auto ok = drain_destination(false); !ok)
             return ok;
-        while (!appends.empty() &&
+        while (!appends.empty() && !fatal &&
                (appends.size() > m_options.window_messages || appending_bytes > window_bytes)) {
             if (auto ok = drain_destination(true); !ok)
                 return ok;
         }
+    }
+    if (!fatal) {
+        if (auto ok = flush_batch(); !ok)
+            return ok;
     }
     while (!appends.empty() && !fatal) {
         if (auto ok = drain_destination(true); !ok)
@@ -757,17 +837,20 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
     return {};
 }
 
+// The task as status shows it: what every run copied, and what is left.
 MigrationRecord record_of(const MailboxMigration& migration, TaskStatus status, std::string message,
-                          const MigrationProgress& progress) {
+                          const MigrationProgress& progress,
+                          std::pair<std::int64_t, std::int64_t> before) {
     MigrationRecord record;
     record.name = migration.meta.name;
     record.identity = migration_identity(migration);
     record.status = status;
     record.message = std::move(message);
-    record.messages_done = static_cast<std::int64_t>(progress.messages_done.load());
-    record.bytes_done = static_cast<std::int64_t>(progress.bytes_done.load());
-    record.messages_total = static_cast<std::int64_t>(progress.messages_total.load());
-    record.bytes_total = static_cast<std::int64_t>(progress.bytes_total.load());
+    record.messages_done = before.first + static_cast<std::int64_t>(progress.messages_done.load());
+    record.bytes_done = before.second + static_cast<std::int64_t>(progress.bytes_done.load());
+    record.messages_total =
+        before.first + static_cast<std::int64_t>(progress.messages_total.load());
+    record.bytes_total = before.second + static_cast<std::int64_t>(progress.bytes_total.load());
     return record;
 }
 
@@ -793,7 +876,8 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                                const MigrationOptions& options) {
     MigrationOutcome outcome;
     progress.phase = 1;
-    ledger.save(record_of(migration, TaskStatus::pending, "scanning", progress));
+    auto before = ledger.copied_before(migration.meta.name, migration_identity(migration));
+    ledger.save(record_of(migration, TaskStatus::pending, "scanning", progress, before));
     int attempts = 0;
     std::uint64_t copied_before = 0;
     bool first = true;
@@ -819,12 +903,12 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                 progress.bytes_total = progress.bytes_done + scan->bytes();
             }
             progress.phase = 2;
-            ledger.save(record_of(migration, TaskStatus::pending, "copying", progress));
+            ledger.save(record_of(migration, TaskStatus::pending, "copying", progress, before));
             for (FolderScan& folder : scan->folders) {
                 result = job.copy(folder, outcome);
                 if (!result)
                     break;
-                ledger.save(record_of(migration, TaskStatus::pending, "copying", progress));
+                ledger.save(record_of(migration, TaskStatus::pending, "copying", progress, before));
             }
         }
         job.close();
@@ -868,7 +952,7 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                             outcome.messages == 1 ? "" : "s", human_size(outcome.bytes));
         }
     }
-    ledger.save(record_of(migration, outcome.status, outcome.message, progress));
+    ledger.save(record_of(migration, outcome.status, outcome.message, progress, before));
     return outcome;
 }
 

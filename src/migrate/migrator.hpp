@@ -76,6 +76,9 @@ public:
     void save(const MigrationRecord& record);
     void save_folder(const std::string& name, const std::string& folder,
                      const FolderProgress& progress);
+    // What earlier runs copied for this pair of mailboxes: messages, bytes.
+    std::pair<std::int64_t, std::int64_t> copied_before(const std::string& name,
+                                                        const std::string& identity);
     std::vector<std::string> errors(); // state writes that failed
 
 private:

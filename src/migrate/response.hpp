@@ -24,6 +24,9 @@ struct Item {
     bool is_atom(std::string_view atom) const;
     // The item after `key` in a list of key-value pairs (FETCH's), or nullptr.
     const Item* after(std::string_view key) const;
+    Item* after(std::string_view key) {
+        return const_cast<Item*>(static_cast<const Item&>(*this).after(key));
+    }
 };
 
 struct Response {
