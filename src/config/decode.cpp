@@ -54,20 +54,20 @@ public:
         return meta;
     }
 
-    std::optional<Auth> auth(const yaml::Node& spec) const {
+    std::optional<Auth> auth(const yaml::Node& spec, const std::string& path = "spec") const {
         const yaml::Node* node = spec.find("auth");
         if (node == nullptr)
             return std::nullopt;
         Auth auth;
         auth.where = at(node->key_mark);
-        auth.password = secret(*node, "password", "spec.auth.password");
+        auth.password = secret(*node, "password", path + ".auth.password");
         if (const yaml::Node* oauth2 = node->find("oauth2")) {
             OAuth2Auth out;
             const yaml::Node& client = *oauth2->find("client");
             out.client = client.value;
             out.client_where = at(client.mark);
-            out.refresh_token = secret(*oauth2, "refreshToken", "spec.auth.oauth2.refreshToken");
-            out.password = secret(*oauth2, "password", "spec.auth.oauth2.password");
+            out.refresh_token = secret(*oauth2, "refreshToken", path + ".auth.oauth2.refreshToken");
+            out.password = secret(*oauth2, "password", path + ".auth.oauth2.password");
             if (const yaml::Node* grant = oauth2->find("grant"))
                 out.grant = parse_grant(grant->value).value_or(Grant::refresh_token);
             else if (!out.refresh_token && out.password)
@@ -82,7 +82,7 @@ public:
         if (const yaml::Node* admin = node->find("admin")) {
             AdminAuth out;
             out.user = text(*admin, "user");
-            out.password = secret(*admin, "password", "spec.auth.admin.password");
+            out.password = secret(*admin, "password", path + ".auth.admin.password");
             if (text(*admin, "login") == "master")
                 out.login = AdminLogin::master;
             if (std::string separator = text(*admin, "masterSeparator"); !separator.empty())
@@ -102,7 +102,7 @@ public:
 
     // The fields a connection has wherever it is declared; out.meta must be set.
     void connection_fields(const yaml::Node& spec, Protocol protocol, Encryption default_encryption,
-                           Connection& out) const {
+                           Connection& out, const std::string& path = "spec") const {
         out.protocol = protocol;
         out.encryption = default_encryption;
         out.encryption_where = out.meta.document;
@@ -119,7 +119,7 @@ public:
             out.port_given = true;
         }
         out.username = text(spec, "username");
-        out.auth = auth(spec);
+        out.auth = auth(spec, path);
         if (const yaml::Node* timeout = spec.find("timeout")) {
             if (auto duration = parse_duration(timeout->value))
                 out.timeout = *duration;
@@ -189,7 +189,8 @@ MigrationEndpoint read_endpoint(const yaml::Node& node, const ResourceMeta& meta
         out.type = "default";
     ServerDefaults defaults = server_defaults(out.type, "imap");
     read.connection_fields(node, Protocol::imap,
-                           parse_encryption(defaults.encryption).value_or(Encryption::ssl), out);
+                           parse_encryption(defaults.encryption).value_or(Encryption::ssl), out,
+                           "spec." + out.side);
     if (out.host.empty()) {
         out.host = defaults.host;
         out.port_where = read.at(node.key_mark);
