@@ -263,6 +263,9 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         record.identity = migration_identity(*migration);
         record.status = TaskStatus::fresh;
         record.message = "queued";
+        auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
+        record.messages_done = record.messages_total = messages;
+        record.bytes_done = record.bytes_total = bytes;
         ledger.save(record);
     }
     bool tty = isatty(1) == 1 && !context.no_color;

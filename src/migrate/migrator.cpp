@@ -948,8 +948,10 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
         } else {
             outcome.status = TaskStatus::completed;
             outcome.message =
-                fmt::format("{} message{} copied ({})", outcome.messages,
-                            outcome.messages == 1 ? "" : "s", human_size(outcome.bytes));
+                outcome.messages == 0
+                    ? std::string("up to date: nothing left to copy")
+                    : fmt::format("{} message{} copied ({})", outcome.messages,
+                                  outcome.messages == 1 ? "" : "s", human_size(outcome.bytes));
         }
     }
     ledger.save(record_of(migration, outcome.status, outcome.message, progress, before));

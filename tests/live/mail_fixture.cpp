@@ -10,24 +10,36 @@
 
 namespace mailsync::test {
 
+namespace {
+
+MailFixture read_fixture(const std::string& suffix) {
+    MailFixture out;
+    const char* dir = std::getenv("MAILSYNC_MAIL_FIXTURE");
+    if (dir == nullptr)
+        FAIL("MAILSYNC_MAIL_FIXTURE is not set: run the live tests through ctest, which "
+             "starts tests/fixtures/mail-server");
+    out.dir = std::string(dir) + suffix;
+    std::ifstream in(out.dir + "/ports.env");
+    if (!in)
+        FAIL("the mail server fixture is not running (no " << out.dir << "/ports.env)");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::size_t equals = line.find('=');
+        if (equals != std::string::npos)
+            out.values[line.substr(0, equals)] = line.substr(equals + 1);
+    }
+    return out;
+}
+
+} // namespace
+
 const MailFixture& mail_fixture() {
-    static const MailFixture fixture = [] {
-        MailFixture out;
-        const char* dir = std::getenv("MAILSYNC_MAIL_FIXTURE");
-        if (dir == nullptr)
-            FAIL("MAILSYNC_MAIL_FIXTURE is not set: run the live tests through ctest, which "
-                 "starts tests/fixtures/mail-server");
-        std::ifstream in(std::string(dir) + "/ports.env");
-        if (!in)
-            FAIL("the mail server fixture is not running (no " << dir << "/ports.env)");
-        std::string line;
-        while (std::getline(in, line)) {
-            std::size_t equals = line.find('=');
-            if (equals != std::string::npos)
-                out.values[line.substr(0, equals)] = line.substr(equals + 1);
-        }
-        return out;
-    }();
+    static const MailFixture fixture = read_fixture("");
+    return fixture;
+}
+
+const MailFixture& destination_fixture() {
+    static const MailFixture fixture = read_fixture("-destination");
     return fixture;
 }
 

@@ -8,6 +8,7 @@
 namespace mailsync::test {
 
 struct MailFixture {
+    std::string dir;
     std::map<std::string, std::string> values; // ports.env: IMAPS_PORT, CA_FILE, ...
 
     int port(const std::string& name) const { return std::stoi(values.at(name + "_PORT")); }
@@ -20,6 +21,8 @@ struct MailFixture {
 
 // The fixture of $MAILSYNC_MAIL_FIXTURE; the test fails when it is not running.
 const MailFixture& mail_fixture();
+// The migration tests' destination server, in $MAILSYNC_MAIL_FIXTURE-destination.
+const MailFixture& destination_fixture();
 
 // A MailAccount or SmtpConnection document. `spec_extra` is appended to spec (indented by two
 // spaces already), `auth` is the flow mapping after "auth: ".

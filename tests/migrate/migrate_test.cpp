@@ -1,0 +1,412 @@
+// MailboxMigration against two real Dovecot servers: the tests fill a source mailbox over IMAP,
+// run `mailsync plan` and `apply`, and read both mailboxes back message by message.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "live/mail_fixture.hpp"
+#include "migrate/connection.hpp"
+#include "migrate/folders.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "util/crypto.hpp"
+
+using namespace mailsync;
+using namespace mailsync::test;
+
+namespace {
+
+imap::Connection open_box(const MailFixture& fixture, const std::string& user,
+                          const std::string& password) {
+    imap::Endpoint endpoint;
+    endpoint.host = "localhost";
+    endpoint.port = fixture.port("IMAPS");
+    endpoint.tls.ca_file = fixture.ca_file();
+    auto connection = imap::Connection::open(endpoint);
+    if (!connection)
+        FAIL("connect: " << imap::describe(connection.error()));
+    imap::Credentials credentials;
+    credentials.user = credentials.login = user;
+    credentials.secret = password;
+    if (auto ok = connection->login(credentials); !ok)
+        FAIL("log in: " << imap::describe(ok.error()));
+    return std::move(*connection);
+}
+
+std::string user(int n) {
+    return fmt::format("m{}@example.test", n);
+}
+std::string password(int n) {
+    return fmt::format("m{}-password", n);
+}
+
+struct Fill {
+    std::string folder; // UTF-8, '/' between levels
+    std::string flags;  // "\\Seen $Label1"
+    std::string date;   // INTERNALDATE
+    std::string body;
+};
+
+// Appends the messages, creating folders on the way (in the source's '/' hierarchy).
+void fill(const MailFixture& fixture, const std::string& login, const std::string& secret,
+          const std::vector<Fill>& messages) {
+    imap::Connection box = open_box(fixture, login, secret);
+    for (const Fill& message : messages) {
+        std::string name = message.folder == "INBOX" ? "INBOX" : imap::name_of(message.folder, '/');
+        (void)box.run(fmt::format("CREATE {}", *imap::quoted(name)), "create");
+        std::string command = fmt::format("APPEND {}", *imap::quoted(name));
+        if (!message.flags.empty())
+            command += " (" + message.flags + ")";
+        if (!message.date.empty())
+            command += " \"" + message.date + "\"";
+        auto tag = box.send_literal(command, message.body);
+        REQUIRE(tag);
+        for (;;) {
+            auto response = box.next();
+            REQUIRE(response);
+            if (response->tag == *tag) {
+                REQUIRE(response->ok());
+                break;
+            }
+        }
+    }
+    box.close();
+}
+
+struct Stored {
+    std::string folder;
+    std::string flags; // sorted, without \Recent
+    std::int64_t date = 0;
+    std::string digest;
+    std::size_t size = 0;
+    auto operator<=>(const Stored&) const = default;
+};
+
+// Every message of every folder, as (folder, flags, date, SHA-256 of the bytes), sorted.
+std::vector<Stored> read_all(const MailFixture& fixture, const std::string& login,
+                             const std::string& secret) {
+    imap::Connection box = open_box(fixture, login, secret);
+    std::vector<imap::Response> listed;
+    REQUIRE(box.run("LIST \"\" \"*\"", "list", &listed));
+    std::vector<Stored> out;
+    for (const imap::Response& entry : listed) {
+        if (entry.kind != "LIST")
+            continue;
+        bool selectable =
+            std::none_of(entry.data[0].items.begin(), entry.data[0].items.end(),
+                         [](const imap::Item& flag) { return flag.is_atom("\\Noselect"); });
+        if (!selectable)
+            continue;
+        char delimiter = entry.data[1].text.empty() ? 0 : entry.data[1].text[0];
+        std::string path = imap::path_of(entry.data[2].text, delimiter).value();
+        std::vector<imap::Response> selected;
+        REQUIRE(box.run(fmt::format("EXAMINE {}", *imap::quoted(entry.data[2].text)), "examine",
+                        &selected));
+        std::vector<imap::Response> fetched;
+        bool empty = std::any_of(selected.begin(), selected.end(), [](const imap::Response& r) {
+            return r.kind == "EXISTS" && r.number == 0;
+        });
+        if (empty)
+            continue;
+        REQUIRE(box.run("FETCH 1:* (FLAGS INTERNALDATE BODY.PEEK[])", "fetch", &fetched));
+        for (const imap::Response& response : fetched) {
+            if (response.kind != "FETCH")
+                continue;
+            const imap::Item& item = response.data[0];
+            std::vector<std::string> flags;
+            for (const imap::Item& flag : item.after("FLAGS")->items)
+                if (!flag.is_atom("\\Recent"))
+                    flags.push_back(flag.text);
+            std::sort(flags.begin(), flags.end());
+            Stored stored;
+            stored.folder = path;
+            for (const std::string& flag : flags)
+                stored.flags += flag + " ";
+            stored.date = imap::parse_internal_date(item.after("INTERNALDATE")->text).value();
+            stored.digest = sha256_hex(item.after("BODY[]")->text);
+            stored.size = item.after("BODY[]")->text.size();
+            out.push_back(std::move(stored));
+        }
+    }
+    box.close();
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string text_message(const std::string& id, const std::string& subject,
+                         const std::string& body) {
+    std::string out = "From: Sender <sender@example.org>\r\nTo: someone@example.test\r\n";
+    if (!id.empty())
+        out += "Message-ID: <" + id + ">\r\n";
+    return out + "Subject: " + subject + "\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n" + body +
+           "\r\n";
+}
+
+std::string with_attachment(const std::string& id, std::size_t size) {
+    std::string data;
+    for (std::size_t i = 0; i < size; ++i)
+        data += static_cast<char>('A' + i % 26);
+    std::string encoded = base64_encode(data);
+    std::string lines;
+    for (std::size_t i = 0; i < encoded.size(); i += 76)
+        lines += encoded.substr(i, 76) + "\r\n";
+    return "From: Sender <sender@example.org>\r\nMessage-ID: <" + id +
+           ">\r\nSubject: attachment\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+           "boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee the file.\r\n"
+           "--b1\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n"
+           "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; "
+           "filename=\"data.bin\"\r\n\r\n" +
+           lines + "--b1--\r\n";
+}
+
+struct Side {
+    const MailFixture* fixture;
+    std::string user;
+    std::string auth; // flow mapping
+};
+
+std::string migration_yaml(const std::string& name, const Side& source, const Side& destination,
+                           const std::string& extra = "") {
+    auto side = [](const char* key, const Side& s) {
+        return fmt::format("  {}:\n    host: localhost\n    port: {}\n    username: {}\n    "
+                           "auth: {}\n    tls: {{ caFile: {} }}\n",
+                           key, s.fixture->port("IMAPS"), s.user, s.auth, s.fixture->ca_file());
+    };
+    return fmt::format("---\napiVersion: mailsync/v1\nkind: MailboxMigration\nmetadata:\n  "
+                       "name: {}\nspec:\n{}{}{}",
+                       name, side("source", source), side("destination", destination), extra);
+}
+
+Side password_side(const MailFixture& fixture, int n) {
+    return {&fixture, user(n), fmt::format("{{ password: \"${{env:M{}_PASSWORD}}\" }}", n)};
+}
+
+RunOptions migrate_options(const TempDir& dir) {
+    RunOptions options;
+    options.cwd = dir.path();
+    for (int n = 1; n <= 12; ++n)
+        options.env[fmt::format("M{}_PASSWORD", n)] = password(n);
+    options.env["ADMIN_PASSWORD"] = "admin-password";
+    options.env["MAGIC_PASSWORD"] = "magic-password";
+    return options;
+}
+
+} // namespace
+
+TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, bytes, once") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    std::string twenty_mb = "From: big@example.org\r\nMessage-ID: <big@example.org>\r\n"
+                            "Subject: 20 MB\r\n\r\n";
+    while (twenty_mb.size() < 20'000'000)
+        twenty_mb += std::string(998, 'x') + "\r\n";
+    std::vector<Fill> messages = {
+        {"INBOX", "\\Seen", "17-Jul-1996 02:44:25 -0700", text_message("one@x", "one", "1")},
+        {"INBOX", "\\Seen \\Flagged $Label1", "01-Jan-2020 00:00:00 +0000",
+         text_message("two@x", "two", "2")},
+        {"INBOX", "", "05-Mar-2021 12:30:00 +0530", text_message("", "no Message-ID", "3")},
+        {"INBOX", "\\Answered", "06-Mar-2021 12:30:00 +0100", with_attachment("att@x", 300'000)},
+        {"Projets/2026", "\\Seen", "02-Feb-2026 08:00:00 +0100", text_message("p@x", "p", "4")},
+        {"Entwürfe", "\\Draft", "03-Feb-2026 08:00:00 +0100", text_message("d@x", "d", "5")},
+        {"Archiv/Ärger/ß & co", "", "04-Feb-2026 08:00:00 +0100", text_message("a@x", "a", "6")},
+        {"Big", "", "05-Feb-2026 08:00:00 +0000", twenty_mb},
+    };
+    fill(source, user(1), password(1), messages);
+    // The same message twice in a folder is kept twice.
+    fill(source, user(1), password(1), {messages[0]});
+
+    TempDir dir;
+    write_file(dir.file("config/m1.yaml"),
+               migration_yaml("m1", password_side(source, 1), password_side(destination, 1)));
+    RunOptions options = migrate_options(dir);
+
+    ProcessResult plan = run_mailsync({"plan", "config", "--format", "json"}, options);
+    INFO(plan.err);
+    REQUIRE(plan.exit_code == 0);
+    nlohmann::json planned = nlohmann::json::parse(plan.out);
+    nlohmann::json migrations = planned["migrations"];
+    REQUIRE(migrations.size() == 1);
+    CHECK(migrations[0]["messages"] == 9);
+    std::set<std::string> created;
+    for (const auto& folder : migrations[0]["folders"])
+        if (folder["create"].get<bool>())
+            created.insert(folder["destination"].get<std::string>());
+    CHECK(created.contains("Entwürfe"));
+    CHECK(created.contains("Archiv/Ärger/ß & co"));
+    CHECK(created.contains("Projets/2026"));
+
+    ProcessResult text_plan = run_mailsync({"plan", "config", "--detailed-exitcode"}, options);
+    CHECK(text_plan.exit_code == 2);
+    CHECK_THAT(text_plan.out, Catch::Contains("+ Archiv/Ärger/ß & co: 1 message to copy"));
+
+    ProcessResult apply = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    INFO(apply.out << apply.err);
+    REQUIRE(apply.exit_code == 0);
+    CHECK_THAT(apply.out, Catch::Contains("COMPLETED m1: 9 messages copied"));
+
+    std::vector<Stored> at_source = read_all(source, user(1), password(1));
+    std::vector<Stored> at_destination = read_all(destination, user(1), password(1));
+    CHECK(at_source.size() == 9);
+    CHECK(at_source == at_destination);
+    // The destination's hierarchy uses its own delimiter.
+    imap::Connection box = open_box(destination, user(1), password(1));
+    std::vector<imap::Response> listed;
+    REQUIRE(box.run("LIST \"\" \"Archiv*\"", "list", &listed));
+    std::set<std::string> names;
+    for (const imap::Response& entry : listed)
+        names.insert(entry.data[2].text);
+    CHECK(names.contains("Archiv.&AMQ-rger.&AN8- &- co"));
+    box.close();
+
+    ProcessResult again = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.out, Catch::Contains("COMPLETED m1: up to date: nothing left to copy"));
+    CHECK(read_all(destination, user(1), password(1)) == at_source);
+    ProcessResult quiet = run_mailsync({"plan", "config", "--detailed-exitcode"}, options);
+    CHECK(quiet.exit_code == 0);
+
+    ProcessResult status = run_mailsync({"status"}, options);
+    CHECK_THAT(status.out, Catch::Contains("COMPLETED  m1"));
+    CHECK_THAT(status.out, Catch::Contains("9/9 messages"));
+}
+
+TEST_CASE("a run killed halfway resumes and ends identical, without duplicates") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    std::vector<Fill> messages;
+    for (int i = 0; i < 600; ++i)
+        messages.push_back(
+            {i % 3 == 0 ? "Archive" : "INBOX", i % 2 ? "\\Seen" : "", "10-Oct-2025 10:00:00 +0000",
+             i % 10 == 0
+                 ? text_message("", fmt::format("no id {}", i), std::string(40'000 + i, 'n'))
+                 : with_attachment(fmt::format("k{}@x", i), 60'000)});
+    fill(source, user(2), password(2), messages);
+
+    TempDir dir;
+    write_file(dir.file("config/m2.yaml"),
+               migration_yaml("m2", password_side(source, 2), password_side(destination, 2)));
+    RunOptions options = migrate_options(dir);
+
+    // Kill apply once the destination holds some of the messages, not all.
+    Background run = start_mailsync({"apply", "--auto-approve", "config"}, options);
+    imap::Connection watch = open_box(destination, user(2), password(2));
+    std::uint32_t seen = 0;
+    for (int i = 0; i < 2000 && seen < 60; ++i) {
+        std::vector<imap::Response> status;
+        if (watch.run("STATUS INBOX (MESSAGES)", "status", &status))
+            for (const imap::Response& r : status)
+                if (r.kind == "STATUS")
+                    seen = static_cast<std::uint32_t>(std::stoul(r.data[1].items[1].text));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    kill(run.pid, SIGKILL);
+    CHECK(run.wait() == 128 + SIGKILL);
+    watch.close();
+    std::size_t copied = read_all(destination, user(2), password(2)).size();
+    INFO("copied before the kill: " << copied);
+    CHECK(copied > 0);
+    CHECK(copied < 600);
+
+    ProcessResult status = run_mailsync({"status"}, options);
+    CHECK_THAT(status.out, Catch::Contains("PENDING    m2"));
+
+    ProcessResult resumed = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    INFO(resumed.out << resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    std::vector<Stored> at_source = read_all(source, user(2), password(2));
+    CHECK(at_source.size() == 600);
+    CHECK(read_all(destination, user(2), password(2)) == at_source);
+}
+
+TEST_CASE("administrator and magic-password logins copy for the user") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    fill(source, user(3), password(3),
+         {{"INBOX", "\\Seen", "", text_message("admin@x", "by the admin", "a")}});
+    fill(source, user(4), password(4),
+         {{"INBOX", "", "", text_message("authzid@x", "by authzid", "b")}});
+
+    TempDir dir;
+    // Dovecot's master user (USER*admin) at the source, the shared password at the destination.
+    Side master{&source, user(3),
+                "{ admin: { user: admin, password: \"${env:ADMIN_PASSWORD}\", login: master } }"};
+    Side authzid{&source, user(4),
+                 "{ admin: { user: admin, password: \"${env:ADMIN_PASSWORD}\" } }"};
+    auto magic = [&](int n) {
+        return Side{&destination, user(n), "{ admin: { password: \"${env:MAGIC_PASSWORD}\" } }"};
+    };
+    write_file(dir.file("config/m.yaml"),
+               migration_yaml("m3", master, magic(3)) + migration_yaml("m4", authzid, magic(4)));
+    RunOptions options = migrate_options(dir);
+    ProcessResult apply = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    INFO(apply.out << apply.err);
+    REQUIRE(apply.exit_code == 0);
+    CHECK(read_all(destination, user(3), password(3)) == read_all(source, user(3), password(3)));
+    CHECK(read_all(destination, user(4), password(4)) == read_all(source, user(4), password(4)));
+    for (std::string secret : {"admin-password", "magic-password", "m3-password"}) {
+        CHECK(apply.out.find(secret) == std::string::npos);
+        CHECK(apply.err.find(secret) == std::string::npos);
+        CHECK(read_file(dir.file(".mailsync/state.db")).find(secret) == std::string::npos);
+    }
+}
+
+TEST_CASE("failures are reported per mailbox and never stop the others") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    fill(source, user(5), password(5),
+         {{"INBOX", "", "", text_message("s1@x", "small", "1")},
+          {"INBOX", "", "", with_attachment("big@x", 1'500'000)},
+          {"INBOX", "", "", text_message("s2@x", "small", "2")}});
+    std::vector<Fill> many;
+    for (int i = 0; i < 10; ++i)
+        many.push_back({"INBOX", "", "", with_attachment(fmt::format("q{}@x", i), 60'000)});
+    fill(source, user(6), password(6), many);
+    fill(source, user(7), password(7), {{"INBOX", "", "", text_message("ok@x", "fine", "ok")}});
+
+    TempDir dir;
+    Side wrong{&source, user(7), "{ password: wrong-password }"};
+    Side nobody{&destination, "nobody@example.test", "{ password: \"${env:M7_PASSWORD}\" }"};
+    Side small{&destination, "small@example.test", "{ password: small-password }"};
+    Side full{&destination, "full@example.test", "{ password: full-password }"};
+    write_file(dir.file("config/m.yaml"),
+               migration_yaml("bad-login", wrong, password_side(destination, 7)) +
+                   migration_yaml("no-mailbox", password_side(source, 7), nobody) +
+                   migration_yaml("too-big", password_side(source, 5), small) +
+                   migration_yaml("over-quota", password_side(source, 6), full) +
+                   migration_yaml("fine", password_side(source, 7), password_side(destination, 7)));
+    RunOptions options = migrate_options(dir);
+    ProcessResult apply =
+        run_mailsync({"apply", "--auto-approve", "--parallelism", "2", "config"}, options);
+    INFO(apply.out << apply.err);
+    CHECK(apply.exit_code == 1);
+    CHECK_THAT(apply.out, Catch::Contains("COMPLETED fine: 1 message copied"));
+    CHECK(read_all(destination, user(7), password(7)).size() == 1);
+
+    ProcessResult status = run_mailsync({"status", "--format", "json"}, options);
+    nlohmann::json tasks = nlohmann::json::parse(status.out)["migrations"];
+    std::map<std::string, std::pair<std::string, std::string>> by_name;
+    for (const auto& task : tasks)
+        by_name[task["name"]] = {task["status"], task["message"]};
+    CHECK(by_name["fine"].first == "COMPLETED");
+    CHECK(by_name["bad-login"].first == "ERROR");
+    CHECK_THAT(by_name["bad-login"].second, Catch::Contains("source localhost:") &&
+                                                Catch::Contains("log in: NO") &&
+                                                Catch::Contains("AUTHENTICATIONFAILED"));
+    CHECK(by_name["no-mailbox"].first == "ERROR");
+    CHECK_THAT(by_name["no-mailbox"].second, Catch::Contains("destination localhost:") &&
+                                                 Catch::Contains("must exist before migration"));
+    CHECK(by_name["too-big"].first == "ERROR");
+    CHECK_THAT(by_name["too-big"].second,
+               Catch::Contains("1 message not copied: folder 'INBOX' UID 2") &&
+                   Catch::Contains("too large for the destination"));
+    CHECK(read_all(destination, "small@example.test", "small-password").size() == 2);
+    CHECK(by_name["over-quota"].first == "ERROR");
+    CHECK_THAT(by_name["over-quota"].second, Catch::Contains("quota exceeded at the destination") &&
+                                                 Catch::Contains("folder 'INBOX' UID"));
+    CHECK(apply.out.find("wrong-password") == std::string::npos);
+}
