@@ -89,6 +89,7 @@ std::string count_resources(const std::vector<WrittenResource>& resources) {
     say(Kind::oauth2_client, "OAuth2 client", "OAuth2 clients");
     say(Kind::mail_account, "mail account", "mail accounts");
     say(Kind::smtp_connection, "SMTP connection", "SMTP connections");
+    say(Kind::mailbox_migration, "mailbox migration", "mailbox migrations");
     std::string out;
     for (std::size_t i = 0; i < parts.size(); ++i)
         out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];

@@ -21,6 +21,7 @@ struct ImportOptions {
     std::string format = "auto";
     bool split = false;
     bool force = false;
+    MigrationTarget migration;
 };
 
 void run_import(const ImportOptions& options, Context& context) {
@@ -32,7 +33,7 @@ void run_import(const ImportOptions& options, Context& context) {
     ImportFormat format = options.format == "csv"    ? ImportFormat::csv
                           : options.format == "json" ? ImportFormat::json
                                                      : ImportFormat::automatic;
-    ImportResult result = import_file(options.input, *profile, format);
+    ImportResult result = import_file(options.input, *profile, format, options.migration);
     print_diagnostics(result.diagnostics, result.sources, context);
     if (result.unreadable) {
         fmt::print(stderr, "Nothing imported from {}; no files written.\n", options.input);
@@ -105,12 +106,25 @@ void add_import_command(CLI::App& app, Context& context) {
     command->add_flag("--split", options->split,
                       "One file per resource (COLLECTION/NAME.yaml) instead of one per kind");
     command->add_flag("--force", options->force, "Overwrite files that exist");
+    command->add_option("--destination-host", options->migration.host,
+                        "Migration CSV: the destination IMAP server (implicit TLS)");
+    command->add_option("--destination-port", options->migration.port, "Migration CSV: its port")
+        ->check(CLI::Range(1, 65535))
+        ->capture_default_str();
+    command->add_option("--destination-domain", options->migration.domain,
+                        "Migration CSV: the domain of a login_destination without '@'");
+    command->add_option(
+        "--destination-shared-password", options->migration.shared_password_variable,
+        "Migration CSV: the variable holding a password that opens every destination mailbox "
+        "(a \"magic password\"); otherwise each gets a variable");
     command->footer(
         "CSV: a header row naming the columns (name, protocol, host, port, encryption, username, "
         "password, description, timeout, oauth2_client, kind, from_address, provider, ...; the "
         "mapping's labels work too), separated by ',' or ';'.\nSecrets are written as "
         "${env:...} references with predictable names, listed in .env.example; their values "
-        "are never written.\nExit codes: 0 imported; 1 nothing written (unreadable input, files "
+        "are never written.\nMigration CSV (seed 004): login_source;pass_source;host_source;"
+        "type_messagerie;login_destination;subscribed_only, one MailboxMigration per row.\nExit "
+        "codes: 0 imported; 1 nothing written (unreadable input, files "
         "exist, every object has errors); 2 written, but some objects have errors and are left "
         "out.");
     command->callback([options, &context] { run_import(*options, context); });

@@ -35,7 +35,9 @@ std::string with_commas(std::uint64_t number) {
 
 std::string plural(std::uint64_t count, std::string_view word) {
     return fmt::format("{} {}{}", with_commas(count), word,
-                       count == 1 ? "" : word.ends_with('x') ? "es" : "s");
+                       count == 1            ? ""
+                       : word.ends_with('x') ? "es"
+                                             : "s");
 }
 
 // Runs `work(i)` for i in [0, count), `parallelism` at once.

@@ -31,11 +31,12 @@ void print_text(const LoadedConfig& loaded, const ValidateOptions& options,
                 const Context& context) {
     print_diagnostics(loaded.diagnostics, loaded.sources, context);
     std::vector<std::string> kinds;
-    for (Kind kind : all_kinds) {
+    for (Kind kind : declared_kinds) {
         if (std::size_t count = loaded.config.count(kind))
             kinds.push_back(fmt::format("{} {}", count, kind_name(kind)));
     }
-    std::string resources = plural(loaded.config.size(), "resource");
+    std::string resources =
+        plural(loaded.config.size() + loaded.config.migrations.size(), "resource");
     fmt::print("Checked {} in {}{}.\n", resources, plural(loaded.files.size(), "file"),
                kinds.empty() ? "" : ": " + join(kinds, ", "));
     if (options.no_secrets)
@@ -57,7 +58,7 @@ void print_json(const LoadedConfig& loaded, const ValidateOptions& options,
     out["valid"] = !loaded.diagnostics.has_errors();
     out["files"] = loaded.files;
     nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
-    for (Kind kind : all_kinds)
+    for (Kind kind : declared_kinds)
         kinds[std::string(kind_name(kind))] = loaded.config.count(kind);
     out["resources"] = kinds;
     out["errors"] = loaded.diagnostics.error_count();

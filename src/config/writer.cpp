@@ -103,9 +103,10 @@ bool truthy(const json& value) {
 
 // "MAIL_SUPPORT_INBOX_PASSWORD": the kind, the name and the field, in upper snake case.
 std::string variable_name(Kind kind, const std::string& name, const std::string& attribute) {
-    std::string out = kind == Kind::oauth2_client  ? "OAUTH2_"
-                      : kind == Kind::mail_account ? "MAIL_"
-                                                   : "SMTP_";
+    std::string out = kind == Kind::oauth2_client       ? "OAUTH2_"
+                      : kind == Kind::mail_account      ? "MAIL_"
+                      : kind == Kind::mailbox_migration ? "MIGRATION_"
+                                                        : "SMTP_";
     auto append = [&](const std::string& text, bool split_camel) {
         for (std::size_t i = 0; i < text.size(); ++i) {
             unsigned char c = static_cast<unsigned char>(text[i]);
@@ -381,7 +382,9 @@ lay_out_files(const std::vector<WrittenResource>& resources, const MappingProfil
     std::set<std::string> used;
     for (const WrittenResource& resource : resources) {
         const KindMapping* mapping = profile.find(resource.kind);
-        std::string folder = mapping != nullptr ? mapping->collection : "resources";
+        std::string folder = mapping != nullptr                         ? mapping->collection
+                             : resource.kind == Kind::mailbox_migration ? "mailbox-migrations"
+                                                                        : "resources";
         if (!split) {
             std::string path = folder + ".yaml";
             std::string& text = files[path];

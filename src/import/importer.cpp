@@ -131,48 +131,6 @@ Words words_of(Kind kind, const std::string& attribute, const MappingProfile& pr
     return words;
 }
 
-// A name as a target's names may be: letters, digits, spaces and . _ - @, starting and ending
-// with a letter or digit. Another character becomes '-', or nothing next to a space:
-// "Sales (POP)" → "Sales POP", "Support/Inbox" → "Support-Inbox".
-std::string safe_name(std::string_view raw) {
-    constexpr char replaced = '\x01';
-    std::string kept;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(raw[i]);
-        if ((std::isalnum(c) != 0 && c < 0x80) || c == ' ' || c == '.' || c == '_' || c == '@' ||
-            c == '-')
-            kept += static_cast<char>(c);
-        else if ((c & 0xC0) != 0x80 && !kept.ends_with(replaced))
-            kept += replaced; // one for a whole UTF-8 character
-    }
-    std::string out;
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-        if (kept[i] != replaced) {
-            out += kept[i];
-            continue;
-        }
-        bool space_before = out.empty() || out.back() == ' ';
-        bool space_after = i + 1 >= kept.size() || kept[i + 1] == ' ';
-        if (!space_before && !space_after)
-            out += '-';
-    }
-    auto edge = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; };
-    if (out.size() > 120)
-        out.resize(120);
-    while (!out.empty() && edge(out.back()))
-        out.pop_back();
-    std::size_t first = 0;
-    while (first < out.size() && edge(out[first]))
-        ++first;
-    out.erase(0, first);
-    // Runs of spaces as one.
-    std::string squeezed;
-    for (char c : out) {
-        if (c != ' ' || !squeezed.ends_with(' '))
-            squeezed += c;
-    }
-    return squeezed;
-}
 
 class Importer {
 public:
@@ -624,12 +582,61 @@ std::vector<std::string> FieldNames::suggestions(Kind kind) const {
     return m_suggestions.at(kind);
 }
 
+// A name as a target's names may be: letters, digits, spaces and . _ - @, starting and ending
+// with a letter or digit. Another character becomes '-', or nothing next to a space:
+// "Sales (POP)" → "Sales POP", "Support/Inbox" → "Support-Inbox".
+std::string safe_name(std::string_view raw) {
+    constexpr char replaced = '\x01';
+    std::string kept;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(raw[i]);
+        if ((std::isalnum(c) != 0 && c < 0x80) || c == ' ' || c == '.' || c == '_' || c == '@' ||
+            c == '-')
+            kept += static_cast<char>(c);
+        else if ((c & 0xC0) != 0x80 && !kept.ends_with(replaced))
+            kept += replaced; // one for a whole UTF-8 character
+    }
+    std::string out;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        if (kept[i] != replaced) {
+            out += kept[i];
+            continue;
+        }
+        bool space_before = out.empty() || out.back() == ' ';
+        bool space_after = i + 1 >= kept.size() || kept[i + 1] == ' ';
+        if (!space_before && !space_after)
+            out += '-';
+    }
+    auto edge = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; };
+    if (out.size() > 120)
+        out.resize(120);
+    while (!out.empty() && edge(out.back()))
+        out.pop_back();
+    std::size_t first = 0;
+    while (first < out.size() && edge(out[first]))
+        ++first;
+    out.erase(0, first);
+    // Runs of spaces as one.
+    std::string squeezed;
+    for (char c : out) {
+        if (c != ' ' || !squeezed.ends_with(' '))
+            squeezed += c;
+    }
+    return squeezed;
+}
+
 ImportResult import_text(std::string_view text, const std::string& file,
-                         const MappingProfile& profile, ImportFormat format) {
+                         const MappingProfile& profile, ImportFormat format,
+                         const MigrationTarget& migration) {
     ImportResult result;
     if (format == ImportFormat::automatic)
         format = looks_like_json(file, text) ? ImportFormat::json : ImportFormat::csv;
     result.format = format;
+    if (format == ImportFormat::csv && is_migration_csv(text)) {
+        import_migration_csv(text, file, migration, result);
+        result.diagnostics.sort({file});
+        return result;
+    }
     FieldNames names(profile);
     InputRecords input = format == ImportFormat::json
                              ? read_json_records(text, file, profile, names, result.diagnostics)
@@ -647,7 +654,7 @@ ImportResult import_text(std::string_view text, const std::string& file,
 }
 
 ImportResult import_file(const std::string& path, const MappingProfile& profile,
-                         ImportFormat format) {
+                         ImportFormat format, const MigrationTarget& migration) {
     Diagnostics diagnostics;
     std::optional<std::string> text = read_source_file(path, diagnostics, max_import_bytes);
     if (!text) {
@@ -656,7 +663,7 @@ ImportResult import_file(const std::string& path, const MappingProfile& profile,
         result.unreadable = true;
         return result;
     }
-    return import_text(*text, path, profile, format);
+    return import_text(*text, path, profile, format, migration);
 }
 
 } // namespace mailsync

@@ -222,3 +222,72 @@ TEST_CASE("no password of the input is in any file import writes or anything it 
         CHECK(printed.find(secret) == std::string::npos);
     }
 }
+
+TEST_CASE("seed 004's migration CSV becomes MailboxMigration resources", "[cli][import]") {
+    TempDir dir;
+    std::string out = dir.file("out");
+    ProcessResult imported =
+        run_mailsync({"import", samples + "migrations.csv", "--out", out, "--destination-host",
+                      "mail.example.com", "--destination-domain", "example.com"});
+    INFO(imported.out << imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK_THAT(imported.out, Catch::StartsWith("Imported 5 mailbox migrations from"));
+    std::string yaml = read_file(out + "/mailbox-migrations.yaml");
+    // Case kept; the account name completed with the domain; gmail's server left to the type.
+    CHECK_THAT(yaml, Catch::Contains("username: \"John.Doe@gmail.com\"\n"));
+    CHECK_THAT(yaml, Catch::Contains("username: \"John.Doe@example.com\"\n"));
+    CHECK_THAT(yaml, Catch::Contains("    type: gmail\n    username:"));
+    CHECK_THAT(yaml, Catch::Contains("    type: domino\n    host: \"domino.server\"\n"));
+    CHECK_THAT(yaml, Catch::Contains("subscribedOnly: true"));
+    CHECK_THAT(yaml,
+               Catch::Contains("password: \"${env:MIGRATION_MY_LOGIN_COM_SOURCE_PASSWORD}\""));
+    for (std::string secret : {"myPass", "passtest", "gpass"})
+        CHECK(yaml.find(secret) == std::string::npos);
+
+    RunOptions options;
+    options.env = fill_env_example(out + "/.env.example");
+    ProcessResult validate = run_mailsync({"validate", out}, options);
+    INFO(validate.out << validate.err);
+    CHECK(validate.exit_code == 0);
+    CHECK_THAT(validate.out, Catch::Contains("5 MailboxMigration"));
+
+    // One shared ("magic") password for every destination instead of one variable each.
+    ProcessResult shared =
+        run_mailsync({"import", samples + "migrations.csv", "--out", dir.file("shared"),
+                      "--destination-host", "mail.example.com", "--destination-domain",
+                      "example.com", "--destination-shared-password", "MAGIC_PASSWORD"});
+    CHECK(shared.exit_code == 0);
+    CHECK_THAT(read_file(dir.file("shared/mailbox-migrations.yaml")),
+               Catch::Contains("admin: { password: \"${env:MAGIC_PASSWORD}\" }"));
+}
+
+TEST_CASE("a bad migration CSV row is reported at its cell and left out", "[cli][import]") {
+    TempDir dir;
+    write_file(dir.file("m.csv"),
+               "login_source;pass_source;host_source;type_messagerie;login_destination;"
+               "subscribed_only\n"
+               "a@x.com;Secret-One;imap.x.com;exchnge;a;False\n"
+               "b@x.com;Secret-Two;;default;b@example.com;False\n"
+               "c@x.com;Secret-Three;imap.x.com;default;c;Maybe\n"
+               "d@x.com;Secret-Four;imap.x.com;default;d;\n"
+               "e@x.com;Secret-Five;imap.x.com;default;e@example.com;True\n");
+    ProcessResult imported = run_mailsync({"import", dir.file("m.csv"), "--out", dir.file("out"),
+                                           "--destination-host", "mail.example.com"});
+    CHECK(imported.exit_code == 2);
+    CHECK_THAT(imported.err, Catch::Contains("m.csv:2:") &&
+                                 Catch::Contains("unknown type_messagerie 'exchnge'") &&
+                                 Catch::Contains("did you mean 'exchange'"));
+    CHECK_THAT(imported.err, Catch::Contains("m.csv:3:") &&
+                                 Catch::Contains("host_source is empty and type default"));
+    CHECK_THAT(imported.err, Catch::Contains("subscribed_only is True or False, not 'Maybe'"));
+    CHECK_THAT(imported.err, Catch::Contains("login_destination 'd' has no domain"));
+    CHECK_THAT(imported.out, Catch::StartsWith("Imported 1 mailbox migration from"));
+    for (std::string secret : {"Secret-One", "Secret-Two", "Secret-Three", "Secret-Four"}) {
+        CHECK(imported.out.find(secret) == std::string::npos);
+        CHECK(imported.err.find(secret) == std::string::npos);
+    }
+
+    ProcessResult no_host = run_mailsync({"import", dir.file("m.csv"), "--out", dir.file("out2")});
+    CHECK(no_host.exit_code == 1);
+    CHECK_THAT(no_host.err, Catch::Contains("--destination-host"));
+}
