@@ -1,6 +1,7 @@
 #include "migrate/connection.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -182,6 +183,10 @@ Connection::~Connection() {
 }
 
 std::expected<Connection, Failure> Connection::open(const Endpoint& endpoint) {
+    // OpenSSL writes to the socket with write(): a peer that closed it must be an error to
+    // handle (and reconnect from), not a SIGPIPE that ends the process.
+    static std::once_flag no_sigpipe;
+    std::call_once(no_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
     Connection connection;
     connection.m_endpoint = endpoint;
     auto fd = connect_tcp(endpoint);

@@ -410,3 +410,44 @@ TEST_CASE("failures are reported per mailbox and never stop the others") {
                                                  Catch::Contains("folder 'INBOX' UID"));
     CHECK(apply.out.find("wrong-password") == std::string::npos);
 }
+
+TEST_CASE("a dropped connection is reconnected and the copy goes on") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    std::vector<Fill> messages;
+    for (int i = 0; i < 400; ++i)
+        messages.push_back({"INBOX", "", "", with_attachment(fmt::format("r{}@x", i), 60'000)});
+    fill(source, user(8), password(8), messages);
+
+    TempDir dir;
+    write_file(dir.file("config/m8.yaml"),
+               migration_yaml("m8", password_side(source, 8), password_side(destination, 8)));
+    RunOptions options = migrate_options(dir);
+    std::string log = dir.file("apply.log");
+    Background run = start_process(
+        {"/bin/sh", "-c", std::string(MAILSYNC_BIN) + " apply --auto-approve config > " + log},
+        options);
+    imap::Connection watch = open_box(destination, user(8), password(8));
+    std::uint32_t seen = 0;
+    for (int i = 0; i < 2000 && seen < 40; ++i) {
+        std::vector<imap::Response> status;
+        if (watch.run("STATUS INBOX (MESSAGES)", "status", &status))
+            for (const imap::Response& r : status)
+                if (r.kind == "STATUS")
+                    seen = static_cast<std::uint32_t>(std::stoul(r.data[1].items[1].text));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // Dovecot closes every connection of the user, as a restart or a network cut would.
+    ProcessResult kick = run_process(
+        {"/usr/bin/doveadm", "-c", destination.dir + "/dovecot.conf", "kick", user(8)}, options);
+    INFO(kick.out << kick.err);
+    CHECK(run.wait() == 0);
+    std::string out = read_file(log);
+    INFO(out);
+    CHECK_THAT(out, Catch::Contains("COMPLETED m8: "));
+    if (seen < 400) // the kick came while it was copying
+        CHECK_THAT(out, Catch::Contains("reconnected after: destination localhost:"));
+    std::vector<Stored> at_source = read_all(source, user(8), password(8));
+    CHECK(at_source.size() == 400);
+    CHECK(read_all(destination, user(8), password(8)) == at_source);
+}
