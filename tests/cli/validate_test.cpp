@@ -16,7 +16,8 @@ RunOptions sample_secrets() {
          {"SUPPORT_PASSWORD", "BILLING_PASSWORD", "ORDERS_PASSWORD", "GOOGLE_CLIENT_SECRET",
           "SUPPORT_REFRESH_TOKEN", "M365_CLIENT_SECRET", "HELPDESK_REFRESH_TOKEN", "SALES_PASSWORD",
           "SMTP_PASSWORD", "JDOE_PASSWORD", "GMAIL_APP_SECRET", "TEAM_REFRESH_TOKEN",
-          "OFFICE_APP_SECRET", "ADMIN_PASSWORD", "MIGRATION_MAGIC_PASSWORD"})
+          "OFFICE_APP_SECRET", "ADMIN_PASSWORD", "MIGRATION_MAGIC_PASSWORD",
+          "JDOE_GMAIL_REFRESH_TOKEN"})
         options.env[name] = std::string("value-of-") + name;
     return options;
 }
@@ -33,6 +34,7 @@ TEST_CASE("every sample scenario validates cleanly with its secrets set", "[cli]
     std::vector<std::string> all = good_samples;
     all.push_back("samples/quickstart"); // it overlaps the others by name, so it goes alone
     all.push_back("samples/admin-account");
+    all.push_back("samples/mailbox-migration");
     for (const std::string& sample : all) {
         DYNAMIC_SECTION(sample) {
             ProcessResult result = run_mailsync({"validate", sample}, sample_secrets());
