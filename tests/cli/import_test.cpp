@@ -268,7 +268,7 @@ TEST_CASE("a bad migration CSV row is reported at its cell and left out", "[cli]
                "subscribed_only\n"
                "a@x.com;Secret-One;imap.x.com;exchnge;a;False\n"
                "b@x.com;Secret-Two;;default;b@example.com;False\n"
-               "c@x.com;Secret-Three;imap.x.com;default;c;Maybe\n"
+               "c@x.com;Secret-Three;imap.x.com;default;c@example.com;Maybe\n"
                "d@x.com;Secret-Four;imap.x.com;default;d;\n"
                "e@x.com;Secret-Five;imap.x.com;default;e@example.com;True\n");
     ProcessResult imported = run_mailsync({"import", dir.file("m.csv"), "--out", dir.file("out"),

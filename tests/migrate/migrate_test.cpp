@@ -12,6 +12,7 @@
 #include "live/mail_fixture.hpp"
 #include "migrate/connection.hpp"
 #include "migrate/folders.hpp"
+#include "support/json_schema.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "util/crypto.hpp"
@@ -229,6 +230,7 @@ TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, by
     INFO(plan.err);
     REQUIRE(plan.exit_code == 0);
     nlohmann::json planned = nlohmann::json::parse(plan.out);
+    CHECK(schema_file_violations("plan.schema.json", planned).empty());
     nlohmann::json migrations = planned["migrations"];
     REQUIRE(migrations.size() == 1);
     CHECK(migrations[0]["messages"] == 9);
@@ -343,6 +345,19 @@ TEST_CASE("administrator and magic-password logins copy for the user") {
     write_file(dir.file("config/m.yaml"),
                migration_yaml("m3", master, magic(3)) + migration_yaml("m4", authzid, magic(4)));
     RunOptions options = migrate_options(dir);
+    ProcessResult one = run_mailsync(
+        {"plan", "config", "--format", "json", "--select", "MailboxMigration/m4"}, options);
+    INFO(one.err);
+    REQUIRE(one.exit_code == 0);
+    nlohmann::json selected = nlohmann::json::parse(one.out)["migrations"];
+    REQUIRE(selected.size() == 1);
+    CHECK(selected[0]["name"] == "m4");
+    CHECK(selected[0]["messages"] == 1);
+    ProcessResult unknown =
+        run_mailsync({"plan", "config", "--select", "MailboxMigration/m9"}, options);
+    CHECK(unknown.exit_code == 1);
+    CHECK_THAT(unknown.err, Catch::Contains("MailboxMigration/m9: no such migration"));
+
     ProcessResult apply = run_mailsync({"apply", "--auto-approve", "config"}, options);
     INFO(apply.out << apply.err);
     REQUIRE(apply.exit_code == 0);
