@@ -38,8 +38,16 @@ std::string openssl_error() {
 
 // One SSL_CTX per verification setting, shared by every connection of the process.
 SSL_CTX* tls_context(const TlsSettings& tls, std::string& error) {
+    struct Cache {
+        std::map<std::pair<bool, std::string>, SSL_CTX*> contexts;
+        ~Cache() {
+            for (auto& [key, context] : contexts)
+                SSL_CTX_free(context);
+        }
+    };
     static std::mutex mutex;
-    static std::map<std::pair<bool, std::string>, SSL_CTX*> contexts;
+    static Cache cache;
+    auto& contexts = cache.contexts;
     std::lock_guard lock(mutex);
     auto key = std::make_pair(tls.verify, tls.ca_file);
     if (auto found = contexts.find(key); found != contexts.end())
