@@ -187,6 +187,22 @@ Side password_side(const MailFixture& fixture, int n) {
     return {&fixture, user(n), fmt::format("{{ password: \"${{env:M{}_PASSWORD}}\" }}", n)};
 }
 
+// Waits (up to 10 s) until mailbox n's INBOX holds `count` messages; how many it holds.
+std::uint32_t wait_for_messages(const MailFixture& fixture, int n, std::uint32_t count) {
+    imap::Connection watch = open_box(fixture, user(n), password(n));
+    std::uint32_t seen = 0;
+    for (int i = 0; i < 2000 && seen < count; ++i) {
+        std::vector<imap::Response> status;
+        if (watch.run("STATUS INBOX (MESSAGES)", "status", &status))
+            for (const imap::Response& r : status)
+                if (r.kind == "STATUS")
+                    seen = static_cast<std::uint32_t>(std::stoul(r.data[1].items[1].text));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    watch.close();
+    return seen;
+}
+
 RunOptions migrate_options(const TempDir& dir) {
     RunOptions options;
     options.cwd = dir.path();
@@ -296,19 +312,10 @@ TEST_CASE("a run killed halfway resumes and ends identical, without duplicates")
 
     // Kill apply once the destination holds some of the messages, not all.
     Background run = start_mailsync({"apply", "--auto-approve", "config"}, options);
-    imap::Connection watch = open_box(destination, user(2), password(2));
-    std::uint32_t seen = 0;
-    for (int i = 0; i < 2000 && seen < 60; ++i) {
-        std::vector<imap::Response> status;
-        if (watch.run("STATUS INBOX (MESSAGES)", "status", &status))
-            for (const imap::Response& r : status)
-                if (r.kind == "STATUS")
-                    seen = static_cast<std::uint32_t>(std::stoul(r.data[1].items[1].text));
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    std::uint32_t seen = wait_for_messages(destination, 2, 60);
+    INFO("in INBOX when killed: " << seen);
     kill(run.pid, SIGKILL);
     CHECK(run.wait() == 128 + SIGKILL);
-    watch.close();
     std::size_t copied = read_all(destination, user(2), password(2)).size();
     INFO("copied before the kill: " << copied);
     CHECK(copied > 0);
@@ -442,16 +449,7 @@ TEST_CASE("a dropped connection is reconnected and the copy goes on") {
     Background run = start_process(
         {"/bin/sh", "-c", std::string(MAILSYNC_BIN) + " apply --auto-approve config > " + log},
         options);
-    imap::Connection watch = open_box(destination, user(8), password(8));
-    std::uint32_t seen = 0;
-    for (int i = 0; i < 2000 && seen < 40; ++i) {
-        std::vector<imap::Response> status;
-        if (watch.run("STATUS INBOX (MESSAGES)", "status", &status))
-            for (const imap::Response& r : status)
-                if (r.kind == "STATUS")
-                    seen = static_cast<std::uint32_t>(std::stoul(r.data[1].items[1].text));
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    std::uint32_t seen = wait_for_messages(destination, 8, 40);
     // Dovecot closes every connection of the user, as a restart or a network cut would.
     ProcessResult kick = run_process(
         {"/usr/bin/doveadm", "-c", destination.dir + "/dovecot.conf", "kick", user(8)}, options);
