@@ -1,6 +1,7 @@
 #include "migrate/migrator.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <set>
@@ -276,6 +277,16 @@ std::string message_key(const Item& fetch, std::uint64_t size, std::int64_t date
     return fmt::format("size {} date {}", size, date);
 }
 
+// A number the server sent; nullopt for anything else, so that a malformed answer is skipped
+// or reported instead of throwing.
+template <typename T> std::optional<T> number(std::string_view text) {
+    T value{};
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty())
+        return std::nullopt;
+    return value;
+}
+
 struct Summary {
     std::uint32_t uid = 0;
     std::uint64_t size = 0;
@@ -304,10 +315,14 @@ std::expected<std::vector<Summary>, Failure> summaries(ImapConnection& connectio
         if (uid == nullptr || size == nullptr)
             continue;
         Summary summary;
-        summary.uid = static_cast<std::uint32_t>(std::stoul(uid->text));
+        std::optional<std::uint32_t> uid_value = number<std::uint32_t>(uid->text);
+        std::optional<std::uint64_t> size_value = number<std::uint64_t>(size->text);
+        if (!uid_value || !size_value)
+            continue;
+        summary.uid = *uid_value;
         if (summary.uid < from)
             continue; // "N:*" always returns the last message
-        summary.size = std::stoull(size->text);
+        summary.size = *size_value;
         if (keys) {
             std::int64_t when = date ? imap::parse_internal_date(date->text).value_or(0) : 0;
             summary.key = message_key(fetch, summary.size, when);
@@ -335,7 +350,7 @@ std::expected<Selected, Failure> examine(ImapConnection& connection, const std::
         if (response.kind == "EXISTS")
             out.exists = response.number;
         if (response.code.starts_with("UIDVALIDITY "))
-            out.uidvalidity = std::stoll(response.code.substr(12));
+            out.uidvalidity = number<std::int64_t>(response.code.substr(12)).value_or(0);
     }
     return out;
 }
@@ -424,9 +439,10 @@ std::expected<MigrationScan, StepError> Job::scan() {
         m_ledger.progress(m_migration.meta.name, m_identity);
     for (const Listed& listed : *folders) {
         std::optional<std::string> path = imap::path_of(listed.name, listed.delimiter);
-        if (!path) {
+        if (!path || !imap::quoted(listed.name)) {
             scan.warnings.push_back(fmt::format(
-                "source folder '{}' is not valid modified UTF-7; left out", listed.name));
+                "source folder '{}' is not valid modified UTF-7 or holds a line break; left out",
+                listed.name));
             continue;
         }
         FolderScan folder;
@@ -792,7 +808,12 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
         const Item* flags = fetch.after("FLAGS");
         const Item* date = fetch.after("INTERNALDATE");
         Message message;
-        message.uid = static_cast<std::uint32_t>(std::stoul(uid->text));
+        std::optional<std::uint32_t> uid_value = number<std::uint32_t>(uid->text);
+        if (!uid_value)
+            return std::unexpected(
+                StepError{fmt::format("{}: folder '{}': the server sent a FETCH with UID '{}'",
+                                      side_label(m_migration.source), folder.path, uid->text)});
+        message.uid = *uid_value;
         std::string flag_list;
         if (flags != nullptr) {
             for (const Item& flag : flags->items) {
@@ -806,7 +827,8 @@ std::expected<void, StepError> Job::copy(FolderScan& folder, MigrationOutcome& o
         if (!flag_list.empty())
             message.options += " (" + flag_list + ")";
         if (date != nullptr && date->type == Item::Type::string)
-            message.options += " " + *imap::quoted(date->text);
+            if (std::optional<std::string> when = imap::quoted(date->text))
+                message.options += " " + *when;
         message.body = std::move(body->text);
         batch_bytes += message.body.size();
         batch.push_back(std::move(message));
