@@ -23,11 +23,10 @@ struct FileResult {
     Diagnostics diagnostics;
 };
 
-FileResult load_file(const std::string& file, SchemaValidator& schema) {
-    FileResult result;
-    std::optional<std::string> text = read_source_file(file, result.diagnostics);
+void load_text(const std::string& file, std::optional<std::string> text, SchemaValidator& schema,
+               FileResult& result) {
     if (!text)
-        return result;
+        return;
     std::vector<yaml::Document> documents = yaml::parse(*text, file, result.diagnostics);
     if (documents.empty() && !result.diagnostics.has_errors()) {
         bool blank = text->find_first_not_of(" \t\r\n") == std::string::npos;
@@ -40,6 +39,11 @@ FileResult load_file(const std::string& file, SchemaValidator& schema) {
         decode_document(document, file, schema, result.config, result.diagnostics);
     }
     result.text = std::move(*text);
+}
+
+FileResult load_file(const std::string& file, SchemaValidator& schema) {
+    FileResult result;
+    load_text(file, read_source_file(file, result.diagnostics), schema, result);
     return result;
 }
 
@@ -77,16 +81,9 @@ std::vector<FileResult> load_files(const std::vector<std::string>& files) {
     return results;
 }
 
-} // namespace
-
-LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOptions& options) {
-    LoadedConfig loaded;
-
-    // Pass 1: the files named, folders expanded and sorted.
-    loaded.files = collect_yaml_files(paths, loaded.diagnostics);
-
-    // Pass 2: each file parsed, its documents checked against the schema and decoded.
-    std::vector<FileResult> results = load_files(loaded.files);
+// Passes 3 to 5, once every file is read.
+void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
+                  const LoadOptions& options) {
     for (std::size_t i = 0; i < results.size(); ++i) {
         loaded.sources.add(loaded.files[i], std::move(results[i].text));
         for (const Location& literal : literal_secrets(results[i].config))
@@ -110,6 +107,32 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
         resolve_secrets(loaded.config, options.env, loaded.diagnostics);
 
     loaded.diagnostics.sort(loaded.files);
+}
+
+} // namespace
+
+LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOptions& options) {
+    LoadedConfig loaded;
+
+    // Pass 1: the files named, folders expanded and sorted.
+    loaded.files = collect_yaml_files(paths, loaded.diagnostics);
+
+    // Pass 2: each file parsed, its documents checked against the schema and decoded.
+    std::vector<FileResult> results = load_files(loaded.files);
+    check_loaded(loaded, results, options);
+    return loaded;
+}
+
+LoadedConfig load_config_text(const std::string& file, std::string text,
+                              const LoadOptions& options) {
+    LoadedConfig loaded;
+    loaded.files = {file};
+    std::vector<FileResult> results(1);
+    // Compiling the schema costs more than checking a file; a caller of many texts keeps it.
+    thread_local SchemaValidator schema;
+    load_text(file, accept_source_text(file, std::move(text), results[0].diagnostics), schema,
+              results[0]);
+    check_loaded(loaded, results, options);
     return loaded;
 }
 

@@ -28,4 +28,8 @@ struct LoadedConfig {
 // Reads the files and folders in `paths` and runs every check; see the passes in loader.cpp.
 LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOptions& options);
 
+// The same passes for one file's text already read (the fuzzer's way in); `file` names it.
+LoadedConfig load_config_text(const std::string& file, std::string text,
+                              const LoadOptions& options);
+
 } // namespace mailsync

@@ -127,6 +127,11 @@ std::optional<std::string> read_source_file(const std::string& path, Diagnostics
                           fmt::format("file is larger than {}", human_size(max_bytes)));
         return std::nullopt;
     }
+    return accept_source_text(path, std::move(text), diagnostics);
+}
+
+std::optional<std::string> accept_source_text(const std::string& path, std::string text,
+                                              Diagnostics& diagnostics) {
     if (text.starts_with("\xEF\xBB\xBF"))
         text.erase(0, 3);
     if (std::optional<std::size_t> bad = find_invalid_utf8(text)) {

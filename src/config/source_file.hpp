@@ -21,5 +21,8 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
 // The text of a file that must be UTF-8 text of at most `max_bytes`; a leading BOM is dropped.
 std::optional<std::string> read_source_file(const std::string& path, Diagnostics& diagnostics,
                                             std::size_t max_bytes = max_source_bytes);
+// The same checks for text already read: the BOM dropped, UTF-8 required.
+std::optional<std::string> accept_source_text(const std::string& path, std::string text,
+                                              Diagnostics& diagnostics);
 
 } // namespace mailsync

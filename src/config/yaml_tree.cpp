@@ -252,6 +252,22 @@ std::string flow_hint(std::string_view text, Mark mark) {
     return " (inside { } or [ ], quote a ${...} reference: \"${env:NAME}\")";
 }
 
+// The character at a mark, quoted for a message: "','".
+std::string char_at(std::string_view text, Mark mark) {
+    std::size_t start = 0;
+    for (int line = 1; line < mark.line && start != std::string_view::npos; ++line) {
+        start = text.find('\n', start);
+        if (start != std::string_view::npos)
+            ++start;
+    }
+    std::size_t at = start == std::string_view::npos ? text.size() : start + mark.column - 1;
+    if (at >= text.size())
+        return "the end";
+    unsigned char c = static_cast<unsigned char>(text[at]);
+    return c >= 0x20 && c < 0x7F ? fmt::format("'{}'", static_cast<char>(c))
+                                 : fmt::format("byte 0x{:02X}", c);
+}
+
 } // namespace
 
 std::vector<Document> parse(std::string_view text, const std::string& file,
@@ -261,10 +277,23 @@ std::vector<Document> parse(std::string_view text, const std::string& file,
     TreeBuilder builder(file, diagnostics, limits);
     try {
         YAML::Parser parser(stream);
+        std::optional<Mark> last;
         while (parser.HandleNextDocument(builder)) {
             std::optional<Node> root = builder.take_root();
-            if (root)
-                documents.push_back({std::move(*root), root->mark});
+            if (!root)
+                continue;
+            // yaml-cpp 0.7 does not consume a token that cannot start a node (a stray ',' or
+            // ']' at the top, jbeder/yaml-cpp#1040): it hands out an empty document at the same
+            // place again and again. Found by fuzzing.
+            if (root->is_null() && last && last->line == root->mark.line &&
+                last->column == root->mark.column) {
+                diagnostics.error({file, root->mark.line, root->mark.column},
+                                  fmt::format("YAML syntax: {} cannot start a value here",
+                                              char_at(text, root->mark)));
+                break;
+            }
+            last = root->mark;
+            documents.push_back({std::move(*root), root->mark});
         }
     } catch (const ParseError& error) {
         diagnostics.error({file, error.mark.line, error.mark.column}, error.message);

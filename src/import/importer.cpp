@@ -131,7 +131,6 @@ Words words_of(Kind kind, const std::string& attribute, const MappingProfile& pr
     return words;
 }
 
-
 class Importer {
 public:
     Importer(const MappingProfile& profile, ImportResult& result)
@@ -629,6 +628,14 @@ ImportResult import_text(std::string_view text, const std::string& file,
                          const MappingProfile& profile, ImportFormat format,
                          const MigrationTarget& migration) {
     ImportResult result;
+    // The text becomes YAML and JSON: it must be UTF-8 (import_file has read it so already).
+    std::optional<std::string> accepted =
+        accept_source_text(file, std::string(text), result.diagnostics);
+    if (!accepted) {
+        result.unreadable = true;
+        return result;
+    }
+    text = *accepted;
     if (format == ImportFormat::automatic)
         format = looks_like_json(file, text) ? ImportFormat::json : ImportFormat::csv;
     result.format = format;

@@ -186,13 +186,18 @@ Result<Plan> read_plan_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return fail(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    json parsed = json::parse(in, nullptr, false);
-    if (parsed.is_discarded())
-        return fail(fmt::format("{}: not JSON", path));
-    Result<Plan> plan = plan_from_json(parsed);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Result<Plan> plan = read_plan_text(text);
     if (!plan)
         return fail(fmt::format("{}: {}", path, plan.error().message));
     return plan;
+}
+
+Result<Plan> read_plan_text(std::string_view text) {
+    json parsed = json::parse(text, nullptr, false);
+    if (parsed.is_discarded())
+        return fail("not JSON");
+    return plan_from_json(parsed);
 }
 
 bool is_plan_file(const std::string& path) {

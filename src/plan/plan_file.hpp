@@ -16,6 +16,8 @@ Result<Plan> plan_from_json(const nlohmann::json& json);
 
 Result<void> write_plan_file(const Plan& plan, const std::string& path);
 Result<Plan> read_plan_file(const std::string& path);
+// A plan file's text already read.
+Result<Plan> read_plan_text(std::string_view text);
 
 // Whether a file looks like a saved plan (for `apply PLANFILE` versus `apply PATH`).
 bool is_plan_file(const std::string& path);

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "target/http_answers.hpp"
 #include "util/crypto.hpp"
 
 namespace mailsync {
@@ -89,21 +90,12 @@ std::string reason_phrase(long status) {
     }
 }
 
-// The server's words: the body's `message`, or the start of a body that is not the contract's.
 std::string server_message(const HttpResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("message") && body["message"].is_string())
-        return body["message"];
-    std::string text = response.body.substr(0, 200);
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    return text.empty() ? "(no message)" : text;
+    return error_message(response.body);
 }
 
 std::string server_code(const HttpResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("code") && body["code"].is_string())
-        return body["code"];
-    return {};
+    return error_code(response.body);
 }
 
 bool retryable(CURLcode code) {
@@ -127,19 +119,11 @@ bool retryable(long status) {
     return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-// `Retry-After`: seconds, or an HTTP date.
 std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& response) {
     auto found = response.headers.find("retry-after");
     if (found == response.headers.end())
         return std::nullopt;
-    const std::string& value = found->second;
-    if (!value.empty() && std::all_of(value.begin(), value.end(), ::isdigit))
-        return std::chrono::seconds(std::stol(value));
-    std::time_t when = curl_getdate(value.c_str(), nullptr);
-    if (when < 0)
-        return std::nullopt;
-    std::time_t now = std::time(nullptr);
-    return std::chrono::seconds(std::max<std::time_t>(0, when - now));
+    return read_retry_after(found->second, std::time(nullptr));
 }
 
 // Exponential backoff with full jitter: a random wait in [base·2ⁿ/2, base·2ⁿ], at most 10 s.
@@ -156,67 +140,9 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* out) 
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* out) {
-    std::string_view line(data, size * count);
-    auto& headers = *static_cast<std::map<std::string, std::string>*>(out);
-    if (line.starts_with("HTTP/")) // a new response (after a 100 or a redirect)
-        headers.clear();
-    std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-            value.remove_prefix(1);
-        while (!value.empty() &&
-               (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
-            value.remove_suffix(1);
-        headers[name] = std::string(value);
-    }
+    read_header_line(std::string_view(data, size * count),
+                     *static_cast<std::map<std::string, std::string>*>(out));
     return size * count;
-}
-
-std::string text_of(const json& value) {
-    if (value.is_string())
-        return value.get<std::string>();
-    if (value.is_number_integer())
-        return std::to_string(value.get<long long>());
-    return {};
-}
-
-// Strips the quotes (and a weak marker) of an ETag: W/"3" → 3.
-std::string etag_version(std::string etag) {
-    if (etag.starts_with("W/"))
-        etag.erase(0, 2);
-    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
-        etag = etag.substr(1, etag.size() - 2);
-    return etag;
-}
-
-// The contract's reserved keys; every other key is one of the object's fields.
-const std::set<std::string> reserved_keys = {"id", "version", "secretFieldsSet", "createdAt",
-                                             "updatedAt"};
-
-std::optional<TargetObject> to_object(const json& body, const std::string& etag = {}) {
-    if (!body.is_object())
-        return std::nullopt;
-    TargetObject object;
-    object.id = text_of(body.value("id", json()));
-    object.version = text_of(body.value("version", json()));
-    if (object.version.empty())
-        object.version = etag_version(etag);
-    if (object.id.empty() || object.version.empty())
-        return std::nullopt;
-    for (const auto& [key, value] : body.items()) {
-        if (!reserved_keys.contains(key))
-            object.fields[key] = value;
-    }
-    if (body.contains("secretFieldsSet") && body["secretFieldsSet"].is_array()) {
-        for (const json& key : body["secretFieldsSet"]) {
-            if (key.is_string())
-                object.secrets_set.push_back(key);
-        }
-    }
-    return object;
 }
 
 std::string write_body(const WriteRequest& request) {
@@ -449,7 +375,7 @@ TargetResult<TargetObject> object_from(const std::string& what, const HttpRespon
     json body = json::parse(response.body, nullptr, false);
     auto etag = response.headers.find("etag");
     std::optional<TargetObject> object =
-        to_object(body, etag == response.headers.end() ? "" : etag->second);
+        object_from_json(body, etag == response.headers.end() ? "" : etag->second);
     if (!object)
         return std::unexpected(
             failed(fmt::format("{}: the answer is not an object with an id and a version", what)));
@@ -477,20 +403,13 @@ TargetResult<std::vector<TargetObject>> HttpTarget::list(const std::string& coll
             return std::unexpected(response.error());
         if (!success(*response))
             return std::unexpected(response_error(what, *response));
-        json body = json::parse(response->body, nullptr, false);
-        if (!body.is_object() || !body.contains("items") || !body["items"].is_array())
-            return std::unexpected(failed(fmt::format("{}: the answer has no `items` list", what)));
-        for (const json& item : body["items"]) {
-            std::optional<TargetObject> object = to_object(item);
-            if (!object)
-                return std::unexpected(failed(fmt::format("{}: an item has no id or no version: {}",
-                                                          what, item.dump().substr(0, 120))));
-            out.push_back(std::move(*object));
-        }
-        json next = body.value("nextPageToken", json());
-        if (!next.is_string() || next.get<std::string>().empty())
+        Result<ListingPage> page = read_listing_page(response->body);
+        if (!page)
+            return std::unexpected(failed(fmt::format("{}: {}", what, page.error().message)));
+        std::move(page->items.begin(), page->items.end(), std::back_inserter(out));
+        if (page->next_token.empty())
             return out;
-        token = next.get<std::string>();
+        token = std::move(page->next_token);
         if (!seen_tokens.insert(token).second)
             return std::unexpected(
                 failed(fmt::format("{}: the server sent the page token '{}' twice", what, token)));

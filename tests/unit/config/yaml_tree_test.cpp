@@ -129,3 +129,19 @@ TEST_CASE("durations take ms, s, m and h only", "[yaml]") {
     CHECK_FALSE(parse_duration("30 s").has_value());
     CHECK_FALSE(parse_duration("1d").has_value());
 }
+
+// Fuzzing found it (fuzz/regressions/config): yaml-cpp 0.7 never consumes a ',' or similar that
+// cannot start a node at the top of a document, and handed out empty documents until memory ran
+// out (jbeder/yaml-cpp#1040). The loop is cut and the character named.
+TEST_CASE("a stray ',' at the top is an error at its place, not an endless loop", "[yaml]") {
+    for (const char* text : {",", "---\n,\n", "a: 1\n---\n,piVersion: x\n"}) {
+        INFO(text);
+        Diagnostics diagnostics;
+        auto documents = parse(text, diagnostics);
+        REQUIRE(diagnostics.error_count() == 1);
+        const Diagnostic& error = diagnostics.items().front();
+        CHECK(error.message == "YAML syntax: ',' cannot start a value here");
+        CHECK(error.where.column == 1);
+        CHECK(documents.size() <= 2);
+    }
+}

@@ -325,3 +325,24 @@ TEST_CASE("server defaults follow seed 004's server types", "[import]") {
     CHECK(server_defaults("default", "pop3").port == 995);
     CHECK(server_defaults("exchange", "imap").host.empty());
 }
+
+// Fuzzing found it (fuzz/regressions/import-csv): a byte that is not UTF-8 in a CSV cell reached
+// the JSON of the written resource, whose dump threw. import_text now refuses such text as
+// import_file does, at the byte.
+TEST_CASE("text that is not UTF-8 is refused where the byte is, not written", "[import]") {
+    ImportResult csv = import_csv("name;protocol;host\nsales;imap;imap.ex\xBB"
+                                  "ample.com\n");
+    CHECK(csv.unreadable);
+    CHECK(csv.resources.empty());
+    CHECK(errors(csv) == std::vector<std::string>{"2:19: file is not UTF-8 text (byte 0xBB)"});
+    ImportResult migration = import_text(
+        "login_source;pass_source;host_source;type_messagerie;login_destination;subscribed_only\n"
+        "anne@old.example;pw1\xBB;imap.old.example;default;anne@new.example;False\n",
+        "migrations.csv", profile(), ImportFormat::automatic,
+        MigrationTarget{"imap.new", 993, "", ""});
+    CHECK(migration.unreadable);
+    CHECK(migration.resources.empty());
+    ImportResult json = import_json("{\"incoming\": [{\"name\": \"s\xC3\"}]}");
+    CHECK(json.unreadable);
+    CHECK(errors(json).size() == 1);
+}

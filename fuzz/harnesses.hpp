@@ -1,0 +1,19 @@
+// The fuzzing harnesses: one function per target, bytes in. scripts/fuzz builds each with
+// main.cpp as libFuzzer's entry point; the unit tests (tests/unit/fuzz_inputs_test.cpp) run every
+// seed and every past finding of fuzz/ through the same functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mailsync::fuzz {
+
+int config(const std::uint8_t* data, std::size_t size);
+int import_csv(const std::uint8_t* data, std::size_t size);
+int import_json(const std::uint8_t* data, std::size_t size);
+int plan_file(const std::uint8_t* data, std::size_t size);
+int imap_response(const std::uint8_t* data, std::size_t size);
+int probe_replies(const std::uint8_t* data, std::size_t size);
+int http_answers(const std::uint8_t* data, std::size_t size);
+
+} // namespace mailsync::fuzz
