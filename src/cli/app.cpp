@@ -81,10 +81,22 @@ int run(int argc, char** argv) {
     app.set_version_flag("--version", fmt::format("mailsync {}", MAILSYNC_VERSION));
     app.require_subcommand(1);
     app.fallthrough(); // global flags such as --no-color also work after the command
-    app.footer("Exit codes: 0 success; 1 invalid input, failed checks, failed actions or usage\n"
-               "errors; 2 (plan --detailed-exitcode) changes to make, (import) objects left out\n"
-               "for errors while the rest was written.\n"
-               "Run 'mailsync COMMAND --help' for a command's flags.");
+    app.footer(
+        "Exit codes (every command exits 1 on a usage error):\n"
+        "  validate      0 valid (warnings allowed; with --live every test passed); 1 errors or a\n"
+        "                failed live test\n"
+        "  test          0 every test passed; 1 a test failed or the configuration has errors\n"
+        "  plan          0 planned; 1 errors; 2 with --detailed-exitcode: changes to make or\n"
+        "                messages left to copy\n"
+        "  apply         0 applied or nothing to do; 1 errors, stale plan, lock held, failed live\n"
+        "                test, confirmation refused, actions or migrations failed or skipped\n"
+        "  import        0 imported; 1 nothing written; 2 written, objects with errors left out\n"
+        "  export        0 exported; 1 errors (objects not exported are named)\n"
+        "  status        0 shown; 1 no such run or unreadable state\n"
+        "  force-unlock  0 released or not locked; 1 unreadable state\n"
+        "  mapping       0 printed; 1 unknown kind or broken mapping file\n"
+        "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
+        "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
     app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
     add_validate_command(app, context);

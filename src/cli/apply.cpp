@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "apply/executor.hpp"
 #include "cli/commands.hpp"
@@ -27,7 +28,33 @@ struct ApplyCliOptions {
     bool auto_approve = false;
     std::size_t parallelism = 10;
     bool skip_live_tests = false;
+    std::string format = "text";
 };
+
+// What apply --format json prints (schemas/apply.schema.json): filled as the run goes.
+struct JsonReport {
+    bool enabled = false;
+    nlohmann::ordered_json out;
+
+    void print() const {
+        if (enabled)
+            fmt::print("{}\n", out.dump(2));
+    }
+};
+
+std::string_view outcome_name(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::completed:
+        return "completed";
+    case Outcome::failed:
+        return "failed";
+    case Outcome::skipped:
+        return "skipped";
+    case Outcome::unchanged:
+        break;
+    }
+    return "unchanged";
+}
 
 // Why a saved plan no longer holds: the configuration, a secret or the target moved.
 std::vector<std::string> staleness(const Plan& plan, const Session& session,
@@ -72,7 +99,7 @@ std::vector<std::string> staleness(const Plan& plan, const Session& session,
 
 // Tests every connection and client the plan creates or updates; false (with the results
 // printed) when one fails, so that nothing is written.
-bool live_tests_pass(const Plan& plan, const Config& config, Context& context) {
+bool live_tests_pass(const Plan& plan, const Config& config, Context& context, JsonReport& json) {
     std::set<std::pair<Kind, std::string>> written;
     for (const PlannedAction& action : plan.actions) {
         if (action.type == ActionType::create || action.type == ActionType::update)
@@ -90,18 +117,24 @@ bool live_tests_pass(const Plan& plan, const Config& config, Context& context) {
         return false;
     }
     if (all_passed(*results)) {
-        fmt::print("Live tests passed for the {} resource{} about to be written.\n",
-                   results->size(), results->size() == 1 ? "" : "s");
+        if (!json.enabled)
+            fmt::print("Live tests passed for the {} resource{} about to be written.\n",
+                       results->size(), results->size() == 1 ? "" : "s");
         return true;
     }
-    print_probe_table(*results, live, context);
+    if (json.enabled) {
+        json.out["result"] = "refused";
+        json.out["live_tests"] = probe_json(*results, false);
+    } else {
+        print_probe_table(*results, live, context);
+    }
     fmt::print(stderr, "error: live connection tests failed; nothing was written. Fix the "
                        "resources above, or pass --skip-live-tests to apply without testing.\n");
     context.exit_code = 1;
     return false;
 }
 
-bool confirm(const ApplyCliOptions& options, Context& context) {
+bool confirm(const ApplyCliOptions& options, Context& context, JsonReport& json) {
     if (options.auto_approve)
         return true;
     if (isatty(0) != 1) {
@@ -110,19 +143,23 @@ bool confirm(const ApplyCliOptions& options, Context& context) {
         context.exit_code = 1;
         return false;
     }
-    fmt::print("\nApply these changes? Only 'yes' is accepted: ");
-    std::fflush(stdout);
+    // With --format json, stdout is the report's alone.
+    std::FILE* prompt = json.enabled ? stderr : stdout;
+    fmt::print(prompt, "\nApply these changes? Only 'yes' is accepted: ");
+    std::fflush(prompt);
     std::string answer;
     std::getline(std::cin, answer);
     if (answer != "yes") {
-        fmt::print("Apply cancelled; nothing was changed.\n");
+        fmt::print(prompt, "Apply cancelled; nothing was changed.\n");
+        json.out["result"] = "cancelled";
         context.exit_code = 1;
         return false;
     }
     return true;
 }
 
-void report(const Plan& plan, const ApplyReport& result, const Target& target, Context& context) {
+void report(const Plan& plan, const ApplyReport& result, const Target& target, Context& context,
+            JsonReport& json) {
     for (const std::string& line : target.report())
         fmt::print(stderr, "note: {}\n", line);
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
@@ -134,7 +171,26 @@ void report(const Plan& plan, const ApplyReport& result, const Target& target, C
                        action_name(action.type), kind_name(action.kind), action.name,
                        outcome.message);
     }
-    if (result.ok()) {
+    if (json.enabled) {
+        json.out["result"] = result.ok() ? "applied" : "incomplete";
+        json.out["summary"] = {{"created", result.created}, {"updated", result.updated},
+                               {"deleted", result.deleted}, {"adopted", result.adopted},
+                               {"failed", result.failed},   {"skipped", result.skipped}};
+        nlohmann::ordered_json actions = nlohmann::ordered_json::array();
+        for (std::size_t i = 0; i < plan.actions.size(); ++i) {
+            const PlannedAction& action = plan.actions[i];
+            nlohmann::ordered_json item;
+            item["action"] = action_name(action.type);
+            item["kind"] = kind_name(action.kind);
+            item["name"] = action.name;
+            item["outcome"] = outcome_name(result.results[i].outcome);
+            item["message"] = result.results[i].message;
+            actions.push_back(std::move(item));
+        }
+        json.out["actions"] = std::move(actions);
+        if (!result.ok())
+            context.exit_code = 1;
+    } else if (result.ok()) {
         fmt::print("Apply complete: {}.\n", describe(result));
     } else {
         fmt::print("Apply incomplete: {}.\nRun apply again once the cause is fixed; it "
@@ -144,7 +200,7 @@ void report(const Plan& plan, const ApplyReport& result, const Target& target, C
     }
 }
 
-void run_apply(ApplyCliOptions& options, Context& context) {
+void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
     if (!profile) {
         context.exit_code = 1;
@@ -195,6 +251,13 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     if (!taken_over.empty())
         fmt::print(stderr, "warning: took over the lock of {}, which is no longer running\n",
                    taken_over);
+    json.out["run_id"] = run_id;
+    json.out["target"] = session.target->describe();
+    json.out["saved_plan"] = saved.has_value();
+    json.out["result"] = "no-changes";
+    json.out["summary"] = nlohmann::ordered_json::object();
+    json.out["actions"] = nlohmann::ordered_json::array();
+    json.out["migrations"] = nlohmann::ordered_json::array();
     auto unlock = [&] { (void)session.state->unlock(run_id); };
 
     plan_session(session, options.session, *profile);
@@ -211,11 +274,14 @@ void run_apply(ApplyCliOptions& options, Context& context) {
             for (const std::string& reason : reasons)
                 fmt::print(stderr, "  - {}\n", reason);
             fmt::print(stderr, "Run mailsync plan again.\n");
+            json.out["result"] = "stale";
+            json.out["reasons"] = reasons;
+            json.print();
             context.exit_code = 1;
             return unlock();
         }
         plan = std::move(*saved);
-    } else {
+    } else if (!json.enabled) {
         fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
     }
     std::vector<std::string> unknown;
@@ -232,11 +298,12 @@ void run_apply(ApplyCliOptions& options, Context& context) {
                              std::any_of(plan.actions.begin(), plan.actions.end(),
                                          [](const PlannedAction& action) { return action.adopt; }));
     if (!changes && migrations.empty()) {
-        if (saved)
+        if (saved && !json.enabled)
             fmt::print("The plan has no changes.\n");
+        json.print();
         return unlock();
     }
-    if (!migrations.empty()) {
+    if (!migrations.empty() && !json.enabled) {
         std::vector<std::string> names;
         for (const MailboxMigration* migration : migrations)
             names.push_back(migration->meta.name);
@@ -244,15 +311,32 @@ void run_apply(ApplyCliOptions& options, Context& context) {
                    "{}.\n",
                    join(names, ", "));
     }
-    if (changes && !options.skip_live_tests &&
-        !live_tests_pass(plan, session.loaded.config, context))
-        return unlock();
-    if (!saved && !confirm(options, context))
-        return unlock();
-    if (!changes) {
+    std::vector<MigrationRunResult> migration_results;
+    std::vector<MigrationRunResult>* collect = json.enabled ? &migration_results : nullptr;
+    auto copy_mailboxes = [&] {
         if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
-                            context))
+                            context, collect))
             context.exit_code = 1;
+        if (json.enabled) {
+            json.out["migrations"] = migration_results_json(migration_results);
+            if (context.exit_code != 0 && json.out["result"] != "incomplete")
+                json.out["result"] = "incomplete";
+            else if (json.out["result"] == "no-changes")
+                json.out["result"] = "applied";
+        }
+    };
+    if (changes && !options.skip_live_tests &&
+        !live_tests_pass(plan, session.loaded.config, context, json)) {
+        json.print();
+        return unlock();
+    }
+    if (!saved && !confirm(options, context, json)) {
+        json.print();
+        return unlock();
+    }
+    if (!changes) {
+        copy_mailboxes();
+        json.print();
         return unlock();
     }
 
@@ -260,9 +344,10 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     ApplyOptions apply_options;
     apply_options.parallelism = options.parallelism;
     bool color = !context.no_color && use_color(1);
-    apply_options.progress = [color](const PlannedAction& action, TaskStatus status,
-                                     const std::string&) {
-        if (status != TaskStatus::completed)
+    bool quiet = json.enabled;
+    apply_options.progress = [color, quiet](const PlannedAction& action, TaskStatus status,
+                                            const std::string&) {
+        if (status != TaskStatus::completed || quiet)
             return;
         std::string done = fmt::format("{}d", action_name(action.type));
         if (action.type == ActionType::remove)
@@ -274,10 +359,9 @@ void run_apply(ApplyCliOptions& options, Context& context) {
     };
     ApplyReport result = execute_plan(plan, secrets, client_ids(session.snapshot, *profile),
                                       *session.target, *session.state, run_id, apply_options);
-    report(plan, result, *session.target, context);
-    if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
-                        context))
-        context.exit_code = 1;
+    report(plan, result, *session.target, context, json);
+    copy_mailboxes();
+    json.print();
     unlock();
 }
 
@@ -306,10 +390,20 @@ void add_apply_command(CLI::App& app, Context& context) {
         ->add_flag("--skip-live-tests", options->skip_live_tests,
                    "Do not test the connections about to be created or updated before writing")
         ->envname("MAILSYNC_SKIP_LIVE_TESTS");
+    command
+        ->add_option("--format", options->format,
+                     "Output: text, or json (schemas/apply.schema.json) once the plan is made")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_val("text");
     command->footer("Exit codes: 0 applied (or nothing to do); 1 errors, a stale plan, a held "
-                    "lock, a failed live test, a refused confirmation, or actions that failed or "
-                    "were skipped.");
-    command->callback([options, &context] { run_apply(*options, context); });
+                    "lock, a failed live test, a refused confirmation, or actions or migrations "
+                    "that failed or were skipped.");
+    command->callback([options, &context] {
+        JsonReport json;
+        json.enabled = options->format == "json";
+        json.out["format_version"] = 1;
+        run_apply(*options, context, json);
+    });
 }
 
 } // namespace mailsync::cli

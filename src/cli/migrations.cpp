@@ -250,7 +250,8 @@ std::string finished_line(const Running& run) {
 } // namespace
 
 bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
-                    StateStore& state, std::size_t parallelism, const Context& context) {
+                    StateStore& state, std::size_t parallelism, const Context& context,
+                    std::vector<MigrationRunResult>* results) {
     if (list.empty())
         return true;
     MigrationLedger ledger(state);
@@ -270,16 +271,21 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         record.bytes_done = record.bytes_total = bytes;
         ledger.save(record);
     }
-    bool tty = isatty(1) == 1 && !context.no_color;
-    fmt::print("Copying {} ({} at once)…\n", plural(list.size(), "mailbox"),
-               std::min(parallelism, list.size()));
-    std::fflush(stdout);
+    bool quiet = results != nullptr;
+    bool tty = !quiet && isatty(1) == 1 && !context.no_color;
+    if (!quiet) {
+        fmt::print("Copying {} ({} at once)…\n", plural(list.size(), "mailbox"),
+                   std::min(parallelism, list.size()));
+        std::fflush(stdout);
+    }
     auto started = std::chrono::steady_clock::now();
 
     std::atomic<bool> all_done{false};
     std::mutex print_mutex;
     std::size_t drawn = 0; // lines of the live block on screen
     auto draw = [&](bool final) {
+        if (quiet)
+            return;
         std::lock_guard lock(print_mutex);
         std::string out;
         if (tty && drawn > 0)
@@ -335,13 +341,30 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
     }
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (const std::string& error : ledger.errors())
+        fmt::print(stderr, "warning: the state could not record the progress: {}\n", error);
+    if (quiet) {
+        for (auto& run : runs)
+            results->push_back({run->migration->meta.name, std::move(run->outcome)});
+        return failed == 0;
+    }
     fmt::print("Migrations: {} copied ({}) in {}, {:.1f} MB/s; {} completed, {} failed.\n",
                plural(messages, "message"), megabytes(bytes), duration_text(elapsed),
                elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0.0, runs.size() - failed,
                failed);
-    for (const std::string& error : ledger.errors())
-        fmt::print(stderr, "warning: the state could not record the progress: {}\n", error);
     return failed == 0;
+}
+
+nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResult>& results) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const MigrationRunResult& result : results)
+        out.push_back({{"name", result.name},
+                       {"status", status_name(result.outcome.status)},
+                       {"message", result.outcome.message},
+                       {"messages_copied", result.outcome.messages},
+                       {"bytes_copied", result.outcome.bytes},
+                       {"problems", result.outcome.problems}});
+    return out;
 }
 
 void print_migration_status(const std::vector<MigrationRecord>& records) {

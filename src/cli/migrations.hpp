@@ -34,9 +34,18 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
 nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>& entries);
 bool migrations_pending(const std::vector<MigrationPlanEntry>& entries);
 
-// Copies, `parallelism` mailboxes at once; true when every migration completed.
+// One migration's result, for apply --format json.
+struct MigrationRunResult {
+    std::string name;
+    MigrationOutcome outcome;
+};
+
+// Copies, `parallelism` mailboxes at once; true when every migration completed. With `results`,
+// each migration's outcome is added there and nothing is printed.
 bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
-                    StateStore& state, std::size_t parallelism, const Context& context);
+                    StateStore& state, std::size_t parallelism, const Context& context,
+                    std::vector<MigrationRunResult>* results = nullptr);
+nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResult>& results);
 
 // The migrations' task table for `status`.
 void print_migration_status(const std::vector<MigrationRecord>& records);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
@@ -112,4 +113,17 @@ TEST_CASE("test refuses bad flags and a broken configuration before connecting",
                                              "error: MailAccount 'shared'"));
     CHECK_THAT(broken.err, Catch::EndsWith("Nothing was tested: fix the errors above first.\n"));
     CHECK(broken.out.empty());
+}
+
+TEST_CASE("mailsync --help lists the exit codes of every command", "[cli]") {
+    ProcessResult help = run_mailsync({"--help"});
+    CHECK(help.exit_code == 0);
+    for (const char* command : {"validate", "test", "plan", "apply", "import", "export", "status",
+                                "force-unlock", "mapping"}) {
+        INFO(command);
+        CHECK_THAT(help.out, Catch::Contains(fmt::format("\n  {:<12}  0 ", command)));
+        ProcessResult own = run_mailsync({command, "--help"});
+        CHECK(own.exit_code == 0);
+        CHECK_THAT(own.out, Catch::Contains("Exit codes: 0 "));
+    }
 }

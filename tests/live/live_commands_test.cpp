@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "live/mail_fixture.hpp"
+#include "support/json_schema.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -42,6 +43,7 @@ TEST_CASE("validate --live runs the offline checks, then the connection tests") 
     CHECK(parsed["valid"] == true);
     CHECK(parsed["live"]["passed"] == 1);
     CHECK(parsed["live"]["failed"] == 1);
+    CHECK(schema_file_violations("validate.schema.json", parsed).empty());
 
     ProcessResult both = run_mailsync({"validate", "--live", "--no-secrets", "config"}, options);
     CHECK(both.exit_code == 1);
@@ -68,6 +70,14 @@ TEST_CASE("apply tests what it is about to write and writes nothing when a test 
                                             "written."));
     ProcessResult still = run_mailsync({"plan", "config", "--detailed-exitcode"}, options);
     CHECK(still.exit_code == 2); // both creates still to do
+    ProcessResult refused_json =
+        run_mailsync({"apply", "--auto-approve", "config", "--format", "json"}, options);
+    CHECK(refused_json.exit_code == 1);
+    nlohmann::json report = nlohmann::json::parse(refused_json.out);
+    CHECK(report["result"] == "refused");
+    CHECK(report["live_tests"]["failed"] == 1);
+    CHECK(report["actions"].empty());
+    CHECK(schema_file_violations("apply.schema.json", report).empty());
 
     // Fixing the password makes it pass; only what is created or updated is tested.
     write_file(dir.file("config/live.yaml"), good_and_bad_accounts());

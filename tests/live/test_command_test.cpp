@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "live/mail_fixture.hpp"
+#include "support/json_schema.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -36,6 +37,8 @@ Outcome run_test(const std::string& yaml, std::vector<std::string> args = {},
     json parsed = json::parse(out.process.out, nullptr, false);
     INFO(out.process.out << out.process.err);
     REQUIRE(parsed.is_object());
+    // Every outcome of every test here, traces included, is what schemas/test.schema.json says.
+    CHECK(schema_file_violations("test.schema.json", parsed).empty());
     out.results = json::object();
     for (const json& result : parsed["results"])
         out.results[result["name"].get<std::string>()] = result;

@@ -429,7 +429,9 @@ TEST_CASE("failures are reported per mailbox and never stop the others") {
     CHECK(read_all(destination, user(7), password(7)).size() == 1);
 
     ProcessResult status = run_mailsync({"status", "--format", "json"}, options);
-    nlohmann::json tasks = nlohmann::json::parse(status.out)["migrations"];
+    nlohmann::json status_json = nlohmann::json::parse(status.out);
+    CHECK(schema_file_violations("status.schema.json", status_json).empty());
+    nlohmann::json tasks = status_json["migrations"];
     std::map<std::string, std::pair<std::string, std::string>> by_name;
     for (const auto& task : tasks)
         by_name[task["name"]] = {task["status"], task["message"]};
@@ -450,6 +452,17 @@ TEST_CASE("failures are reported per mailbox and never stop the others") {
     CHECK_THAT(by_name["over-quota"].second, Catch::Contains("quota exceeded at the destination") &&
                                                  Catch::Contains("folder 'INBOX' UID"));
     CHECK(apply.out.find("wrong-password") == std::string::npos);
+
+    // The same run as JSON: each migration with its outcome, as schemas/apply.schema.json says.
+    ProcessResult json = run_mailsync(
+        {"apply", "--auto-approve", "--parallelism", "2", "--format", "json", "config"}, options);
+    CHECK(json.exit_code == 1);
+    nlohmann::json report = nlohmann::json::parse(json.out);
+    CHECK(report["result"] == "incomplete");
+    CHECK(report["migrations"].size() == 5);
+    for (const auto& migration : report["migrations"])
+        CHECK(migration["status"] == (migration["name"] == "fine" ? "COMPLETED" : "ERROR"));
+    CHECK(schema_file_violations("apply.schema.json", report).empty());
 }
 
 TEST_CASE("a dropped connection is reconnected and the copy goes on") {
