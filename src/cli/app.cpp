@@ -108,6 +108,10 @@ int run(int argc, char** argv) {
     add_force_unlock_command(app, context);
     add_import_command(app, context);
     add_export_command(app, context);
+    if (argc > 1 && std::string_view(argv[1]) == "__complete") {
+        run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));
+        return 0;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

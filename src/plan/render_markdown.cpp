@@ -117,8 +117,11 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
     std::string whole = head;
     for (const std::string& block : blocks)
         whole += block;
-    if (!split || whole.size() <= max_part)
+    if (!split)
         return {whole};
+    // Split, a plan that fits is still marked: a pipeline finds its comment by the marker.
+    if (whole.size() + 40 <= max_part)
+        return {"<!-- mailsync plan part 1 of 1 -->\n" + whole};
 
     // Room for the marker and heading each part begins with.
     const std::size_t room = max_part - 200;

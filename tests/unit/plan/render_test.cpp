@@ -58,4 +58,11 @@ TEST_CASE("markdown splits into parts of at most the limit", "[render]") {
             ++sections;
     }
     CHECK(sections == 301);
+
+    // A plan that fits is one part, marked all the same (pipelines find their comment by it).
+    World small;
+    small.configure(client_yaml);
+    std::vector<std::string> one = render_markdown(small.plan(), true);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].starts_with("<!-- mailsync plan part 1 of 1 -->\n### mailsync plan: 1 to create"));
 }
