@@ -60,5 +60,4 @@ bool is_migration_csv(std::string_view text);
 
 // What the provider column of an account list fills in (seed 004's server types).
 
-
 } // namespace mailsync

@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
-#include "util/curl.hpp"
 #include "probe/dialog.hpp"
 #include "probe/hints.hpp"
 #include "probe/token.hpp"
+#include "util/curl.hpp"
 
 namespace mailsync {
 

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "util/curl.hpp"
 #include "util/crypto.hpp"
+#include "util/curl.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {

@@ -36,9 +36,8 @@ TEST_CASE("include and exclude: an excluded folder takes its sub-folders with it
 
 TEST_CASE("renames: the longest matching folder wins and sub-folders follow",
           "[migrate][folders]") {
-    std::vector<FolderRename> renames = {{"[Gmail]/Sent Mail", "Sent", {}},
-                                         {"[Gmail]", "Gmail", {}},
-                                         {"Old", "INBOX/Old", {}}};
+    std::vector<FolderRename> renames = {
+        {"[Gmail]/Sent Mail", "Sent", {}}, {"[Gmail]", "Gmail", {}}, {"Old", "INBOX/Old", {}}};
     CHECK(renamed("[Gmail]/Sent Mail", renames) == "Sent");
     CHECK(renamed("[Gmail]/Sent Mail/2020", renames) == "Sent/2020");
     CHECK(renamed("[Gmail]/Drafts", renames) == "Gmail/Drafts");
@@ -47,8 +46,7 @@ TEST_CASE("renames: the longest matching folder wins and sub-folders follow",
     CHECK(renamed("inbox", renames) == "INBOX");
 }
 
-TEST_CASE("server names and paths: delimiters and modified UTF-7 both ways",
-          "[migrate][folders]") {
+TEST_CASE("server names and paths: delimiters and modified UTF-7 both ways", "[migrate][folders]") {
     CHECK(path_of("Entw&APw-rfe", '/') == "Entwürfe");
     CHECK(path_of("Archiv.&AMQ-rger", '.') == "Archiv/Ärger");
     CHECK(path_of("a/b.c", '.') == "a_b/c"); // a '/' inside a level is not a level
