@@ -68,6 +68,20 @@ public:
             }
             m_out.unreadable = true;
             return std::move(m_out);
+        } catch (const json::out_of_range& error) {
+            // A number beyond double's range ("1E400"): nlohmann names it, not its place.
+            std::string what = error.what();
+            std::size_t quote = what.find('\'');
+            std::string number = quote == std::string::npos
+                                     ? std::string()
+                                     : what.substr(quote + 1, what.rfind('\'') - quote - 1);
+            std::size_t at = number.empty() ? std::string_view::npos : m_text.find(number);
+            m_diagnostics.error(
+                place(at == std::string_view::npos ? 0 : at),
+                number.empty() ? fmt::format("not valid JSON: {}", what)
+                               : fmt::format("not valid JSON: the number {} is too large", number));
+            m_out.unreadable = true;
+            return std::move(m_out);
         }
         if (!root.is_object()) {
             m_diagnostics.error({m_file, 1, 1},

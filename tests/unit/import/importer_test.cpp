@@ -346,3 +346,12 @@ TEST_CASE("text that is not UTF-8 is refused where the byte is, not written", "[
     CHECK(json.unreadable);
     CHECK(errors(json).size() == 1);
 }
+
+// Fuzzing found it (fuzz/regressions/import-json): a number beyond double's range made the JSON
+// parser throw an exception the importer did not catch, and mailsync ended with "internal error".
+TEST_CASE("a JSON number too large is an error at its place", "[import]") {
+    ImportResult result = import_json("{\"incoming\": [{\"name\": \"a\", \"port\": 1E400}]}");
+    CHECK(result.unreadable);
+    CHECK(errors(result) ==
+          std::vector<std::string>{"1:37: not valid JSON: the number 1E400 is too large"});
+}
