@@ -7,26 +7,12 @@
 #include <string>
 
 #include "config/loader.hpp"
-#include "config/mapping_file.hpp"
 
 using namespace mailsync;
 
-namespace {
-
-const MappingProfile& profile() {
-    static const MappingProfile loaded = [] {
-        SourceFiles sources;
-        Diagnostics diagnostics;
-        return *load_mapping("server-to-cloud", sources, diagnostics);
-    }();
-    return loaded;
-}
-
-} // namespace
-
 int mailsync::fuzz::config(const std::uint8_t* data, std::size_t size) {
     LoadOptions options;
-    options.mapping = &profile();
+    options.mapping = &fuzz::default_profile();
     // Every variable is set, and some name a value the checks look at.
     options.env = [](const std::string& name) -> std::optional<std::string> {
         if (name.ends_with("PORT"))

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "config/mapping_file.hpp"
 #include "config/writer.hpp"
 #include "config/yaml_tree.hpp"
 #include "import/importer.hpp"
@@ -17,22 +16,13 @@ using namespace mailsync;
 
 namespace {
 
-const MappingProfile& profile() {
-    static const MappingProfile loaded = [] {
-        SourceFiles sources;
-        Diagnostics diagnostics;
-        return *load_mapping("server-to-cloud", sources, diagnostics);
-    }();
-    return loaded;
-}
-
 int import_one(const std::uint8_t* data, std::size_t size, ImportFormat format,
                const std::string& file) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
     MigrationTarget destination;
     destination.host = "imap.example.test";
     destination.domain = "example.test";
-    ImportResult result = import_text(text, file, profile(), format, destination);
+    ImportResult result = import_text(text, file, fuzz::default_profile(), format, destination);
     for (const Diagnostic& diagnostic : result.diagnostics.items())
         (void)render_diagnostic(diagnostic, result.sources, false);
     // What import writes must read back as YAML: a name or value it quotes wrongly would make

@@ -6,7 +6,19 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "config/mapping_file.hpp"
+
 namespace mailsync::fuzz {
+
+// The built-in server-to-cloud profile, loaded once.
+inline const MappingProfile& default_profile() {
+    static const MappingProfile loaded = [] {
+        SourceFiles sources;
+        Diagnostics diagnostics;
+        return *load_mapping("server-to-cloud", sources, diagnostics);
+    }();
+    return loaded;
+}
 
 int config(const std::uint8_t* data, std::size_t size);
 int import_csv(const std::uint8_t* data, std::size_t size);
