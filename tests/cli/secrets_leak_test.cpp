@@ -72,16 +72,29 @@ TEST_CASE("no command, format or written file holds a secret value", "[cli][secr
         {"status"},
         {"status", "--format", "json"},
         {"plan", "config", "broken"},
+        {"plan", "--format", "markdown", "--split", "config"},
+        {"__complete", "resources", "config"},
+        {"apply", "--auto-approve", "--format", "json", "config"},
         {"apply", "--auto-approve", "config"},
     };
-    // A second set of values, so that apply also writes rotated secrets.
+    // Two more sets of values, so that both applies at the end write rotated secrets.
     RunOptions rotated = options;
+    RunOptions rotated_again = options;
     for (auto& [name, value] : rotated.env)
         value += "-rotated";
+    for (auto& [name, value] : rotated_again.env)
+        value += "-again";
     REQUIRE(run_mailsync({"validate", "config"}, options).exit_code == 0);
     for (const auto& command : commands) {
-        bool last = &command == &commands.back();
-        ProcessResult result = run_mailsync(command, last ? rotated : options);
+        std::size_t from_end = static_cast<std::size_t>(&commands.back() - &command);
+        ProcessResult result = run_mailsync(command, from_end == 1   ? rotated_again
+                                                     : from_end == 0 ? rotated
+                                                                     : options);
+        if (from_end <= 1) {
+            INFO(result.out << result.err);
+            CHECK(result.exit_code == 0);
+            CHECK_THAT(result.out, Catch::Contains("update")); // the rotation is written
+        }
         for (const std::string& secret : secret_values) {
             INFO(command.front() << " " << secret);
             CHECK(result.out.find(secret) == std::string::npos);
