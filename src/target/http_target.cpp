@@ -13,6 +13,7 @@
 
 #include "target/http_answers.hpp"
 #include "util/crypto.hpp"
+#include "util/net.hpp"
 
 namespace mailsync {
 
@@ -30,31 +31,18 @@ struct TargetUrl {
 };
 
 Result<TargetUrl> parse_url(const std::string& spec) {
-    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), &curl_url_cleanup);
-    if (curl_url_set(url.get(), CURLUPART_URL, spec.c_str(), 0) != CURLUE_OK)
+    std::optional<curl::UrlParts> url = curl::split_url(spec);
+    if (!url)
         return fail(fmt::format("target '{}' is not a URL", spec));
-    auto part = [&](CURLUPart which) {
-        char* text = nullptr;
-        std::string out;
-        if (curl_url_get(url.get(), which, &text, 0) == CURLUE_OK && text != nullptr)
-            out = text;
-        curl_free(text);
-        return out;
-    };
-    if (!part(CURLUPART_USER).empty() || !part(CURLUPART_PASSWORD).empty())
+    if (!url->user.empty() || !url->password.empty())
         return fail("the target URL must not hold credentials; the bearer token comes from "
                     "MAILSYNC_TARGET_TOKEN");
-    if (!part(CURLUPART_QUERY).empty() || !part(CURLUPART_FRAGMENT).empty())
+    if (!url->query.empty() || !url->fragment.empty())
         return fail(fmt::format("target '{}': a query or fragment has no meaning here", spec));
-    TargetUrl out{part(CURLUPART_SCHEME), part(CURLUPART_HOST), part(CURLUPART_PORT),
-                  part(CURLUPART_PATH)};
+    TargetUrl out{url->scheme, url->host, url->port, url->path};
     while (out.path.ends_with('/'))
         out.path.pop_back();
     return out;
-}
-
-bool is_loopback(const std::string& host) {
-    return host == "localhost" || host.starts_with("127.") || host == "[::1]" || host == "::1";
 }
 
 std::string reason_phrase(long status) {
@@ -195,7 +183,7 @@ Result<std::unique_ptr<HttpTarget>> HttpTarget::open(const std::string& spec,
     if (!url)
         return std::unexpected(url.error());
     if (url->scheme == "http") {
-        if (!is_loopback(url->host))
+        if (!is_loopback_host(url->host))
             return fail(fmt::format("target {}: plain http:// is allowed only on this machine "
                                     "(localhost, 127.0.0.1, ::1); use https://",
                                     spec));

@@ -1,6 +1,8 @@
 #include "util/curl.hpp"
 
 #include <cctype>
+#include <cstdlib>
+#include <memory>
 #include <mutex>
 
 namespace mailsync::curl {
@@ -146,6 +148,26 @@ void Share::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
 
 void Share::unlock(CURL*, curl_lock_data data, void* self) {
     static_cast<Share*>(self)->m_locks[static_cast<std::size_t>(data)].unlock();
+}
+
+std::optional<UrlParts> split_url(const std::string& text) {
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), &curl_url_cleanup);
+    if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
+        return std::nullopt;
+    auto part = [&](CURLUPart which, unsigned flags = 0) {
+        char* value = nullptr;
+        std::string out;
+        if (curl_url_get(url.get(), which, &value, flags) == CURLUE_OK && value != nullptr)
+            out = value;
+        curl_free(value);
+        return out;
+    };
+    UrlParts out{part(CURLUPART_SCHEME), part(CURLUPART_USER),    part(CURLUPART_PASSWORD),
+                 part(CURLUPART_HOST),   part(CURLUPART_PORT),    part(CURLUPART_PATH),
+                 part(CURLUPART_QUERY),  part(CURLUPART_FRAGMENT)};
+    std::string port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+    out.port_number = std::atoi(port.c_str());
+    return out;
 }
 
 std::string form_escape(std::string_view value) {

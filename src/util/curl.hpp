@@ -91,6 +91,15 @@ private:
     std::array<std::mutex, CURL_LOCK_DATA_LAST> m_locks;
 };
 
+// A URL's parts as libcurl reads them when it sends a request, so that what is checked is what
+// is reached. `port` is as written (maybe empty); `port_number` is it or the scheme's default.
+struct UrlParts {
+    std::string scheme, user, password, host, port, path, query, fragment;
+    int port_number = 0;
+};
+// nullopt when libcurl does not take the text as a URL.
+std::optional<UrlParts> split_url(const std::string& text);
+
 // URL-encodes a form value (application/x-www-form-urlencoded).
 std::string form_escape(std::string_view value);
 
