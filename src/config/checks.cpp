@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "util/curl.hpp"
+#include "util/net.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -28,7 +30,34 @@ void check_unique_names(const std::vector<Resource>& resources, Kind kind,
     }
 }
 
+// A URL that receives the client secret or the user's consent: https, or plain http only to this
+// machine, never with credentials in it.
+void check_endpoint_url(const OAuth2Client& client, std::string_view field, const std::string& url,
+                        const Location& where, Diagnostics& diagnostics) {
+    if (url.empty())
+        return;
+    std::string subject = fmt::format("OAuth2Client '{}': {}", client.meta.name, field);
+    std::optional<curl::UrlParts> parts = curl::split_url(url);
+    if (!parts) {
+        diagnostics.error(where, fmt::format("{} is not a URL", subject));
+        return;
+    }
+    if (!parts->user.empty() || !parts->password.empty())
+        diagnostics.error(where, fmt::format("{} must not hold a user name or password", subject));
+    if (parts->scheme == "http" && !is_loopback_host(parts->host))
+        diagnostics.error(where,
+                          fmt::format("{} is plain http://, so the client secret and tokens would "
+                                      "travel unencrypted; use https:// (plain http is allowed "
+                                      "only to this machine: localhost, 127.0.0.0/8, ::1)",
+                                      subject));
+    else if (parts->scheme != "http" && parts->scheme != "https")
+        diagnostics.error(where, fmt::format("{} must be an https:// URL", subject));
+}
+
 void check_client(const OAuth2Client& client, Diagnostics& diagnostics) {
+    check_endpoint_url(client, "tokenUrl", client.token_url, client.token_url_where, diagnostics);
+    check_endpoint_url(client, "authorizationUrl", client.authorization_url,
+                       client.authorization_url_where, diagnostics);
     if (client.provider == Provider::google && !client.client_secret)
         diagnostics.error(client.meta.where,
                           fmt::format("OAuth2Client '{}': provider google needs spec.clientSecret "

@@ -132,10 +132,11 @@ public:
         TlsSettings out;
         if (const yaml::Node* tls = spec.find("tls")) {
             out.verify = flag(*tls, "verify", true);
-            std::string ca_file = text(*tls, "caFile");
-            if (!ca_file.empty()) {
-                std::filesystem::path base = std::filesystem::path(m_file).parent_path();
-                out.ca_file = (base / ca_file).lexically_normal().string();
+            if (const yaml::Node* verify = tls->find("verify"))
+                out.verify_where = at(verify->mark);
+            if (const yaml::Node* ca_file = tls->find("caFile")) {
+                out.ca_file_written = ca_file->value;
+                out.ca_file_where = at(ca_file->mark);
             }
         }
         return out;
@@ -156,7 +157,11 @@ OAuth2Client read_client(const yaml::Node& root, const FieldReader& read) {
     client.client_secret = read.secret(spec, "clientSecret", "spec.clientSecret");
     client.tenant_id = read.text(spec, "tenantId");
     client.token_url = read.text(spec, "tokenUrl");
+    if (const yaml::Node* url = spec.find("tokenUrl"))
+        client.token_url_where = read.at(url->mark);
     client.authorization_url = read.text(spec, "authorizationUrl");
+    if (const yaml::Node* url = spec.find("authorizationUrl"))
+        client.authorization_url_where = read.at(url->mark);
     client.tls = read.tls(spec);
     if (const yaml::Node* scopes = spec.find("scopes")) {
         for (const yaml::Node& scope : scopes->children)

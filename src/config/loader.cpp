@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -81,6 +82,44 @@ std::vector<FileResult> load_files(const std::vector<std::string>& files) {
     return results;
 }
 
+// Every TLS setting of the configuration, with the resource it belongs to.
+void for_each_tls(Config& config,
+                  const std::function<void(TlsSettings&, Kind, const std::string&)>& visit) {
+    for (OAuth2Client& client : config.clients)
+        visit(client.tls, Kind::oauth2_client, client.meta.name);
+    for (MailAccount& account : config.accounts)
+        visit(account.tls, Kind::mail_account, account.meta.name);
+    for (SmtpConnection& smtp : config.smtp_connections)
+        visit(smtp.tls, Kind::smtp_connection, smtp.meta.name);
+    for (MailboxMigration& migration : config.migrations) {
+        visit(migration.source.tls, Kind::mailbox_migration, migration.meta.name);
+        visit(migration.destination.tls, Kind::mailbox_migration, migration.meta.name);
+    }
+}
+
+// CA files are read below the configuration root only, like secret files; verification turned
+// off is said wherever the configuration is checked.
+void check_tls_files(Config& config, const FileAccess& access, Diagnostics& diagnostics) {
+    for_each_tls(config, [&](TlsSettings& tls, Kind kind, const std::string& name) {
+        if (!tls.verify)
+            diagnostics.warning(tls.verify_where,
+                                fmt::format("{} '{}': tls.verify is false: certificates are not "
+                                            "checked, so anyone on the path can read the "
+                                            "credentials sent",
+                                            kind_name(kind), name));
+        if (tls.ca_file_written.empty())
+            return;
+        Result<std::string> path =
+            resolve_config_path(access, tls.ca_file_where.file, tls.ca_file_written);
+        if (path)
+            tls.ca_file = *path;
+        else
+            diagnostics.error(
+                tls.ca_file_where,
+                fmt::format("{} '{}': tls.caFile {}", kind_name(kind), name, path.error().message));
+    });
+}
+
 // Passes 3 to 5, once every file is read.
 void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
                   const LoadOptions& options) {
@@ -95,8 +134,15 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
         move_append(loaded.config.migrations, results[i].config.migrations);
     }
 
-    // Pass 3: the resources against each other: names, references, grants, plaintext logins.
+    // Pass 3: the resources against each other: names, references, grants, plaintext logins;
+    // the CA files they name, below the configuration root.
     check_config(loaded.config, loaded.diagnostics);
+    if (options.allowed_paths)
+        loaded.access.allowed = *options.allowed_paths;
+    else if (std::optional<std::string> listed =
+                 options.env ? options.env(allowed_paths_variable) : std::nullopt)
+        loaded.access.allowed = parse_allowed_paths(*listed);
+    check_tls_files(loaded.config, loaded.access, loaded.diagnostics);
 
     // Pass 4: every resource renders through the mapping profile into the target's fields.
     if (options.mapping != nullptr)
@@ -104,7 +150,7 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
 
     // Pass 5: secrets, last, so that a missing variable does not hide a broken file.
     if (options.resolve_secrets)
-        resolve_secrets(loaded.config, options.env, loaded.diagnostics);
+        resolve_secrets(loaded.config, options.env, loaded.access, loaded.diagnostics);
 
     loaded.diagnostics.sort(loaded.files);
 }
@@ -115,7 +161,7 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
     LoadedConfig loaded;
 
     // Pass 1: the files named, folders expanded and sorted.
-    loaded.files = collect_yaml_files(paths, loaded.diagnostics);
+    loaded.files = collect_yaml_files(paths, loaded.diagnostics, &loaded.access.roots);
 
     // Pass 2: each file parsed, its documents checked against the schema and decoded.
     std::vector<FileResult> results = load_files(loaded.files);

@@ -1,6 +1,7 @@
 // Loading a configuration: files → documents → typed resources, every problem collected.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ struct LoadOptions {
     // When set, every resource must render through this profile (validate, plan, apply).
     const MappingProfile* mapping = nullptr;
     EnvLookup env = process_environment();
+    // Folders outside the repository that absolute `${file:}` and `tls.caFile` paths may name;
+    // when unset, MAILSYNC_ALLOWED_PATHS through `env`.
+    std::optional<std::vector<std::string>> allowed_paths;
 };
 
 struct LoadedConfig {
@@ -23,6 +27,7 @@ struct LoadedConfig {
     Diagnostics diagnostics;
     SourceFiles sources;
     std::vector<std::string> files; // in the order read
+    FileAccess access;              // each file's configuration root, and the allowed folders
 };
 
 // Reads the files and folders in `paths` and runs every check; see the passes in loader.cpp.

@@ -2,12 +2,11 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <regex>
 
 #include <fmt/format.h>
 
+#include "util/confined_file.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -28,34 +27,16 @@ bool is_env_name(std::string_view name) {
     return true;
 }
 
-std::optional<std::string> read_secret_file(const fs::path& path, std::string& problem) {
-    std::error_code error;
-    std::uintmax_t size = fs::file_size(path, error);
-    if (error) {
-        problem = error.message();
-        return std::nullopt;
-    }
-    if (size > max_secret_file_bytes) {
-        problem = fmt::format("it is {}, more than a secret's {}", human_size(size),
-                              human_size(max_secret_file_bytes));
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) {
-        problem = "read failed";
-        return std::nullopt;
-    }
-    // Files written by editors and `echo` end with a newline that is not part of the secret.
+// Files written by editors and `echo` end with a newline that is not part of the secret.
+void drop_final_newline(std::string& text) {
     if (text.ends_with("\r\n"))
         text.resize(text.size() - 2);
     else if (text.ends_with('\n'))
         text.pop_back();
-    return text;
 }
 
 void resolve(Secret& secret, std::string_view kind, const std::string& name, const EnvLookup& env,
-             Diagnostics& diagnostics) {
+             const FileAccess& files, Diagnostics& diagnostics) {
     std::string subject = fmt::format("{} '{}' {}", kind, name, secret.field);
     switch (secret.source) {
     case Secret::Source::literal:
@@ -74,18 +55,23 @@ void resolve(Secret& secret, std::string_view kind, const std::string& name, con
         return;
     }
     case Secret::Source::file: {
-        fs::path path = fs::path(secret.where.file).parent_path() / secret.reference;
-        std::string problem;
-        std::optional<std::string> value = read_secret_file(path, problem);
+        Result<std::string> path = resolve_config_path(files, secret.where.file, secret.reference);
+        Result<std::string> value =
+            path ? read_regular_file(*path, max_secret_file_bytes) : std::unexpected(path.error());
         if (!value) {
-            diagnostics.error(secret.where, fmt::format("{}: secret file {} cannot be read: {}",
-                                                        subject, path.string(), problem));
-        } else if (value->empty()) {
             diagnostics.error(secret.where,
-                              fmt::format("{}: secret file {} is empty", subject, path.string()));
-        } else {
-            secret.value.emplace(std::move(*value));
+                              fmt::format("{}: secret file {}{}", subject,
+                                          path ? secret.reference + ": " : std::string(),
+                                          value.error().message));
+            return;
         }
+        secret.resolved_path = *path;
+        drop_final_newline(*value);
+        if (value->empty())
+            diagnostics.error(secret.where, fmt::format("{}: secret file {} is empty", subject,
+                                                        secret.reference));
+        else
+            secret.value.emplace(std::move(*value));
         return;
     }
     }
@@ -127,6 +113,14 @@ std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
                                           secret.field, target));
             return std::nullopt;
         }
+        if (target.starts_with("MAILSYNC_")) {
+            diagnostics.error(secret.where,
+                              fmt::format("{}: ${{env:{}}} is one of mailsync's own settings, "
+                                          "not a secret of a resource; give the resource a "
+                                          "variable of its own",
+                                          secret.field, target));
+            return std::nullopt;
+        }
         secret.source = Secret::Source::env;
     } else if (source == "file") {
         if (target.empty()) {
@@ -155,9 +149,10 @@ EnvLookup process_environment() {
     };
 }
 
-void resolve_secrets(Config& config, const EnvLookup& env, Diagnostics& diagnostics) {
+void resolve_secrets(Config& config, const EnvLookup& env, const FileAccess& files,
+                     Diagnostics& diagnostics) {
     for_each_secret(config, [&](Secret& secret, Kind kind, const std::string& name) {
-        resolve(secret, kind_name(kind), name, env, diagnostics);
+        resolve(secret, kind_name(kind), name, env, files, diagnostics);
     });
 }
 

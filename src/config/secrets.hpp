@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "config/file_access.hpp"
 #include "config/yaml_tree.hpp"
 #include "model/resources.hpp"
 #include "util/diagnostics.hpp"
@@ -21,8 +22,10 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // The process environment.
 EnvLookup process_environment();
 
-// Resolves every secret in `config`. A missing one is an error that names the resource, the
-// field and the variable or file, never a value.
-void resolve_secrets(Config& config, const EnvLookup& env, Diagnostics& diagnostics);
+// Resolves every secret in `config`: variables from `env`, files as `files` allows (below the
+// configuration root). A missing one is an error that names the resource, the field and the
+// variable or file, never a value.
+void resolve_secrets(Config& config, const EnvLookup& env, const FileAccess& files,
+                     Diagnostics& diagnostics);
 
 } // namespace mailsync

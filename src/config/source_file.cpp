@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "util/confined_file.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -45,14 +46,36 @@ Location place_of(const std::string& file, const std::string& text, std::size_t 
 } // namespace
 
 std::vector<std::string> collect_yaml_files(const std::vector<std::string>& paths,
-                                            Diagnostics& diagnostics) {
+                                            Diagnostics& diagnostics,
+                                            std::map<std::string, std::string>* roots) {
     std::vector<std::string> files;
     std::set<std::string> seen;
-    auto take = [&](const std::string& file) {
-        if (seen.insert(fs::path(file).lexically_normal().string()).second)
-            files.push_back(file);
+    // A file is read only when its real path stays below its root: a link committed to the
+    // repository (`x.yaml -> ../.git/config`) is refused, and nothing of its target is read.
+    auto take = [&](const std::string& file, const std::string& root) {
+        if (!seen.insert(fs::path(file).lexically_normal().string()).second)
+            return;
+        fs::path relative =
+            fs::path(file).lexically_normal().lexically_relative(fs::path(root).lexically_normal());
+        auto resolved = resolve_below(root, relative.string());
+        if (!resolved) {
+            if (resolved.error().escapes)
+                diagnostics.error({file, 0, 0},
+                                  fmt::format("is a link that leads outside {}; mailsync reads "
+                                              "configuration files only below the folder given",
+                                              root));
+            else
+                diagnostics.error({file, 0, 0}, resolved.error().message);
+            return;
+        }
+        files.push_back(file);
+        if (roots != nullptr)
+            (*roots)[file] = root;
     };
-    for (const std::string& path : paths) {
+    for (const std::string& given : paths) {
+        std::string path = given;
+        while (path.size() > 1 && path.ends_with('/'))
+            path.pop_back();
         std::error_code error;
         fs::file_status status = fs::status(path, error);
         if (error || !fs::exists(status)) {
@@ -60,7 +83,8 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
             continue;
         }
         if (!fs::is_directory(status)) {
-            take(path);
+            std::string parent = fs::path(path).parent_path().string();
+            take(path, parent.empty() ? "." : parent);
             continue;
         }
         std::vector<std::string> found;
@@ -72,7 +96,7 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
                     it.disable_recursion_pending();
                 continue;
             }
-            if (it->is_regular_file() && is_yaml(it->path()))
+            if (is_yaml(it->path()) && (it->is_symlink() || it->is_regular_file()))
                 found.push_back(it->path().string());
         }
         if (error) {
@@ -85,7 +109,7 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
         }
         std::sort(found.begin(), found.end());
         for (const std::string& file : found)
-            take(file);
+            take(file, path);
     }
     return files;
 }

@@ -146,6 +146,18 @@ std::string Secret::describe() const {
     return "(literal)";
 }
 
+std::string Secret::identity() const {
+    switch (source) {
+    case Source::env:
+        return "env:" + reference;
+    case Source::file:
+        return "file:" + (resolved_path.empty() ? reference : resolved_path);
+    case Source::literal:
+        break;
+    }
+    return {};
+}
+
 namespace {
 
 template <typename ConfigT, typename Visit> void visit_secrets(ConfigT& config, Visit&& visit) {

@@ -60,7 +60,10 @@ struct ResourceMeta {
 
 struct TlsSettings {
     bool verify = true;
-    std::string ca_file; // resolved against the YAML file's folder
+    Location verify_where;       // where `verify: false` is written
+    std::string ca_file;         // the real path, once the loader has allowed it
+    std::string ca_file_written; // as the YAML gives it
+    Location ca_file_where;
 };
 
 struct OAuth2Client {
@@ -71,7 +74,9 @@ struct OAuth2Client {
     std::optional<Secret> client_secret;
     std::string tenant_id;
     std::string token_url; // as written; see effective_token_url
+    Location token_url_where;
     std::string authorization_url;
+    Location authorization_url_where;
     std::vector<std::string> scopes; // as written; see effective_scopes
     TlsSettings tls;                 // for the token endpoint
 };

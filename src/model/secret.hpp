@@ -27,6 +27,11 @@ struct Secret {
     std::string field;     // where it sits, as "spec.auth.password"
     Location where;
     std::optional<SecretValue> value; // set once resolved
+    std::string resolved_path;        // a file's real path, once read
+
+    // What the secret is, for binding it to the endpoints it may go to: `env:NAME`, or
+    // `file:REAL-PATH` once read (`file:PATH` as written before); empty for a literal.
+    std::string identity() const;
 
     // `${env:NAME}`, `${file:PATH}` or `(literal)`: safe to print.
     std::string describe() const;

@@ -25,8 +25,8 @@ std::vector<fs::path> bad_samples() {
 
 RunOptions sample_env() {
     RunOptions options;
-    options.env["MAILSYNC_SAMPLE_SECRET"] = "sample-secret-value-7f3a";
-    options.unset_env = {"MAILSYNC_SAMPLE_UNSET_PASSWORD"};
+    options.env["SAMPLE_SECRET"] = "sample-secret-value-7f3a";
+    options.unset_env = {"SAMPLE_UNSET_PASSWORD"};
     return options;
 }
 

@@ -105,7 +105,7 @@ TEST_CASE("test refuses bad flags and a broken configuration before connecting",
     CHECK(parallelism.exit_code == 1);
     CHECK_THAT(parallelism.err, Catch::Contains("--parallelism"));
 
-    options.env["MAILSYNC_SAMPLE_SECRET"] = "x-secret";
+    options.env["SAMPLE_SECRET"] = "x-secret";
     ProcessResult broken =
         run_mailsync({"test", "samples/bad/oauthbearer-microsoft.yaml"}, options);
     CHECK(broken.exit_code == 1);

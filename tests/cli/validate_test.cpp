@@ -77,7 +77,7 @@ TEST_CASE("validate without secrets set fails naming each variable, --no-secrets
 
 TEST_CASE("validate --format json gives the diagnostics as data", "[cli][validate]") {
     RunOptions options;
-    options.env["MAILSYNC_SAMPLE_SECRET"] = "x";
+    options.env["SAMPLE_SECRET"] = "x";
     ProcessResult result =
         run_mailsync({"validate", "--format", "json", "samples/bad/many-errors.yaml"}, options);
     CHECK(result.exit_code == 1);

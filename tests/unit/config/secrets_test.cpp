@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
+#include <sys/stat.h>
+
 #include "config/loader.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -77,8 +81,7 @@ TEST_CASE("a missing secret file is an error naming the path", "[secrets]") {
     LoadedConfig loaded = load(dir, account("${file:nope.txt}"), fake_env({}));
     REQUIRE(loaded.diagnostics.error_count() == 1);
     CHECK(loaded.diagnostics.items()[0].message ==
-          "MailAccount 'box' spec.auth.password: secret file " + dir.file("nope.txt") +
-              " cannot be read: No such file or directory");
+          "MailAccount 'box' spec.auth.password: secret file nope.txt: no such file");
 }
 
 TEST_CASE("malformed references are errors, literals are warnings", "[secrets]") {
@@ -106,5 +109,103 @@ TEST_CASE("without secret resolution nothing is read", "[secrets]") {
     options.env = fake_env({});
     LoadedConfig loaded = load_config({dir.path()}, options);
     CHECK_FALSE(loaded.diagnostics.has_errors());
+    CHECK_FALSE(loaded.config.accounts.at(0).auth->password->value.has_value());
+}
+
+namespace {
+
+// The single error of loading a password `${file:reference}` from a config root `root`.
+std::string
+file_error(const std::string& root, const std::string& reference,
+           std::optional<std::vector<std::string>> allowed = std::vector<std::string>{}) {
+    test::write_file(root + "/a.yaml", account("${file:" + reference + "}"));
+    LoadOptions options;
+    options.env = fake_env({});
+    options.allowed_paths = std::move(allowed);
+    LoadedConfig loaded = load_config({root}, options);
+    REQUIRE(loaded.diagnostics.error_count() == 1);
+    CHECK_FALSE(loaded.config.accounts.at(0).auth->password->value.has_value());
+    return loaded.diagnostics.items()[0].message;
+}
+
+} // namespace
+
+TEST_CASE("a file: secret never leaves the configuration root", "[secrets][confine]") {
+    test::TempDir dir;
+    test::write_file(dir.file("outside.txt"), "outside-secret");
+    test::write_file(dir.file("config/inside.txt"), "inside-secret");
+    std::string root = dir.file("config");
+    std::string outside = "MailAccount 'box' spec.auth.password: secret file ";
+    std::string rule = " leads outside the configuration root " + root +
+                       "; mailsync reads files only below it (absolute paths: below the folders "
+                       "in MAILSYNC_ALLOWED_PATHS)";
+
+    SECTION("`..` out of the root, whether the file exists or not, reads the same") {
+        CHECK(file_error(root, "../outside.txt") == outside + "../outside.txt" + rule);
+        CHECK(file_error(root, "../missing.txt") == outside + "../missing.txt" + rule);
+        CHECK(file_error(root, "sub/../../outside.txt") ==
+              outside + "sub/../../outside.txt" + rule);
+    }
+    SECTION("a link inside the root that leads out") {
+        std::filesystem::create_symlink("../outside.txt", root + "/link.txt");
+        CHECK(file_error(root, "link.txt") == outside + "link.txt" + rule);
+        std::filesystem::create_directory_symlink(dir.path(), root + "/up");
+        CHECK(file_error(root, "up/outside.txt") == outside + "up/outside.txt" + rule);
+        std::filesystem::create_symlink("/proc/self/environ", root + "/environ");
+        CHECK(file_error(root, "environ") == outside + "environ" + rule);
+    }
+    SECTION("an absolute path needs an allowed folder, given outside the YAML") {
+        std::string message = file_error(root, dir.file("outside.txt"));
+        CHECK(message == outside + dir.file("outside.txt") +
+                             " is an absolute path; mailsync reads those only below a folder "
+                             "listed in MAILSYNC_ALLOWED_PATHS (set outside the repository)");
+        CHECK(file_error(root, "/etc/hostname") ==
+              outside + "/etc/hostname is an absolute path; mailsync reads those only below a "
+                        "folder listed in MAILSYNC_ALLOWED_PATHS (set outside the repository)");
+    }
+    SECTION("kernel files, FIFOs and folders are not secret files") {
+        CHECK(file_error(root, "/proc/self/environ", std::vector<std::string>{"/proc"}) ==
+              outside + "/proc/self/environ: it is a kernel file (/proc or /sys), not a regular "
+                        "file");
+        REQUIRE(::mkfifo((root + "/fifo").c_str(), 0600) == 0);
+        CHECK(file_error(root, "fifo") == outside + "fifo: it is not a regular file");
+        std::filesystem::create_directory(root + "/folder");
+        CHECK(file_error(root, "folder") == outside + "folder: it is a folder");
+    }
+    SECTION("the size limit holds") {
+        test::write_file(root + "/big.txt", std::string(64 * 1024 + 1, 'x'));
+        CHECK(file_error(root, "big.txt") == outside + "big.txt: it is larger than 64.0 KiB");
+    }
+}
+
+TEST_CASE("a file: secret may be read inside the root, through inner links, and below an "
+          "allowed folder",
+          "[secrets][confine]") {
+    test::TempDir dir;
+    test::write_file(dir.file("config/secrets/box.txt"), "inside-secret\n");
+    test::write_file(dir.file("vault/box.txt"), "vault-secret\n");
+    std::filesystem::create_symlink("secrets/box.txt", dir.file("config/link.txt"));
+    LoadOptions options;
+    options.env = fake_env({});
+    options.allowed_paths = std::vector<std::string>{dir.file("vault")};
+
+    test::write_file(dir.file("config/a.yaml"), account("${file:link.txt}"));
+    LoadedConfig linked = load_config({dir.file("config")}, options);
+    REQUIRE_FALSE(linked.diagnostics.has_errors());
+    CHECK(linked.config.accounts.at(0).auth->password->value->reveal() == "inside-secret");
+
+    test::write_file(dir.file("config/a.yaml"),
+                     account("${file:" + dir.file("vault/box.txt") + "}"));
+    LoadedConfig vault = load_config({dir.file("config")}, options);
+    REQUIRE_FALSE(vault.diagnostics.has_errors());
+    CHECK(vault.config.accounts.at(0).auth->password->value->reveal() == "vault-secret");
+}
+
+TEST_CASE("mailsync's own settings are not secrets a configuration may name", "[secrets]") {
+    test::TempDir dir;
+    LoadedConfig loaded = load(dir, account("${env:MAILSYNC_TARGET_TOKEN}"),
+                               fake_env({{"MAILSYNC_TARGET_TOKEN", "admin-token"}}));
+    REQUIRE(loaded.diagnostics.error_count() == 1);
+    CHECK(loaded.diagnostics.items()[0].message.find("MAILSYNC_TARGET_TOKEN") != std::string::npos);
     CHECK_FALSE(loaded.config.accounts.at(0).auth->password->value.has_value());
 }
