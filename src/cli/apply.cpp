@@ -15,6 +15,7 @@
 #include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
+#include "trust/load.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
 
@@ -99,7 +100,8 @@ std::vector<std::string> staleness(const Plan& plan, const Session& session,
 
 // Tests every connection and client the plan creates or updates; false (with the results
 // printed) when one fails, so that nothing is written.
-bool live_tests_pass(const Plan& plan, const Config& config, Context& context, JsonReport& json) {
+bool live_tests_pass(const Plan& plan, const Config& config, const TrustPolicy& policy,
+                     Context& context, JsonReport& json) {
     std::set<std::pair<Kind, std::string>> written;
     for (const PlannedAction& action : plan.actions) {
         if (action.type == ActionType::create || action.type == ActionType::update)
@@ -109,7 +111,7 @@ bool live_tests_pass(const Plan& plan, const Config& config, Context& context, J
         return true;
     LiveOptions live;
     std::optional<std::vector<ProbeResult>> results =
-        run_live_tests(config, live, [&written](Kind kind, const std::string& name) {
+        run_live_tests(config, live, policy, [&written](Kind kind, const std::string& name) {
             return written.contains({kind, name});
         });
     if (!results) {
@@ -132,6 +134,34 @@ bool live_tests_pass(const Plan& plan, const Config& config, Context& context, J
                        "resources above, or pass --skip-live-tests to apply without testing.\n");
     context.exit_code = 1;
     return false;
+}
+
+// The routes of what this apply writes or copies that the policy allows: recorded in the state
+// as bound, so that later tests from pull requests may use them.
+std::vector<SecretRoute> applied_routes(const Plan& plan,
+                                        const std::vector<const MailboxMigration*>& migrations,
+                                        const Config& config, const TrustPolicy& policy) {
+    std::set<std::pair<Kind, std::string>> applied;
+    for (const PlannedAction& action : plan.actions) {
+        if (action.type != ActionType::remove)
+            applied.emplace(action.kind, action.name);
+    }
+    std::vector<SecretRoute> routes;
+    for (const SecretRoute& route : all_routes(config)) {
+        if (applied.contains({route.kind, route.name}))
+            routes.push_back(route);
+    }
+    for (const MailboxMigration* migration : migrations) {
+        std::vector<SecretRoute> more = migration_routes(*migration, config);
+        routes.insert(routes.end(), more.begin(), more.end());
+    }
+    std::vector<Refusal> refused = refused_routes(routes, policy);
+    std::erase_if(routes, [&](const SecretRoute& route) {
+        return std::any_of(refused.begin(), refused.end(), [&](const Refusal& refusal) {
+            return refusal.route.secret == route.secret && refusal.route.endpoint == route.endpoint;
+        });
+    });
+    return routes;
 }
 
 bool confirm(const ApplyCliOptions& options, Context& context, JsonReport& json) {
@@ -311,11 +341,19 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
                    "{}.\n",
                    join(names, ", "));
     }
+    // apply runs after review, so it may send secrets to endpoints not recorded yet, unless
+    // MAILSYNC_ALLOWED_HOSTS limits it; it records the endpoints of what it applies.
+    Result<TrustPolicy> policy = trust_policy(options.session.env, &*session.state, true);
+    if (!policy) {
+        fmt::print(stderr, "error: {}\n", policy.error().message);
+        context.exit_code = 1;
+        return unlock();
+    }
     std::vector<MigrationRunResult> migration_results;
     std::vector<MigrationRunResult>* collect = json.enabled ? &migration_results : nullptr;
     auto copy_mailboxes = [&] {
         if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
-                            context, collect))
+                            *policy, context, collect))
             context.exit_code = 1;
         if (json.enabled) {
             json.out["migrations"] = migration_results_json(migration_results);
@@ -326,7 +364,7 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         }
     };
     if (changes && !options.skip_live_tests &&
-        !live_tests_pass(plan, session.loaded.config, context, json)) {
+        !live_tests_pass(plan, session.loaded.config, *policy, context, json)) {
         json.print();
         return unlock();
     }
@@ -334,6 +372,11 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         json.print();
         return unlock();
     }
+    if (auto bound = session.state->bind_secrets(
+            bindings_of(applied_routes(plan, migrations, session.loaded.config, *policy)));
+        !bound)
+        fmt::print(stderr, "warning: the endpoints of the secrets were not recorded: {}\n",
+                   bound.error().message);
     if (!changes) {
         copy_mailboxes();
         json.print();

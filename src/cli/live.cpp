@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "config/scalar.hpp"
+#include "trust/load.hpp"
 #include "util/terminal.hpp"
 
 namespace mailsync::cli {
@@ -27,6 +29,20 @@ void add_live_options(CLI::App& command, LiveOptions& options) {
                        "Stop the whole run after this long (30s, 5m); unfinished tests fail");
     command.add_flag("--verbose", options.verbose,
                      "Show each connection's protocol trace (credentials redacted)");
+    command.add_flag("--allow-new-endpoints", options.allow_new_endpoints,
+                     "Send secrets also to servers that no apply has recorded for them (on a "
+                     "checkout you trust; never in a pull request's pipeline)");
+}
+
+std::optional<TrustPolicy> live_trust_policy(const LiveOptions& options,
+                                             const std::string& state_path) {
+    Result<TrustPolicy> policy =
+        trust_policy(process_environment(), state_path, options.allow_new_endpoints);
+    if (!policy) {
+        fmt::print(stderr, "error: {}\n", policy.error().message);
+        return std::nullopt;
+    }
+    return std::move(*policy);
 }
 
 bool all_passed(const std::vector<ProbeResult>& results) {
@@ -34,13 +50,56 @@ bool all_passed(const std::vector<ProbeResult>& results) {
                        [](const ProbeResult& result) { return result.ok; });
 }
 
+namespace {
+
+// The selected resources whose tests would send a secret where the policy does not allow, as
+// failed rows; `refused` gets their ids.
+std::vector<ProbeResult>
+refused_tests(const Config& config, const TrustPolicy& policy,
+              const std::function<bool(Kind, const std::string&)>& selected,
+              std::set<std::pair<Kind, std::string>>& refused) {
+    std::vector<ProbeResult> out;
+    auto check = [&](Kind kind, const std::string& name, const std::vector<SecretRoute>& routes) {
+        if (selected && !selected(kind, name))
+            return;
+        std::vector<Refusal> refusals = refused_routes(routes, policy);
+        if (refusals.empty())
+            return;
+        ProbeResult result;
+        result.kind = kind;
+        result.name = name;
+        result.phase = Phase::refused;
+        result.message = describe_refusal(refusals.front());
+        if (refusals.size() > 1)
+            result.message += fmt::format(" (and {} more)", refusals.size() - 1);
+        result.hint = refusals.front().hint;
+        refused.emplace(kind, name);
+        out.push_back(std::move(result));
+    };
+    for (const OAuth2Client& client : config.clients)
+        check(Kind::oauth2_client, client.meta.name, client_routes(client));
+    for (const MailAccount& account : config.accounts)
+        check(Kind::mail_account, account.meta.name,
+              connection_routes(account, Kind::mail_account, account.meta.name, config));
+    for (const SmtpConnection& smtp : config.smtp_connections)
+        check(Kind::smtp_connection, smtp.meta.name,
+              connection_routes(smtp, Kind::smtp_connection, smtp.meta.name, config));
+    return out;
+}
+
+} // namespace
+
 std::optional<std::vector<ProbeResult>>
-run_live_tests(const Config& config, const LiveOptions& options,
+run_live_tests(const Config& config, const LiveOptions& options, const TrustPolicy& policy,
                std::function<bool(Kind, const std::string&)> selected) {
+    std::set<std::pair<Kind, std::string>> refused;
+    std::vector<ProbeResult> refusals = refused_tests(config, policy, selected, refused);
     ProbeOptions probe;
     probe.parallelism = options.parallelism;
     probe.keep_trace = options.verbose;
-    probe.selected = std::move(selected);
+    probe.selected = [selected = std::move(selected), refused](Kind kind, const std::string& name) {
+        return (!selected || selected(kind, name)) && !refused.contains({kind, name});
+    };
     if (!options.deadline.empty()) {
         std::optional<std::chrono::milliseconds> deadline = parse_duration(options.deadline);
         if (!deadline || deadline->count() <= 0) {
@@ -62,6 +121,8 @@ run_live_tests(const Config& config, const LiveOptions& options,
     std::vector<ProbeResult> results = run_probes(config, probe);
     if (progress)
         fmt::print(stderr, "\r\x1b[K");
+    results.insert(results.end(), std::make_move_iterator(refusals.begin()),
+                   std::make_move_iterator(refusals.end()));
     return results;
 }
 

@@ -86,11 +86,32 @@ std::vector<const MailboxMigration*> filter_migrations(const Config& config,
 
 std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxMigration*>& list,
                                                 const Config& config, StateStore& state,
-                                                std::size_t parallelism) {
+                                                std::size_t parallelism,
+                                                const TrustPolicy* policy) {
     std::vector<MigrationPlanEntry> entries(list.size());
+    if (policy == nullptr) {
+        std::vector<MigrationRecord> records =
+            state.migrations().value_or(std::vector<MigrationRecord>{});
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            entries[i].migration = list[i];
+            for (const MigrationRecord& record : records) {
+                if (record.name == list[i]->meta.name &&
+                    record.identity == migration_identity(*list[i]))
+                    entries[i].record = record;
+            }
+        }
+        return entries;
+    }
     MigrationLedger ledger(state);
     share_out(list.size(), parallelism, [&](std::size_t i) {
         entries[i].migration = list[i];
+        entries[i].scanned = true;
+        std::vector<Refusal> refusals = refused_routes(migration_routes(*list[i], config), *policy);
+        if (!refusals.empty()) {
+            entries[i].error =
+                fmt::format("{}; {}", describe_refusal(refusals.front()), refusals.front().hint);
+            return;
+        }
         auto scan = scan_migration(*list[i], config, ledger);
         if (scan)
             entries[i].scan = std::move(*scan);
@@ -101,9 +122,14 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
 }
 
 bool migrations_pending(const std::vector<MigrationPlanEntry>& entries) {
-    for (const MigrationPlanEntry& entry : entries)
-        if (!entry.scan || entry.scan->messages() > 0 || entry.scan->to_create() > 0)
+    for (const MigrationPlanEntry& entry : entries) {
+        if (!entry.scanned) {
+            if (!entry.record || entry.record->status != TaskStatus::completed)
+                return true;
+        } else if (!entry.scan || entry.scan->messages() > 0 || entry.scan->to_create() > 0) {
             return true;
+        }
+    }
     return false;
 }
 
@@ -115,12 +141,25 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
     };
     std::string out = "\nMailbox migrations (messages are copied, never deleted):\n";
     std::uint64_t messages = 0, bytes = 0;
-    std::size_t failed = 0;
+    std::size_t failed = 0, unscanned = 0;
     for (const MigrationPlanEntry& entry : entries) {
         const MailboxMigration& m = *entry.migration;
         out += fmt::format("  {} {}  {} → {}\n", paint("1", "~"), m.meta.name,
                            fmt::format("{}@{}", m.source.username, m.source.host),
                            fmt::format("{}@{}", m.destination.username, m.destination.host));
+        if (!entry.scanned) {
+            ++unscanned;
+            out += fmt::format(
+                "      {}\n",
+                entry.record
+                    ? fmt::format(
+                          "last run: {}, {} of {} copied ({})", status_name(entry.record->status),
+                          with_commas(static_cast<std::uint64_t>(entry.record->messages_done)),
+                          with_commas(static_cast<std::uint64_t>(entry.record->messages_total)),
+                          entry.record->updated_at)
+                    : std::string("never run"));
+            continue;
+        }
         if (!entry.scan) {
             ++failed;
             out += fmt::format("      {} {}\n", paint("31", "cannot scan:"), entry.error);
@@ -155,9 +194,14 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
                         plural(scan.messages(), "message"), megabytes(scan.bytes()),
                         plural(scan.folders.size(), "folder"), plural(scan.to_create(), "folder"));
     }
-    out += fmt::format("Migrations: {} to copy, {}, in {}{}.\n", plural(messages, "message"),
-                       megabytes(bytes), plural(entries.size(), "mailbox"),
-                       failed > 0 ? fmt::format("; {} could not be scanned", failed) : "");
+    if (unscanned == entries.size())
+        return out + fmt::format("Migrations: {} not scanned; 'mailsync plan --scan-migrations' "
+                                 "logs in to both servers to count what is left.\n",
+                                 plural(entries.size(), "mailbox"));
+    out += fmt::format("Migrations: {} to copy, {}, in {}{}{}.\n", plural(messages, "message"),
+                       megabytes(bytes), plural(entries.size() - unscanned, "mailbox"),
+                       failed > 0 ? fmt::format("; {} could not be scanned", failed) : "",
+                       unscanned > 0 ? fmt::format("; {} not scanned", unscanned) : "");
     return out;
 }
 
@@ -170,6 +214,13 @@ nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>
         item["source"] = fmt::format("{}@{}:{}", m.source.username, m.source.host, m.source.port);
         item["destination"] =
             fmt::format("{}@{}:{}", m.destination.username, m.destination.host, m.destination.port);
+        item["scanned"] = entry.scanned;
+        if (!entry.scanned) {
+            if (entry.record)
+                item["status"] = status_name(entry.record->status);
+            out.push_back(std::move(item));
+            continue;
+        }
         if (!entry.scan) {
             item["error"] = entry.error;
             out.push_back(std::move(item));
@@ -250,8 +301,8 @@ std::string finished_line(const Running& run) {
 } // namespace
 
 bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
-                    StateStore& state, std::size_t parallelism, const Context& context,
-                    std::vector<MigrationRunResult>* results) {
+                    StateStore& state, std::size_t parallelism, const TrustPolicy& policy,
+                    const Context& context, std::vector<MigrationRunResult>* results) {
     if (list.empty())
         return true;
     MigrationLedger ledger(state);
@@ -325,7 +376,24 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
     share_out(runs.size(), parallelism, [&](std::size_t i) {
         Running& run = *runs[i];
         run.started = std::chrono::steady_clock::now();
-        run.outcome = run_migration(*run.migration, config, ledger, run.progress);
+        std::vector<Refusal> refusals =
+            refused_routes(migration_routes(*run.migration, config), policy);
+        if (refusals.empty()) {
+            run.outcome = run_migration(*run.migration, config, ledger, run.progress);
+        } else {
+            run.outcome.status = TaskStatus::error;
+            run.outcome.message =
+                fmt::format("{}; {}", describe_refusal(refusals.front()), refusals.front().hint);
+            MigrationRecord record;
+            record.name = run.migration->meta.name;
+            record.identity = migration_identity(*run.migration);
+            record.status = TaskStatus::error;
+            record.message = run.outcome.message;
+            auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
+            record.messages_done = record.messages_total = messages;
+            record.bytes_done = record.bytes_total = bytes;
+            ledger.save(record);
+        }
         run.finished = true;
     });
     all_done = true;

@@ -10,13 +10,16 @@
 
 #include "cli/commands.hpp"
 #include "migrate/migrator.hpp"
+#include "trust/policy.hpp"
 
 namespace mailsync::cli {
 
 struct MigrationPlanEntry {
     const MailboxMigration* migration = nullptr;
+    bool scanned = false; // false: not asked to log in (plan without --scan-migrations)
     std::optional<MigrationScan> scan;
-    std::string error; // when the scan failed
+    std::string error;                     // when the scan failed or was refused
+    std::optional<MigrationRecord> record; // the state's task, when not scanned
 };
 
 // Takes the "MailboxMigration/NAME" items out of `select` and returns their names.
@@ -26,10 +29,12 @@ std::vector<const MailboxMigration*> filter_migrations(const Config& config,
                                                        const std::vector<std::string>& names,
                                                        std::vector<std::string>& unknown);
 
-// Scans every migration, `parallelism` at once.
+// Scans every migration, `parallelism` at once, when `policy` is given and lets its secrets go
+// to both servers (a refused one gets the refusal as its error); without a policy nothing is
+// scanned and each entry shows the state's record.
 std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxMigration*>& list,
                                                 const Config& config, StateStore& state,
-                                                std::size_t parallelism);
+                                                std::size_t parallelism, const TrustPolicy* policy);
 std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries, bool color);
 nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>& entries);
 bool migrations_pending(const std::vector<MigrationPlanEntry>& entries);
@@ -40,11 +45,12 @@ struct MigrationRunResult {
     MigrationOutcome outcome;
 };
 
-// Copies, `parallelism` mailboxes at once; true when every migration completed. With `results`,
-// each migration's outcome is added there and nothing is printed.
+// Copies, `parallelism` mailboxes at once; true when every migration completed. A migration
+// whose secrets `policy` does not let go to its servers ends in ERROR without connecting. With
+// `results`, each migration's outcome is added there and nothing is printed.
 bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
-                    StateStore& state, std::size_t parallelism, const Context& context,
-                    std::vector<MigrationRunResult>* results = nullptr);
+                    StateStore& state, std::size_t parallelism, const TrustPolicy& policy,
+                    const Context& context, std::vector<MigrationRunResult>* results = nullptr);
 nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResult>& results);
 
 // The migrations' task table for `status`.

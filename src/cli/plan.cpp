@@ -1,6 +1,7 @@
 // `mailsync plan [PATH...]`: what apply would change in the target, as text, JSON or markdown.
 #include <cstdio>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
+#include "trust/load.hpp"
 #include "util/terminal.hpp"
 
 namespace mailsync::cli {
@@ -21,25 +23,74 @@ struct PlanOptions {
     std::string out;
     bool split = false;
     bool detailed_exitcode = false;
+    bool scan_migrations = false;
+    bool allow_new_endpoints = false;
 };
 
+// The routes of the configuration that no apply has used yet: what a reviewer should look at,
+// since merging lets these secrets go to these servers. Before the first apply has recorded
+// any, every route is new and the plan's creates already show every host, so none is listed.
+std::vector<SecretRoute> new_routes(const Config& config, const TrustPolicy& policy) {
+    TrustPolicy recorded = policy;
+    recorded.allow_new = false;
+    if (!recorded.allowlist && recorded.bound.empty())
+        return {};
+    std::vector<SecretRoute> out;
+    std::set<SecretBinding> seen;
+    for (const Refusal& refusal : refused_routes(all_routes(config), recorded)) {
+        if (seen.emplace(refusal.route.secret, refusal.route.endpoint.text()).second)
+            out.push_back(refusal.route);
+    }
+    return out;
+}
+
+std::string render_new_routes(const std::vector<SecretRoute>& routes, const TrustPolicy& policy) {
+    if (routes.empty())
+        return {};
+    std::string out = policy.allowlist
+                          ? fmt::format("\nSecrets that apply would refuse to send, their servers "
+                                        "not being in {}:\n",
+                                        allowed_hosts_variable)
+                          : "\nSecrets that would go to servers they have not been sent to "
+                            "before (check these hosts):\n";
+    for (const SecretRoute& route : routes)
+        out += fmt::format("  {} '{}': {} {} → {}\n", kind_name(route.kind), route.name,
+                           route.field, route.reference, route.endpoint.text());
+    return out;
+}
+
+nlohmann::ordered_json new_routes_json(const std::vector<SecretRoute>& routes) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const SecretRoute& route : routes)
+        out.push_back({{"kind", kind_name(route.kind)},
+                       {"name", route.name},
+                       {"field", route.field},
+                       {"secret", route.reference},
+                       {"endpoint", route.endpoint.text()}});
+    return out;
+}
+
 void print_plan(const Plan& plan, const std::vector<MigrationPlanEntry>& migrations,
+                const std::vector<SecretRoute>& routes, const TrustPolicy& policy,
                 const PlanOptions& options, const Context& context) {
     if (options.format == "json") {
         auto out = plan_to_json(plan);
         if (!migrations.empty())
             out["migrations"] = migration_plan_json(migrations);
+        out["new_secret_endpoints"] = new_routes_json(routes);
         fmt::print("{}\n", out.dump(2));
     } else if (options.format == "markdown") {
         std::vector<std::string> parts = render_markdown(plan, options.split);
         for (const std::string& part : parts)
             fmt::print("{}", part);
-        if (!migrations.empty())
-            fmt::print("\n```\n{}```\n", render_migration_plan(migrations, false));
+        if (!migrations.empty() || !routes.empty())
+            fmt::print("\n```\n{}{}```\n", render_migration_plan(migrations, false),
+                       render_new_routes(routes, policy));
     } else {
         bool color = !context.no_color && use_color(1);
         fmt::print("{}", render_text(plan, color));
         fmt::print("{}", render_migration_plan(migrations, color));
+        fmt::print("{}", render_new_routes(routes, policy));
     }
 }
 
@@ -55,6 +106,17 @@ void run_plan(PlanOptions& options, Context& context) {
         plan_session(session, options.session, *profile);
     print_session_problems(session, context);
     std::vector<MigrationPlanEntry> migrations;
+    TrustPolicy policy;
+    if (session.planned) {
+        Result<TrustPolicy> loaded =
+            trust_policy(options.session.env, &*session.state, options.allow_new_endpoints);
+        if (loaded) {
+            policy = std::move(*loaded);
+        } else {
+            fmt::print(stderr, "error: {}\n", loaded.error().message);
+            session.planned = false;
+        }
+    }
     if (session.planned) {
         std::vector<std::string> unknown;
         auto list = filter_migrations(session.loaded.config, migration_names, unknown);
@@ -62,9 +124,10 @@ void run_plan(PlanOptions& options, Context& context) {
             fmt::print(stderr, "error: --select MailboxMigration/{}: no such migration\n", name);
         if (!unknown.empty())
             session.planned = false;
-        migrations = plan_migrations(list, session.loaded.config, *session.state, 8);
+        migrations = plan_migrations(list, session.loaded.config, *session.state, 8,
+                                     options.scan_migrations ? &policy : nullptr);
         for (const MigrationPlanEntry& entry : migrations) {
-            if (!entry.scan) {
+            if (entry.scanned && !entry.scan) {
                 fmt::print(stderr, "error: MailboxMigration '{}': {}\n", entry.migration->meta.name,
                            entry.error);
                 session.planned = false;
@@ -80,7 +143,8 @@ void run_plan(PlanOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    print_plan(session.plan, migrations, options, context);
+    print_plan(session.plan, migrations, new_routes(session.loaded.config, policy), policy, options,
+               context);
     if (!options.out.empty()) {
         if (auto ok = write_plan_file(session.plan, options.out); !ok) {
             fmt::print(stderr, "error: {}\n", ok.error().message);
@@ -119,6 +183,12 @@ void add_plan_command(CLI::App& app, Context& context) {
                         "Save the plan (JSON, no secret values) for 'mailsync apply FILE'");
     command->add_flag("--detailed-exitcode", options->detailed_exitcode,
                       "Exit 0 when there is nothing to change, 2 when there is");
+    command->add_flag("--scan-migrations", options->scan_migrations,
+                      "Log in to both servers of each MailboxMigration to count what is left to "
+                      "copy (sends their secrets; not for pull requests' pipelines)");
+    command->add_flag("--allow-new-endpoints", options->allow_new_endpoints,
+                      "With --scan-migrations: send secrets also to servers no apply has "
+                      "recorded for them (on a checkout you trust)");
     command->footer("Exit codes: 0 planned (with --detailed-exitcode: no changes); 1 errors; "
                     "2 changes to make (with --detailed-exitcode).");
     command->callback([options, &context] { run_plan(*options, context); });

@@ -17,6 +17,7 @@ struct TestOptions {
     std::vector<std::string> select;
     std::string mapping;
     std::string format = "text";
+    std::string state = default_state;
     LiveOptions live;
 };
 
@@ -70,8 +71,13 @@ void run_test(const TestOptions& options, Context& context) {
             return id.kind == kind && id.name == name;
         });
     };
+    std::optional<TrustPolicy> policy = live_trust_policy(options.live, options.state);
+    if (!policy) {
+        context.exit_code = 1;
+        return;
+    }
     std::optional<std::vector<ProbeResult>> results =
-        run_live_tests(loaded.config, options.live, selected);
+        run_live_tests(loaded.config, options.live, *policy, selected);
     if (!results) {
         context.exit_code = 1;
         return;
@@ -99,6 +105,7 @@ void add_test_command(CLI::App& app, Context& context) {
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
     add_live_options(*command, options->live);
+    add_state_option(*command, options->state);
     command->footer("Exit codes: 0 every test passed; 1 a test failed, or the configuration has "
                     "errors.");
     command->callback([options, &context] { run_test(*options, context); });

@@ -21,6 +21,7 @@ struct ValidateOptions {
     bool no_secrets = false;
     bool live = false;
     LiveOptions live_options;
+    std::string state = default_state;
 };
 
 std::string plural(std::size_t count, std::string_view word) {
@@ -95,7 +96,9 @@ void run_validate(const ValidateOptions& options, Context& context) {
         print_text(loaded, options, context);
     std::optional<std::vector<ProbeResult>> live;
     if (options.live && valid) {
-        live = run_live_tests(loaded.config, options.live_options, {});
+        std::optional<TrustPolicy> policy = live_trust_policy(options.live_options, options.state);
+        if (policy)
+            live = run_live_tests(loaded.config, options.live_options, *policy, {});
         if (!live) {
             context.exit_code = 1;
             return;
@@ -133,6 +136,7 @@ void add_validate_command(CLI::App& app, Context& context) {
                    "Then run the live connection tests of 'mailsync test' (needs secrets)")
         ->excludes(no_secrets);
     add_live_options(*command, options->live_options);
+    add_state_option(*command, options->state);
     command->footer("Exit codes: 0 valid (warnings allowed) and, with --live, every connection "
                     "test passed; 1 errors found or a live test failed.");
     command->callback([options, &context] { run_validate(*options, context); });

@@ -58,6 +58,8 @@ std::string decode_base64(std::string_view text) {
 
 std::string_view phase_name(Phase phase) {
     switch (phase) {
+    case Phase::refused:
+        return "refused";
     case Phase::token:
         return "token";
     case Phase::resolve:

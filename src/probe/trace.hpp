@@ -13,7 +13,8 @@
 namespace mailsync {
 
 // The steps of a connection test, in order. `token` is fetching the OAuth2 access token.
-enum class Phase { token, resolve, connect, tls, greeting, auth, folder, done };
+// `refused`: the trust model kept the test from sending a secret there (trust/policy).
+enum class Phase { refused, token, resolve, connect, tls, greeting, auth, folder, done };
 std::string_view phase_name(Phase phase); // "tls"
 
 // Masks known secret values (passwords, tokens, client secrets) wherever they appear.

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS migrations (
 CREATE TABLE IF NOT EXISTS migration_folders (
   name TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
   last_uid INTEGER NOT NULL, PRIMARY KEY (name, folder));
+CREATE TABLE IF NOT EXISTS secret_bindings (
+  secret TEXT NOT NULL, endpoint TEXT NOT NULL, bound_at TEXT NOT NULL,
+  PRIMARY KEY (secret, endpoint));
 CREATE TABLE IF NOT EXISTS lock (
   id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid INTEGER NOT NULL,
   host TEXT NOT NULL, since TEXT NOT NULL);
@@ -473,6 +476,34 @@ Result<void> StateStore::save_folder_progress(const std::string& name, const std
         return std::unexpected(upsert.error());
     upsert->bind(1, name).bind(2, folder).bind(3, progress.uidvalidity).bind(4, progress.last_uid);
     return upsert->run();
+}
+
+Result<std::set<std::pair<std::string, std::string>>> StateStore::secret_bindings() {
+    auto select = m_db.prepare("SELECT secret, endpoint FROM secret_bindings");
+    if (!select)
+        return std::unexpected(select.error());
+    std::set<std::pair<std::string, std::string>> out;
+    Result<void> read = select->each([&] { out.emplace(select->text(0), select->text(1)); });
+    if (!read)
+        return std::unexpected(read.error());
+    return out;
+}
+
+Result<void>
+StateStore::bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    auto insert = m_db.prepare("INSERT OR IGNORE INTO secret_bindings VALUES (?, ?, ?)");
+    if (!insert)
+        return std::unexpected(insert.error());
+    std::string now = now_iso();
+    for (const auto& [secret, endpoint] : bindings) {
+        insert->bind(1, secret).bind(2, endpoint).bind(3, now);
+        if (auto ok = insert->run(); !ok)
+            return ok;
+    }
+    return transaction->commit();
 }
 
 } // namespace mailsync

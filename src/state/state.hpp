@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -118,6 +119,11 @@ public:
                                                                   const std::string& identity);
     Result<void> save_folder_progress(const std::string& name, const std::string& folder,
                                       const FolderProgress& progress);
+
+    // Which secrets an apply has sent to which endpoints: (secret identity, endpoint) pairs, the
+    // trust model's record (trust/policy). Binding is idempotent.
+    Result<std::set<std::pair<std::string, std::string>>> secret_bindings();
+    Result<void> bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings);
 
 private:
     StateStore(sql::Database db, std::string key) : m_db(std::move(db)), m_key(std::move(key)) {}

@@ -79,7 +79,15 @@ TEST_CASE("changing one field plans exactly one update", "[cli][apply]") {
                           " (mapping server-to-cloud)\n\n"
                           "  ~ MailAccount box-1\n"
                           "      Host: \"imap1.example.com\" → \"imap9.example.com\"\n\n"
-                          "Plan: 0 to create, 1 to update, 0 to delete, 29 unchanged.\n");
+                          "Plan: 0 to create, 1 to update, 0 to delete, 29 unchanged.\n"
+                          "\nSecrets that would go to servers they have not been sent to before "
+                          "(check these hosts):\n"
+                          "  MailAccount 'box-1': an access token from "
+                          "spec.auth.oauth2.refreshToken ${env:TEST_REFRESH_TOKEN} → "
+                          "imap://imap9.example.com:993\n"
+                          "  MailAccount 'box-1': an access token from OAuth2Client 'client-1' "
+                          "spec.clientSecret ${env:TEST_CLIENT_SECRET} → "
+                          "imap://imap9.example.com:993\n");
 }
 
 TEST_CASE("a failure on any write, then a re-run, converges without duplicates",

@@ -99,13 +99,19 @@ std::string microsoft_client_yaml(const std::string& name) {
 }
 
 std::map<std::string, std::string> fixture_secrets() {
+    // The fixture's CA files are outside the test's configuration root.
+    const char* dir = std::getenv("MAILSYNC_MAIL_FIXTURE");
+    std::string fixture = dir != nullptr ? dir : "/nonexistent";
     return {
+        {"MAILSYNC_ALLOWED_PATHS", fixture + ":" + fixture + "-destination"},
         {"ALICE_PASSWORD", "alice-password"},
         {"SHARED_PASSWORD", "shared-password"},
         {"ADMIN_PASSWORD", "admin-password"},
         {"GOOGLE_CLIENT_SECRET", "google-client-secret"},
         {"M365_CLIENT_SECRET", "m365-client-secret"},
         {"WRONG_PASSWORD", "not-alices-password"},
+        // The trust model: secrets go only to these hosts (docs/security.md).
+        {"MAILSYNC_ALLOWED_HOSTS", "127.0.0.1,127.0.0.2,localhost,[::1],*.invalid"},
     };
 }
 

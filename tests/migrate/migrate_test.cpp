@@ -227,6 +227,8 @@ RunOptions migrate_options(const TempDir& dir) {
         options.env[fmt::format("M{}_PASSWORD", n)] = password(n);
     options.env["ADMIN_PASSWORD"] = "admin-password";
     options.env["MAGIC_PASSWORD"] = "magic-password";
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "127.0.0.1,localhost";
+    options.env["MAILSYNC_ALLOWED_PATHS"] = fixture_secrets().at("MAILSYNC_ALLOWED_PATHS");
     return options;
 }
 
@@ -259,7 +261,8 @@ TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, by
                migration_yaml("m1", password_side(source, 1), password_side(destination, 1)));
     RunOptions options = migrate_options(dir);
 
-    ProcessResult plan = run_mailsync({"plan", "config", "--format", "json"}, options);
+    ProcessResult plan =
+        run_mailsync({"plan", "config", "--scan-migrations", "--format", "json"}, options);
     INFO(plan.err);
     REQUIRE(plan.exit_code == 0);
     nlohmann::json planned = nlohmann::json::parse(plan.out);
@@ -275,7 +278,8 @@ TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, by
     CHECK(created.contains("Archiv/Ärger/ß & co"));
     CHECK(created.contains("Projets/2026"));
 
-    ProcessResult text_plan = run_mailsync({"plan", "config", "--detailed-exitcode"}, options);
+    ProcessResult text_plan =
+        run_mailsync({"plan", "config", "--scan-migrations", "--detailed-exitcode"}, options);
     CHECK(text_plan.exit_code == 2);
     CHECK_THAT(text_plan.out, Catch::Contains("+ Archiv/Ärger/ß & co: 1 message to copy"));
 
@@ -303,6 +307,7 @@ TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, by
     CHECK_THAT(again.out, Catch::Contains("COMPLETED m1: up to date: nothing left to copy"));
     CHECK(read_all(destination, user(1), password(1)) == at_source);
     ProcessResult quiet = run_mailsync({"plan", "config", "--detailed-exitcode"}, options);
+    INFO(quiet.out << quiet.err);
     CHECK(quiet.exit_code == 0);
 
     ProcessResult status = run_mailsync({"status"}, options);
@@ -371,8 +376,9 @@ TEST_CASE("administrator and magic-password logins copy for the user") {
     write_file(dir.file("config/m.yaml"),
                migration_yaml("m3", master, magic(3)) + migration_yaml("m4", authzid, magic(4)));
     RunOptions options = migrate_options(dir);
-    ProcessResult one = run_mailsync(
-        {"plan", "config", "--format", "json", "--select", "MailboxMigration/m4"}, options);
+    ProcessResult one = run_mailsync({"plan", "config", "--scan-migrations", "--format", "json",
+                                      "--select", "MailboxMigration/m4"},
+                                     options);
     INFO(one.err);
     REQUIRE(one.exit_code == 0);
     nlohmann::json selected = nlohmann::json::parse(one.out)["migrations"];
