@@ -94,6 +94,7 @@ int run(int argc, char** argv) {
         "  export        0 exported; 1 errors (objects not exported are named)\n"
         "  status        0 shown; 1 no such run or unreadable state\n"
         "  force-unlock  0 released or not locked; 1 unreadable state\n"
+        "  state         0 export-key wrote the key and removed it from the state; 1 errors\n"
         "  mapping       0 printed; 1 unknown kind or broken mapping file\n"
         "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");
@@ -108,6 +109,7 @@ int run(int argc, char** argv) {
     add_force_unlock_command(app, context);
     add_import_command(app, context);
     add_export_command(app, context);
+    add_state_command(app, context);
     if (argc > 1 && std::string_view(argv[1]) == "__complete") {
         run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));
         return 0;

@@ -26,6 +26,8 @@ void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
+// `mailsync state export-key` (src/cli/state.cpp).
+void add_state_command(CLI::App& app, Context& context);
 // `mailsync __complete ...` (src/cli/complete.cpp), for the shell completions.
 void run_complete_words(const CLI::App& app, const std::vector<std::string>& words);
 

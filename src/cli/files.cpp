@@ -1,13 +1,13 @@
 #include "cli/files.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "config/schema.hpp"
+#include "util/safe_file.hpp"
 #include "util/text.hpp"
 
 namespace mailsync::cli {
@@ -62,15 +62,26 @@ bool write_new_files(const std::string& out, const std::map<std::string, std::st
             return false;
         }
     }
+    // Links are refused before anything is written, so that a refusal leaves no file half done.
+    std::vector<std::string> links;
+    for (const auto& [path, text] : files) {
+        fs::path file = fs::path(out) / path;
+        if (is_symbolic_link(file.string()))
+            links.push_back(file.string());
+    }
+    if (!links.empty()) {
+        fmt::print(stderr,
+                   "error: {} {} a symbolic link; {} does not write through links (remove {} "
+                   "or choose another --out)\n",
+                   fmt::join(links, ", "), links.size() == 1 ? "is" : "are", command,
+                   links.size() == 1 ? "it" : "them");
+        return false;
+    }
     for (const auto& [path, text] : files) {
         fs::path file = fs::path(out) / path;
         fs::create_directories(file.parent_path(), error);
-        std::ofstream stream(file, std::ios::binary | std::ios::trunc);
-        stream << text;
-        stream.close();
-        if (!stream) {
-            fmt::print(stderr, "error: cannot write {}{}\n", file.string(),
-                       error ? ": " + error.message() : "");
+        if (Result<void> written = write_file_atomic(file.string(), text); !written) {
+            fmt::print(stderr, "error: {}\n", written.error().message);
             return false;
         }
     }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "util/safe_file.hpp"
+
 namespace mailsync {
 
 using nlohmann::json;
@@ -166,20 +168,7 @@ Result<Plan> plan_from_json(const json& in) {
 }
 
 Result<void> write_plan_file(const Plan& plan, const std::string& path) {
-    std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            return fail(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-        out << plan_to_json(plan).dump(2) << '\n';
-        if (!out)
-            return fail(fmt::format("cannot write {}", path));
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error)
-        return fail(fmt::format("cannot write {}: {}", path, error.message()));
-    return {};
+    return write_file_atomic(path, plan_to_json(plan).dump(2) + "\n");
 }
 
 Result<Plan> read_plan_file(const std::string& path) {

@@ -14,6 +14,7 @@ namespace mailsync {
 nlohmann::ordered_json plan_to_json(const Plan& plan);
 Result<Plan> plan_from_json(const nlohmann::json& json);
 
+// Saves the plan under `path` atomically (util/safe_file), never through a symbolic link.
 Result<void> write_plan_file(const Plan& plan, const std::string& path);
 Result<Plan> read_plan_file(const std::string& path);
 // A plan file's text already read.

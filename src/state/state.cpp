@@ -4,9 +4,6 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
-#include <filesystem>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -15,41 +12,7 @@
 
 namespace mailsync {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-constexpr const char* schema_sql = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS managed (
-  kind TEXT NOT NULL, name TEXT NOT NULL, target_id TEXT NOT NULL,
-  PRIMARY KEY (kind, name));
-CREATE TABLE IF NOT EXISTS fingerprints (
-  kind TEXT NOT NULL, name TEXT NOT NULL, field TEXT NOT NULL, fingerprint TEXT NOT NULL,
-  PRIMARY KEY (kind, name, field));
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY, command TEXT NOT NULL, target TEXT NOT NULL,
-  started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal (
-  run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
-  kind TEXT NOT NULL, name TEXT NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL,
-  message TEXT NOT NULL DEFAULT '', started_at TEXT, finished_at TEXT,
-  PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS migrations (
-  name TEXT PRIMARY KEY, identity TEXT NOT NULL, status TEXT NOT NULL,
-  message TEXT NOT NULL DEFAULT '', messages_done INTEGER NOT NULL DEFAULT 0,
-  bytes_done INTEGER NOT NULL DEFAULT 0, messages_total INTEGER NOT NULL DEFAULT 0,
-  bytes_total INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS migration_folders (
-  name TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
-  last_uid INTEGER NOT NULL, PRIMARY KEY (name, folder));
-CREATE TABLE IF NOT EXISTS secret_bindings (
-  secret TEXT NOT NULL, endpoint TEXT NOT NULL, bound_at TEXT NOT NULL,
-  PRIMARY KEY (secret, endpoint));
-CREATE TABLE IF NOT EXISTS lock (
-  id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid INTEGER NOT NULL,
-  host TEXT NOT NULL, since TEXT NOT NULL);
-)sql";
 
 std::string now_iso() {
     std::timespec ts{};
@@ -102,47 +65,6 @@ std::string new_run_id() {
     char buffer[32];
     std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
     return fmt::format("{}-{}", buffer, to_hex(random_bytes(3)));
-}
-
-Result<StateStore> StateStore::open(const std::string& path) {
-    fs::path parent = fs::path(path).parent_path();
-    std::error_code error;
-    if (!parent.empty() && !fs::exists(parent, error)) {
-        fs::create_directories(parent, error);
-        if (error)
-            return fail(fmt::format("state {}: cannot create {}: {}", path, parent.string(),
-                                    error.message()));
-        fs::permissions(parent, fs::perms::owner_all, error);
-    }
-    // Create the file 0600 before SQLite opens it, so it is never readable by others.
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return fail(fmt::format("state {}: {}", path, std::strerror(errno)));
-    ::fchmod(fd, 0600);
-    ::close(fd);
-    Result<sql::Database> db = sql::Database::open(path);
-    if (!db)
-        return fail(fmt::format("state {}: {}", path, db.error().message));
-    if (auto ok = db->exec(schema_sql); !ok)
-        return fail_with(path, ok.error());
-    if (auto ok = db->exec(fmt::format("INSERT OR IGNORE INTO meta VALUES ('hmac_key', '{}')",
-                                       to_hex(random_bytes(32))));
-        !ok)
-        return fail_with(path, ok.error());
-    std::string key;
-    {
-        auto select = db->prepare("SELECT value FROM meta WHERE key = 'hmac_key'");
-        if (!select || !select->step().value_or(false))
-            return fail(fmt::format("state {}: cannot read its key", path));
-        key = select->text(0);
-    }
-    // The WAL and shared-memory files SQLite makes beside it get the same mode.
-    for (const char* suffix : {"-wal", "-shm"}) {
-        std::string side = path + suffix;
-        if (fs::exists(side, error))
-            ::chmod(side.c_str(), 0600);
-    }
-    return StateStore(std::move(*db), std::move(key));
 }
 
 std::string StateStore::fingerprint(const SecretValue& value) const {

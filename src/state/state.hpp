@@ -11,6 +11,7 @@
 
 #include "model/resources.hpp"
 #include "model/secret.hpp"
+#include "state/state_key.hpp"
 #include "util/error.hpp"
 #include "util/sqlite.hpp"
 
@@ -81,13 +82,22 @@ struct FolderProgress {
 
 class StateStore {
 public:
-    // Opens or creates the state file (mode 0600, its folder 0700).
+    // Opens or creates the state file (mode 0600, its folder 0700), refusing symbolic links,
+    // with the key of MAILSYNC_STATE_KEY or MAILSYNC_STATE_KEY_FILE when one is set.
     static Result<StateStore> open(const std::string& path);
+    // The same with the key given: nullopt for the key kept in the state (a new state makes one).
+    static Result<StateStore> open(const std::string& path, const std::optional<StateKey>& key);
 
     const std::string& path() const { return m_db.path(); }
 
-    // HMAC-SHA256 of a secret under this state's random key.
+    // HMAC-SHA256 of a secret under this state's key.
     std::string fingerprint(const SecretValue& value) const;
+
+    // Whether the key is kept outside the state (MAILSYNC_STATE_KEY, MAILSYNC_STATE_KEY_FILE).
+    bool key_is_external() const { return m_key_external; }
+    // Writes the key kept in the state to the new file `out` (mode 0600) and removes it from the
+    // state, which from then on opens only with that key given from outside.
+    Result<void> export_key(const std::string& out);
 
     Result<std::vector<ManagedObject>> managed();
     Result<std::map<FingerprintKey, std::string>> fingerprints();
@@ -126,12 +136,14 @@ public:
     Result<void> bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings);
 
 private:
-    StateStore(sql::Database db, std::string key) : m_db(std::move(db)), m_key(std::move(key)) {}
+    StateStore(sql::Database db, std::string key, bool key_external)
+        : m_db(std::move(db)), m_key(std::move(key)), m_key_external(key_external) {}
     Result<void> set_status(const std::string& run_id, int seq, TaskStatus status,
                             const std::string& message, bool finished);
 
     sql::Database m_db;
     std::string m_key;
+    bool m_key_external = false;
 };
 
 // A new run id: time-ordered and unique ("20261121T221500Z-3f9a").

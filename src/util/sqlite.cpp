@@ -5,9 +5,11 @@
 
 namespace mailsync::sql {
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path, Links links) {
     sqlite3* handle = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (links == Links::refuse)
+        flags |= SQLITE_OPEN_NOFOLLOW;
     if (sqlite3_open_v2(path.c_str(), &handle, flags, nullptr) != SQLITE_OK) {
         std::string message = handle ? sqlite3_errmsg(handle) : "out of memory";
         sqlite3_close(handle);

@@ -16,11 +16,15 @@ namespace mailsync::sql {
 
 class Statement;
 
+// Whether opening a database may follow a symbolic link at its path.
+enum class Links { follow, refuse };
+
 // One connection. Opened in WAL mode with a busy timeout, so that readers and one writer in
 // other processes wait for each other instead of failing.
 class Database {
 public:
-    static Result<Database> open(const std::string& path);
+    // Opens or creates the database; with Links::refuse a symbolic link at `path` is an error.
+    static Result<Database> open(const std::string& path, Links links = Links::follow);
     Database(Database&&) noexcept;
     Database& operator=(Database&&) noexcept;
     ~Database();

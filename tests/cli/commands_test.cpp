@@ -119,7 +119,7 @@ TEST_CASE("mailsync --help lists the exit codes of every command", "[cli]") {
     ProcessResult help = run_mailsync({"--help"});
     CHECK(help.exit_code == 0);
     for (const char* command : {"validate", "test", "plan", "apply", "import", "export", "status",
-                                "force-unlock", "mapping"}) {
+                                "force-unlock", "mapping", "state"}) {
         INFO(command);
         CHECK_THAT(help.out, Catch::Contains(fmt::format("\n  {:<12}  0 ", command)));
         ProcessResult own = run_mailsync({command, "--help"});

@@ -96,6 +96,9 @@ const Job& job(const std::vector<Job>& jobs, const std::string& name) {
     return jobs.front();
 }
 
+// The CI secret that keys the state's fingerprints.
+const std::string state_key = "a-state-key-from-the-ci-secrets-0123456789";
+
 // Runs the job's scripts as the pipeline's shell would, in the checkout `dir`, as for a pull
 // request from a fork (no secrets; GitLab's project ids differ) or not; the exit code of each.
 std::vector<ProcessResult> run_job(const Job& job, const std::string& dir, bool fork = false) {
@@ -110,7 +113,9 @@ std::vector<ProcessResult> run_job(const Job& job, const std::string& dir, bool 
     options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
     options.env["CI_PROJECT_ID"] = "1";
     options.env["CI_MERGE_REQUEST_SOURCE_PROJECT_ID"] = fork ? "2" : "1";
-    for (const auto& [name, value] : test_secrets()) {
+    std::map<std::string, std::string> secrets = test_secrets();
+    secrets["MAILSYNC_STATE_KEY"] = state_key;
+    for (const auto& [name, value] : secrets) {
         if (fork)
             options.unset_env.push_back(name);
         else
@@ -161,6 +166,10 @@ void run_pipeline(const std::vector<Job>& jobs, const std::string& pr_job,
     CHECK(applied.front().exit_code == 0);
     CHECK_THAT(applied.front().out, Catch::Contains("Apply complete: 6 created"));
     CHECK(std::filesystem::exists(checkout + "/.mailsync/state.db"));
+    // The state, kept where pull requests can read it, holds no key: only the CI secret has it.
+    std::string state = read_file(checkout + "/.mailsync/state.db");
+    CHECK(state.find(state_key) == std::string::npos);
+    CHECK(state.find("hmac_key") == std::string::npos);
 
     // The scheduled drift check: clean after the apply, exit 2 once the two differ.
     const Job& drift = job(jobs, "drift");
@@ -181,6 +190,9 @@ TEST_CASE("the GitHub Actions sample pipeline's commands run against a sqlite ta
           std::vector<std::string>{"mailsync validate --no-secrets config/",
                                    "mailsync validate config/",
                                    "mailsync plan --format markdown --split config/ > plan.md"});
+    CHECK(YAML::LoadFile(MAILSYNC_SOURCE_DIR
+                         "/samples/ci/github-actions.yml")["env"]["MAILSYNC_STATE_KEY"]
+              .as<std::string>() == "${{ secrets.MAILSYNC_STATE_KEY }}");
     run_pipeline(jobs, "pull-request", "", "plan", "apply");
 }
 
@@ -191,5 +203,8 @@ TEST_CASE("the GitLab CI sample pipeline's commands run against a sqlite target"
                                    "mailsync validate config/"});
     CHECK(job(jobs, "apply").commands ==
           std::vector<std::string>{"mailsync apply plan.json", "mailsync status"});
+    CHECK(read_file(MAILSYNC_SOURCE_DIR "/samples/ci/gitlab-ci.yml")
+              .find("#   MAILSYNC_STATE_KEY     the key of the state's secret fingerprints") !=
+          std::string::npos);
     run_pipeline(jobs, "validate", "plan-comment", "plan", "apply");
 }

@@ -1,0 +1,113 @@
+#include "util/safe_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/crypto.hpp"
+
+namespace mailsync {
+
+namespace {
+
+// Closes a descriptor when it goes out of scope.
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    ~FileDescriptor() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    int get() const { return m_fd; }
+    // Closes now; false when close reported an error.
+    bool close() {
+        int fd = m_fd;
+        m_fd = -1;
+        return ::close(fd) == 0;
+    }
+
+private:
+    int m_fd;
+};
+
+// Writes all of `content`, retrying short writes and interruptions.
+bool write_all(int fd, std::string_view content) {
+    while (!content.empty()) {
+        ssize_t written = ::write(fd, content.data(), content.size());
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return false;
+        content.remove_prefix(static_cast<std::size_t>(written));
+    }
+    return true;
+}
+
+// Makes sure the rename is on disk too; a failure here is not worth failing the write.
+void sync_folder(const std::string& folder) {
+    int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+std::unexpected<Error> cannot_write(const std::string& path, int error) {
+    return fail(fmt::format("cannot write {}: {}", path, std::strerror(error)));
+}
+
+} // namespace
+
+bool is_symbolic_link(const std::string& path) {
+    struct stat info {};
+    return ::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode);
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0) {
+        if (S_ISLNK(info.st_mode))
+            return fail(fmt::format("cannot write {}: it is a symbolic link, and mailsync does "
+                                    "not write through links",
+                                    path));
+        if (!S_ISREG(info.st_mode))
+            return fail(fmt::format("cannot write {}: it is not a regular file", path));
+    } else if (errno != ENOENT) {
+        return cannot_write(path, errno);
+    }
+    std::filesystem::path target(path);
+    std::string folder = target.parent_path().empty() ? "." : target.parent_path().string();
+    std::string temporary;
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 16; ++attempt) {
+        temporary = fmt::format("{}/.{}.{}.tmp", folder, target.filename().string(),
+                                to_hex(random_bytes(6)));
+        fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno != EEXIST)
+            return cannot_write(path, errno);
+    }
+    if (fd < 0)
+        return cannot_write(path, EEXIST);
+    FileDescriptor file(fd);
+    auto discard = [&](int error) {
+        ::unlink(temporary.c_str());
+        return cannot_write(path, error);
+    };
+    if (!write_all(file.get(), content) || ::fsync(file.get()) != 0)
+        return discard(errno);
+    if (!file.close())
+        return discard(errno);
+    if (::rename(temporary.c_str(), path.c_str()) != 0)
+        return discard(errno);
+    sync_folder(folder);
+    return {};
+}
+
+} // namespace mailsync
