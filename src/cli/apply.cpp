@@ -15,6 +15,7 @@
 #include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
+#include "plan/saved_plan.hpp"
 #include "trust/load.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
@@ -57,45 +58,15 @@ std::string_view outcome_name(Outcome outcome) {
     return "unchanged";
 }
 
-// Why a saved plan no longer holds: the configuration, a secret or the target moved.
-std::vector<std::string> staleness(const Plan& plan, const Session& session,
-                                   const MappingProfile& profile) {
-    std::vector<std::string> reasons;
-    if (config_digest(session.loaded) != plan.config_digest)
-        reasons.push_back("the configuration files changed since the plan was made");
-    std::map<FingerprintKey, SecretValue> secrets = secret_values(session.loaded.config, profile);
-    for (const PlannedAction& action : plan.actions) {
-        for (const SecretSlot& slot : action.secrets) {
-            auto value = secrets.find(FingerprintKey{action.kind, action.name, slot.key});
-            if (value == secrets.end() ||
-                session.state->fingerprint(value->second) != slot.fingerprint)
-                reasons.push_back(fmt::format("the secret {} of {} '{}' changed since the plan",
-                                              slot.label, kind_name(action.kind), action.name));
-        }
-        auto listing = session.snapshot.collections.find(action.collection);
-        const TargetObject* by_id = nullptr;
-        const TargetObject* by_name = nullptr;
-        if (listing != session.snapshot.collections.end()) {
-            for (const TargetObject& object : listing->second) {
-                if (object.id == action.target_id)
-                    by_id = &object;
-                if (object.name() == action.name)
-                    by_name = &object;
-            }
-        }
-        std::string subject = fmt::format("{} '{}'", kind_name(action.kind), action.name);
-        if (action.type == ActionType::create && by_name != nullptr)
-            reasons.push_back(fmt::format("{} now exists in the target", subject));
-        bool needs_object = action.type == ActionType::update ||
-                            action.type == ActionType::remove ||
-                            (action.type == ActionType::noop && action.adopt);
-        if (needs_object && by_id == nullptr)
-            reasons.push_back(fmt::format("{} is gone from the target", subject));
-        else if (needs_object && by_id->version != action.seen_version)
-            reasons.push_back(fmt::format("{} changed in the target (version {}, the plan saw {})",
-                                          subject, by_id->version, action.seen_version));
-    }
-    return reasons;
+// Prints why a saved plan is refused: the first differences, and how many more there are.
+void print_stale(const std::string& file, const std::vector<std::string>& differences) {
+    constexpr std::size_t shown = 20;
+    fmt::print(stderr, "error: the saved plan {} is stale; a plan made now differs:\n", file);
+    for (std::size_t i = 0; i < differences.size() && i < shown; ++i)
+        fmt::print(stderr, "  - {}\n", differences[i]);
+    if (differences.size() > shown)
+        fmt::print(stderr, "  ... and {} more\n", differences.size() - shown);
+    fmt::print(stderr, "Nothing was written. Run mailsync plan again and review it.\n");
 }
 
 // Tests every connection and client the plan creates or updates; false (with the results
@@ -237,8 +208,10 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         return;
     }
     std::optional<Plan> saved;
-    if (options.session.paths.size() == 1 && is_plan_file(options.session.paths.front())) {
-        Result<Plan> plan = read_plan_file(options.session.paths.front());
+    std::string saved_file;
+    if (!options.session.paths.empty() && is_plan_file(options.session.paths.front())) {
+        saved_file = options.session.paths.front();
+        Result<Plan> plan = read_plan_file(saved_file);
         if (!plan) {
             fmt::print(stderr, "error: {}\n", plan.error().message);
             context.exit_code = 1;
@@ -250,10 +223,17 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
             context.exit_code = 1;
             return;
         }
-        options.session.paths = plan->paths;
-        options.session.select.clear();
-        for (const std::string& item : plan->selected)
-            options.session.select.push_back(item);
+        // The configuration named after PLANFILE, else the plan's paths if they stay here.
+        std::vector<std::string> given(options.session.paths.begin() + 1,
+                                       options.session.paths.end());
+        Result<std::vector<std::string>> paths = saved_plan_config_paths(*plan, given);
+        if (!paths) {
+            fmt::print(stderr, "error: {}\n", paths.error().message);
+            context.exit_code = 1;
+            return;
+        }
+        options.session.paths = std::move(*paths);
+        options.session.select = plan->selected;
         saved = std::move(*plan);
     }
 
@@ -262,12 +242,6 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     Session session = open_session(options.session, *profile);
     if (!session_open(session)) {
         print_session_problems(session, context);
-        context.exit_code = 1;
-        return;
-    }
-    if (saved && session.target->describe() != saved->target) {
-        fmt::print(stderr, "error: the plan is for target {}, not {}\n", saved->target,
-                   session.target->describe());
         context.exit_code = 1;
         return;
     }
@@ -298,19 +272,17 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     }
     Plan plan = std::move(session.plan);
     if (saved) {
-        std::vector<std::string> reasons = staleness(*saved, session, *profile);
-        if (!reasons.empty()) {
-            fmt::print(stderr, "error: the saved plan is stale:\n");
-            for (const std::string& reason : reasons)
-                fmt::print(stderr, "  - {}\n", reason);
-            fmt::print(stderr, "Run mailsync plan again.\n");
+        // The saved plan is only a claim: the fresh plan is what runs, if the two agree.
+        std::vector<std::string> differences =
+            saved_plan_differences(*saved, plan, session.snapshot, *profile);
+        if (!differences.empty()) {
+            print_stale(saved_file, differences);
             json.out["result"] = "stale";
-            json.out["reasons"] = reasons;
+            json.out["reasons"] = differences;
             json.print();
             context.exit_code = 1;
             return unlock();
         }
-        plan = std::move(*saved);
     } else if (!json.enabled) {
         fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
     }
@@ -415,8 +387,10 @@ void add_apply_command(CLI::App& app, Context& context) {
     CLI::App* command = app.add_subcommand(
         "apply", "Make the target match: a saved plan exactly, or plan and apply after "
                  "confirmation");
-    command->add_option("paths", options->session.paths,
-                        "A plan file from 'plan --out', or files and folders of YAML");
+    command->add_option(
+        "paths", options->session.paths,
+        "A plan file from 'plan --out' (then optionally the configuration it was made "
+        "from), or files and folders of YAML");
     add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
     add_mapping_option(*command, options->mapping);

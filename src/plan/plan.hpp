@@ -57,13 +57,30 @@ struct UnmanagedObject {
     std::string id;
 };
 
+// A configuration file the plan read, and the SHA-256 of its text.
+struct ConfigFileDigest {
+    std::string path;
+    std::string sha256;
+};
+
+// An object of the target as the plan saw it, touched by an action or not: any of them moving
+// makes a saved plan stale.
+struct SeenObject {
+    Kind kind = Kind::oauth2_client;
+    std::string collection;
+    std::string id;
+    std::string name;
+    std::string version;
+};
+
 struct PlanCounts {
     std::size_t create = 0, update = 0, remove = 0, noop = 0;
     bool has_changes() const { return create + update + remove > 0; }
 };
 
 struct Plan {
-    static constexpr int current_format = 1;
+    // 2: config_files and seen_objects, so that apply can re-derive the plan and compare.
+    static constexpr int current_format = 2;
     int format_version = current_format;
     std::string mailsync_version;
     std::string created_at;
@@ -73,7 +90,9 @@ struct Plan {
     std::string working_directory;
     std::vector<std::string> paths;
     std::vector<std::string> selected;
-    std::vector<PlannedAction> actions; // in a valid apply order
+    std::vector<ConfigFileDigest> config_files; // in the order read
+    std::vector<SeenObject> seen_objects;       // every object of every collection listed
+    std::vector<PlannedAction> actions;         // in a valid apply order
     std::vector<UnmanagedObject> unmanaged;
     std::vector<std::string> notes; // things worth saying that change nothing
 

@@ -114,6 +114,16 @@ ordered_json plan_to_json(const Plan& plan) {
     out["working_directory"] = plan.working_directory;
     out["paths"] = plan.paths;
     out["selected"] = plan.selected;
+    out["config_files"] = ordered_json::array();
+    for (const ConfigFileDigest& file : plan.config_files)
+        out["config_files"].push_back({{"path", file.path}, {"sha256", file.sha256}});
+    out["seen_objects"] = ordered_json::array();
+    for (const SeenObject& object : plan.seen_objects)
+        out["seen_objects"].push_back({{"kind", kind_name(object.kind)},
+                                       {"collection", object.collection},
+                                       {"target_id", object.id},
+                                       {"name", object.name},
+                                       {"version", object.version}});
     PlanCounts counts = plan.counts();
     out["summary"] = {{"create", counts.create},
                       {"update", counts.update},
@@ -136,6 +146,9 @@ Result<Plan> plan_from_json(const json& in) {
             return fail("not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
         Plan plan;
         plan.format_version = in.at("format_version");
+        if (plan.format_version == 1)
+            return fail("plan format 1 is from an older mailsync and cannot be checked against "
+                        "the target as it is now; run mailsync plan again");
         if (plan.format_version != Plan::current_format)
             return fail(
                 fmt::format("plan format {} is not supported; this mailsync reads format {}",
@@ -148,6 +161,15 @@ Result<Plan> plan_from_json(const json& in) {
         plan.working_directory = in.at("working_directory");
         plan.paths = in.at("paths").get<std::vector<std::string>>();
         plan.selected = in.at("selected").get<std::vector<std::string>>();
+        for (const json& item : in.at("config_files"))
+            plan.config_files.push_back({item.at("path"), item.at("sha256")});
+        for (const json& item : in.at("seen_objects")) {
+            std::optional<Kind> kind = parse_kind(item.at("kind").get<std::string>());
+            if (!kind)
+                return fail(fmt::format("unknown kind '{}'", item.at("kind").get<std::string>()));
+            plan.seen_objects.push_back({*kind, item.at("collection"), item.at("target_id"),
+                                         item.at("name"), item.at("version")});
+        }
         std::size_t count = in.at("actions").size();
         for (const json& item : in.at("actions")) {
             Result<PlannedAction> action = action_from_json(item, count);

@@ -24,6 +24,30 @@ std::string config_digest(const LoadedConfig& loaded) {
     return "sha256:" + hash.hex();
 }
 
+std::vector<ConfigFileDigest> config_file_digests(const LoadedConfig& loaded) {
+    std::vector<ConfigFileDigest> out;
+    for (const std::string& file : loaded.files) {
+        const std::string* text = loaded.sources.text(file);
+        Sha256 hash;
+        hash.update(text != nullptr ? std::string_view(*text) : std::string_view());
+        out.push_back({file, hash.hex()});
+    }
+    return out;
+}
+
+std::vector<SeenObject> seen_objects(const TargetSnapshot& snapshot,
+                                     const MappingProfile& profile) {
+    std::vector<SeenObject> out;
+    for (const auto& [kind, mapping] : profile.kinds) {
+        auto listing = snapshot.collections.find(mapping.collection);
+        if (listing == snapshot.collections.end())
+            continue;
+        for (const TargetObject& object : listing->second)
+            out.push_back({kind, mapping.collection, object.id, object.name(), object.version});
+    }
+    return out;
+}
+
 std::map<std::string, std::string> client_ids(const TargetSnapshot& snapshot,
                                               const MappingProfile& profile) {
     std::map<std::string, std::string> out;
@@ -132,6 +156,8 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     session.plan.target = session.target->describe();
     session.plan.config_digest = config_digest(session.loaded);
+    session.plan.config_files = config_file_digests(session.loaded);
+    session.plan.seen_objects = seen_objects(session.snapshot, profile);
     std::error_code error;
     session.plan.working_directory = std::filesystem::current_path(error).string();
     session.plan.paths = options.paths;

@@ -53,6 +53,12 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
 // SHA-256 over every file read, path and text, in order.
 std::string config_digest(const LoadedConfig& loaded);
 
+// Every file read, with the SHA-256 of its text, in the order read.
+std::vector<ConfigFileDigest> config_file_digests(const LoadedConfig& loaded);
+
+// Every object of the snapshot with its version, collection by collection in the profile's order.
+std::vector<SeenObject> seen_objects(const TargetSnapshot& snapshot, const MappingProfile& profile);
+
 // The ids of the OAuth2 clients the target holds, as "OAuth2Client/name" → id.
 std::map<std::string, std::string> client_ids(const TargetSnapshot& snapshot,
                                               const MappingProfile& profile);

@@ -152,4 +152,9 @@ Result<ListingPage> read_listing_page(std::string_view body) {
     return page;
 }
 
+bool is_collection_name(std::string_view name) {
+    return !name.empty() &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+}
+
 } // namespace mailsync

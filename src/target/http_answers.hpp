@@ -41,4 +41,8 @@ struct ListingPage {
 };
 Result<ListingPage> read_listing_page(std::string_view body);
 
+// Whether `name` can be a collection of the contract ([a-z0-9-]+), so that a request never
+// leaves the target's base URL ("../admin", "a/b", "x?y").
+bool is_collection_name(std::string_view name);
+
 } // namespace mailsync

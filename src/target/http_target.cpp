@@ -25,6 +25,12 @@ TargetError failed(std::string message) {
     return {TargetError::Code::failed, std::move(message)};
 }
 
+// The refusal of a collection that would take a request outside the base URL.
+TargetError not_a_collection(const std::string& method, const std::string& collection) {
+    return failed(
+        fmt::format("{}: '{}' is not a collection name; nothing was sent", method, collection));
+}
+
 // The parts of a target URL that matter here.
 struct TargetUrl {
     std::string scheme, host, port, path;
@@ -377,6 +383,8 @@ std::string new_idempotency_key() {
 } // namespace
 
 TargetResult<std::vector<TargetObject>> HttpTarget::list(const std::string& collection) {
+    if (!is_collection_name(collection))
+        return std::unexpected(not_a_collection("GET", collection));
     std::vector<TargetObject> out;
     std::string token;
     std::set<std::string> seen_tokens;
@@ -406,6 +414,8 @@ TargetResult<std::vector<TargetObject>> HttpTarget::list(const std::string& coll
 
 TargetResult<TargetObject> HttpTarget::create(const std::string& collection,
                                               const WriteRequest& request) {
+    if (!is_collection_name(collection))
+        return std::unexpected(not_a_collection("POST", collection));
     HttpRequest http{"POST", "/" + collection, write_body(request), "", new_idempotency_key()};
     std::string what = "POST " + http.path;
     TargetResult<HttpResponse> response = send(http);
@@ -419,6 +429,8 @@ TargetResult<TargetObject> HttpTarget::create(const std::string& collection,
 TargetResult<TargetObject> HttpTarget::update(const std::string& collection, const std::string& id,
                                               const std::string& version,
                                               const WriteRequest& request) {
+    if (!is_collection_name(collection))
+        return std::unexpected(not_a_collection("PUT", collection));
     HttpRequest http{"PUT", fmt::format("/{}/{}", collection, curl::form_escape(id)),
                      write_body(request), version, new_idempotency_key()};
     std::string what = "PUT " + http.path;
@@ -432,6 +444,8 @@ TargetResult<TargetObject> HttpTarget::update(const std::string& collection, con
 
 TargetResult<void> HttpTarget::remove(const std::string& collection, const std::string& id,
                                       const std::string& version) {
+    if (!is_collection_name(collection))
+        return std::unexpected(not_a_collection("DELETE", collection));
     HttpRequest http{"DELETE", fmt::format("/{}/{}", collection, curl::form_escape(id)), "",
                      version, new_idempotency_key()};
     TargetResult<HttpResponse> response = send(http);

@@ -96,9 +96,10 @@ TEST_CASE("a saved plan refuses when someone edited an object on the server",
     }
     ProcessResult stale = run_mailsync({"apply", "plan.json"}, target.in(dir));
     CHECK(stale.exit_code == 1);
-    CHECK(stale.err.find("error: the saved plan is stale:\n") == 0);
-    CHECK(stale.err.find("  - MailAccount 'box-1' changed in the target (version 2, the plan "
-                         "saw 1)\n") != std::string::npos);
+    CHECK(stale.err.find("error: the saved plan plan.json is stale; a plan made now differs:\n") ==
+          0);
+    CHECK(stale.err.find("  - MailAccount \"box-1\" changed in the target since the plan (version "
+                         "1 → 2)\n") != std::string::npos);
 }
 
 TEST_CASE("a wrong token or CA stops plan with the server's words and exit 1", "[cli][https]") {

@@ -174,7 +174,7 @@ TEST_CASE("two applies at once: one wins, the other fails naming the lock holder
     CHECK(target.count_objects(dir) == 30);
 }
 
-TEST_CASE("a saved plan applies exactly, and refuses when anything moved", "[cli][apply]") {
+TEST_CASE("a saved plan applies when a plan made now is the same, else refuses", "[cli][apply]") {
     FOR_EACH_TARGET(target);
     TempDir dir;
     write_config(dir.path(), {1, 2, 0});
@@ -190,9 +190,10 @@ TEST_CASE("a saved plan applies exactly, and refuses when anything moved", "[cli
     write_config(dir.path(), {1, 4, 0});
     ProcessResult config_moved = run_mailsync({"apply", "plan.json"}, target.in(dir));
     CHECK(config_moved.exit_code == 1);
-    CHECK(config_moved.err == "error: the saved plan is stale:\n"
-                              "  - the configuration files changed since the plan was made\n"
-                              "Run mailsync plan again.\n");
+    CHECK(config_moved.err == "error: the saved plan plan.json is stale; a plan made now differs:\n"
+                              "  - config file \"./config.yaml\" changed since the plan\n"
+                              "  - MailAccount \"box-3\": saved plan says no action, now create\n"
+                              "Nothing was written. Run mailsync plan again and review it.\n");
 
     // A secret changes after the plan.
     write_config(dir.path(), {1, 3, 0});
@@ -201,16 +202,21 @@ TEST_CASE("a saved plan applies exactly, and refuses when anything moved", "[cli
     rotated.env["TEST_REFRESH_TOKEN"] = "rotated";
     ProcessResult secret_moved = run_mailsync({"apply", "plan.json"}, rotated);
     CHECK(secret_moved.exit_code == 1);
-    CHECK(secret_moved.err == "error: the saved plan is stale:\n"
-                              "  - the secret Refresh Token of MailAccount 'box-2' changed since "
-                              "the plan\nRun mailsync plan again.\n");
+    CHECK(secret_moved.err == "error: the saved plan plan.json is stale; a plan made now differs:\n"
+                              "  - MailAccount \"box-1\": saved plan says no change, now update\n"
+                              "  - MailAccount \"box-2\": secret Refresh Token: its fingerprint "
+                              "differs (the secret changed since the plan)\n"
+                              "Nothing was written. Run mailsync plan again and review it.\n");
 
     // The target changes after the plan: another apply got there first.
     REQUIRE(run_mailsync({"apply", "--auto-approve", "."}, target.in(dir)).exit_code == 0);
     ProcessResult target_moved = run_mailsync({"apply", "plan.json"}, target.in(dir));
     CHECK(target_moved.exit_code == 1);
-    CHECK(target_moved.err.find("  - MailAccount 'box-2' now exists in the target\n") !=
+    CHECK(target_moved.err.find(
+              "  - MailAccount \"box-2\" appeared in the target since the plan\n") !=
           std::string::npos);
+    CHECK(target_moved.err.find("  - MailAccount \"box-2\": saved plan says create, now no "
+                                "change\n") != std::string::npos);
 }
 
 TEST_CASE("apply without a terminal needs --auto-approve", "[cli][apply]") {
@@ -232,7 +238,7 @@ TEST_CASE("plan formats: json with a format_version, markdown split in parts", "
     REQUIRE(json.exit_code == 0);
     auto parsed = nlohmann::json::parse(json.out);
     CHECK(parsed["kind"] == "mailsync-plan");
-    CHECK(parsed["format_version"] == 1);
+    CHECK(parsed["format_version"] == 2);
     CHECK(parsed["summary"]["create"] == 305);
     ProcessResult markdown =
         run_mailsync({"plan", "--format", "markdown", "--split", "."}, target.in(dir));

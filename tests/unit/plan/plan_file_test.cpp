@@ -18,6 +18,29 @@ TEST_CASE("a plan survives a round trip through its file", "[plan-file]") {
     CHECK(back->target == world.options.target);
     CHECK(back->actions.size() == 2);
     CHECK(back->actions[1].depends_on == std::vector<std::size_t>{0});
+    REQUIRE(back->config_files.size() == 1);
+    CHECK(back->config_files[0].path == world.dir.file("config/c.yaml"));
+    CHECK(back->config_files[0].sha256.size() == 64);
+}
+
+TEST_CASE("the plan file lists every object the target holds, touched or not", "[plan-file]") {
+    World world;
+    world.configure(client_yaml + account_yaml("a") + account_yaml("b"));
+    world.converge();
+    world.configure(client_yaml + account_yaml("a"));
+    Plan plan = world.plan();
+    Result<Plan> back = read_plan_text(plan_to_json(plan).dump());
+    REQUIRE(back);
+    REQUIRE(back->seen_objects.size() == 3);
+    std::vector<std::string> names;
+    for (const SeenObject& object : back->seen_objects) {
+        names.push_back(std::string(kind_name(object.kind)) + "/" + object.name + " in " +
+                        object.collection + " v" + object.version);
+        CHECK_FALSE(object.id.empty());
+    }
+    CHECK(names == std::vector<std::string>{"OAuth2Client/g in oauth2-clients v1",
+                                            "MailAccount/a in mail-accounts v1",
+                                            "MailAccount/b in mail-accounts v1"});
 }
 
 TEST_CASE("the plan file holds fingerprints, never secret values", "[plan-file]") {
@@ -39,8 +62,12 @@ TEST_CASE("broken plan files are refused with a reason", "[plan-file]") {
           dir.file("b.json") + ": not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
     write_file(dir.file("c.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 99}");
     CHECK(read_plan_file(dir.file("c.json")).error().message ==
-          dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 1");
-    write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 1}");
+          dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 2");
+    write_file(dir.file("e.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 1}");
+    CHECK(read_plan_file(dir.file("e.json")).error().message ==
+          dir.file("e.json") + ": plan format 1 is from an older mailsync and cannot be checked "
+                               "against the target as it is now; run mailsync plan again");
+    write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 2}");
     CHECK(read_plan_file(dir.file("d.json"))
               .error()
               .message.starts_with(dir.file("d.json") + ": broken plan: "));

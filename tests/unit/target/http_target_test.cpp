@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "support/target_server.hpp"
+#include "target/http_answers.hpp"
 #include "target/http_target.hpp"
 
 using namespace mailsync;
@@ -256,4 +257,35 @@ TEST_CASE("https target: concurrency backs off on 429 and recovers", "[target][h
     std::vector<std::string> report = target->report();
     REQUIRE(report.size() == 2);
     CHECK(report[1].starts_with("the target asked to slow down: requests in flight went down to "));
+}
+
+TEST_CASE("https target: a collection that would leave the base URL is never requested",
+          "[target][http]") {
+    CHECK(is_collection_name("mail-accounts"));
+    for (const char* bad : {"", "../../admin/tokens", "a/b", "mail-accounts?x=1", "Mail", "%2e%2e"})
+        CHECK_FALSE(is_collection_name(bad));
+    TargetServer server;
+    auto target = open(server, server.options());
+    WriteRequest request;
+    request.fields = {{"name", "a"}};
+    auto created = target->create("../../admin/tokens", request);
+    REQUIRE_FALSE(created);
+    CHECK(created.error().message ==
+          "POST: '../../admin/tokens' is not a collection name; nothing was sent");
+    CHECK_FALSE(target->list("../admin"));
+    CHECK_FALSE(target->update("a/b", "1", "1", request));
+    CHECK_FALSE(target->remove("..", "1", "1"));
+    nlohmann::json stats = server.stats();
+    CHECK(stats["apiRequests"] == 0);
+    CHECK(stats["outsideBase"] == 0);
+    CHECK(stats["writes"] == 0);
+
+    // The fixture does see requests outside its base, so the zeros above mean something.
+    auto elsewhere = HttpTarget::open(
+        "https://localhost:" + std::to_string(server.port()) + "/admin", server.options());
+    REQUIRE(elsewhere);
+    CHECK_FALSE((*elsewhere)->create("tokens", request));
+    stats = server.stats();
+    CHECK(stats["outsideBase"] == 1);
+    CHECK(stats["writes"] == 1);
 }
