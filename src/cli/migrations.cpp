@@ -109,7 +109,7 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
         std::vector<Refusal> refusals = refused_routes(migration_routes(*list[i], config), *policy);
         if (!refusals.empty()) {
             entries[i].error =
-                fmt::format("{}; {}", describe_refusal(refusals.front()), refusals.front().hint);
+                fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint);
             return;
         }
         auto scan = scan_migration(*list[i], config, ledger);
@@ -383,7 +383,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         } else {
             run.outcome.status = TaskStatus::error;
             run.outcome.message =
-                fmt::format("{}; {}", describe_refusal(refusals.front()), refusals.front().hint);
+                fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint);
             MigrationRecord record;
             record.name = run.migration->meta.name;
             record.identity = migration_identity(*run.migration);

@@ -61,8 +61,9 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
         if (!resolved) {
             if (resolved.error().escapes)
                 diagnostics.error({file, 0, 0},
-                                  fmt::format("is a link that leads outside {}; mailsync reads "
-                                              "configuration files only below the folder given",
+                                  fmt::format("this file is a link that leads outside {}; "
+                                              "mailsync reads configuration files only below "
+                                              "the folder given, and read nothing of it",
                                               root));
             else
                 diagnostics.error({file, 0, 0}, resolved.error().message);

@@ -150,9 +150,13 @@ std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
 
 std::string describe_refusal(const Refusal& refusal) {
     const SecretRoute& route = refusal.route;
-    return fmt::format("{} '{}': refusing to send {} ({}) to {}: {}", kind_name(route.kind),
-                       route.name, route.field, route.reference, route.endpoint.text(),
-                       refusal.reason);
+    return fmt::format("{} '{}': {}", kind_name(route.kind), route.name, refusal_text(refusal));
+}
+
+std::string refusal_text(const Refusal& refusal) {
+    const SecretRoute& route = refusal.route;
+    return fmt::format("refusing to send {} ({}) to {}: {}", route.field, route.reference,
+                       route.endpoint.text(), refusal.reason);
 }
 
 std::vector<SecretBinding> bindings_of(const std::vector<SecretRoute>& routes) {

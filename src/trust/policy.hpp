@@ -62,6 +62,8 @@ std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
 
 // One line: "MailAccount 'x': refusing to send spec.auth.password (${env:X}) to imap://h:993: ...".
 std::string describe_refusal(const Refusal& refusal);
+// The same without the resource: "refusing to send ...", for where the resource is named.
+std::string refusal_text(const Refusal& refusal);
 
 // The bindings to record for routes that were allowed to be sent (without the well-known ones).
 std::vector<SecretBinding> bindings_of(const std::vector<SecretRoute>& routes);

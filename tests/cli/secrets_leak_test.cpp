@@ -116,3 +116,55 @@ TEST_CASE("no command, format or written file holds a secret value", "[cli][secr
         }
     }
 }
+
+TEST_CASE("an attacker's configuration gets no secret into any output either",
+          "[cli][secrets][untrusted]") {
+    // What a pull request would try (tests/cli/untrusted_pr_test.cpp sends the same to servers
+    // that record what they receive): mailsync's own token as a resource's secret, a file
+    // outside the root by `..`, by a link and by absolute path, the kernel's copy of the
+    // environment, a YAML file that is a link to the checkout's credentials.
+    TempDir dir;
+    write_file(dir.file(".git/config"), "[http]\n\textraheader = basic leak-checkout-7c21\n");
+    write_file(dir.file("outside.txt"), "leak-outside-file-2f90\n");
+    write_file(dir.file("config/attack.yaml"),
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth: {password: \"${env:MAILSYNC_TARGET_TOKEN}\"}\n---\n"
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: b\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth: {password: \"${file:../outside.txt}\"}\n---\n"
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: c\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth: {password: \"${file:link.txt}\"}\n---\n"
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: d\nspec:\n"
+               "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth: {password: \"${file:" +
+                   dir.file("outside.txt") +
+                   "}\"}\n---\n"
+                   "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: e\nspec:\n"
+                   "  protocol: imap\n  host: imap.example.com\n  username: u\n"
+                   "  auth: {password: \"${file:/proc/self/environ}\"}\n");
+    fs::create_symlink("../outside.txt", dir.file("config/link.txt"));
+    fs::create_symlink("../.git/config", dir.file("config/git.yaml"));
+    RunOptions options;
+    options.cwd = dir.path();
+    options.env = {{"MAILSYNC_TARGET_TOKEN", "leak-target-token-4b8e"}};
+    std::vector<std::string> values{"leak-checkout-7c21", "leak-outside-file-2f90",
+                                    "leak-target-token-4b8e"};
+    for (const std::vector<std::string>& command :
+         std::vector<std::vector<std::string>>{{"validate", "--no-secrets", "config"},
+                                               {"validate", "config"},
+                                               {"validate", "--format", "json", "config"},
+                                               {"plan", "config"},
+                                               {"plan", "--format", "json", "config"},
+                                               {"test", "config"},
+                                               {"apply", "--auto-approve", "config"}}) {
+        ProcessResult result = run_mailsync(command, options);
+        CHECK(result.exit_code == 1);
+        for (const std::string& value : values) {
+            INFO(command[0] << " " << command[1] << " " << value);
+            CHECK(result.out.find(value) == std::string::npos);
+            CHECK(result.err.find(value) == std::string::npos);
+        }
+    }
+}
