@@ -85,7 +85,7 @@ Result<std::unique_ptr<SqliteTarget>> SqliteTarget::open(const std::string& spec
     std::error_code error;
     if (!parent.empty())
         std::filesystem::create_directories(parent, error);
-    Result<sql::Database> db = sql::Database::open(path);
+    Result<sql::Database> db = sql::Database::open(path, sql::Links::refuse);
     if (!db)
         return fail(fmt::format("target {}: {}", spec, db.error().message));
     if (auto ok = db->exec(schema_sql); !ok)

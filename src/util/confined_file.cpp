@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "util/file_descriptor.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -36,21 +37,6 @@ std::deque<std::string> components(const fs::path& path) {
 std::unexpected<ConfinedError> escape() {
     return std::unexpected(ConfinedError{"it leads outside the folder", true});
 }
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 } // namespace
 

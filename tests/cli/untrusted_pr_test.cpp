@@ -284,8 +284,10 @@ TEST_CASE("plain http is for loopback addresses only, and verify: false is alway
                "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: box\nspec:\n"
                "  protocol: imap\n  host: imap.example.com\n  username: u\n"
                "  auth: { password: \"${env:SUPPORT_PASSWORD}\" }\n  tls:\n    verify: false\n");
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "elsewhere.example.com"; // the test is refused
     for (std::vector<std::string> command : {std::vector<std::string>{"validate", "config/"},
-                                             std::vector<std::string>{"plan", "config/"}}) {
+                                             std::vector<std::string>{"plan", "config/"},
+                                             std::vector<std::string>{"test", "config/"}}) {
         ProcessResult result = run_mailsync(command, options);
         CHECK_THAT(result.err, Catch::Contains("warning: MailAccount 'box': tls.verify is false"));
     }
