@@ -42,9 +42,10 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
     result.text = std::move(*text);
 }
 
-FileResult load_file(const std::string& file, SchemaValidator& schema) {
+// `real` is the file's checked real path (collect_yaml_files), the one opened.
+FileResult load_file(const std::string& file, const std::string& real, SchemaValidator& schema) {
     FileResult result;
-    load_text(file, read_source_file(file, result.diagnostics), schema, result);
+    load_text(file, read_confined_source(file, real, result.diagnostics), schema, result);
     return result;
 }
 
@@ -64,7 +65,8 @@ template <typename T> void move_append(std::vector<T>& into, std::vector<T>& fro
 }
 
 // Files are independent until they are merged, so two threads share them out.
-std::vector<FileResult> load_files(const std::vector<std::string>& files) {
+std::vector<FileResult> load_files(const std::vector<std::string>& files,
+                                   const std::map<std::string, std::string>& real_paths) {
     std::vector<FileResult> results(files.size());
     unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     if (files.size() < 8)
@@ -73,7 +75,7 @@ std::vector<FileResult> load_files(const std::vector<std::string>& files) {
     auto work = [&] {
         SchemaValidator schema;
         for (std::size_t i = next++; i < files.size(); i = next++)
-            results[i] = load_file(files[i], schema);
+            results[i] = load_file(files[i], real_paths.at(files[i]), schema);
     };
     std::vector<std::jthread> threads;
     for (unsigned i = 1; i < workers; ++i)
@@ -161,10 +163,11 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
     LoadedConfig loaded;
 
     // Pass 1: the files named, folders expanded and sorted.
-    loaded.files = collect_yaml_files(paths, loaded.diagnostics, &loaded.access.roots);
+    std::map<std::string, std::string> real_paths;
+    loaded.files = collect_yaml_files(paths, loaded.diagnostics, &loaded.access.roots, &real_paths);
 
     // Pass 2: each file parsed, its documents checked against the schema and decoded.
-    std::vector<FileResult> results = load_files(loaded.files);
+    std::vector<FileResult> results = load_files(loaded.files, real_paths);
     check_loaded(loaded, results, options);
     return loaded;
 }

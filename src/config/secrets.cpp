@@ -77,6 +77,17 @@ void resolve(Secret& secret, std::string_view kind, const std::string& name, con
     }
 }
 
+// The prefixes of the variables that CI platforms set themselves, their job tokens among them
+// (GitHub's GITHUB_TOKEN and ACTIONS_ID_TOKEN_REQUEST_TOKEN, GitLab's CI_JOB_TOKEN): no
+// configuration may name one.
+std::optional<std::string_view> ci_platform_prefix(std::string_view name) {
+    for (std::string_view prefix : {"GITHUB_", "ACTIONS_", "RUNNER_", "CI_"}) {
+        if (name.starts_with(prefix))
+            return prefix;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
@@ -119,6 +130,14 @@ std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
                                           "not a secret of a resource; give the resource a "
                                           "variable of its own",
                                           secret.field, target));
+            return std::nullopt;
+        }
+        if (std::optional<std::string_view> platform = ci_platform_prefix(target)) {
+            diagnostics.error(secret.where,
+                              fmt::format("{}: ${{env:{}}} is one of the CI platform's own "
+                                          "variables ({}*), not a secret of a resource; give "
+                                          "the resource a variable of its own",
+                                          secret.field, target, *platform));
             return std::nullopt;
         }
         secret.source = Secret::Source::env;

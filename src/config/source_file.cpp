@@ -43,11 +43,35 @@ Location place_of(const std::string& file, const std::string& text, std::size_t 
     return {file, line, column};
 }
 
+// The first folder of a relative path given on the command line that is a link (`config ->
+// .` would make the whole checkout the root). Absolute paths come from the operator, not from
+// the repository, and are taken as they are.
+std::optional<std::string> linked_component(const std::string& given) {
+    fs::path path(given);
+    if (path.is_absolute())
+        return std::nullopt;
+    fs::path prefix;
+    for (const fs::path& part : path.parent_path()) {
+        prefix /= part;
+        if (part == "." || part == "..")
+            continue;
+        std::error_code error;
+        if (fs::is_symlink(fs::symlink_status(prefix, error)))
+            return prefix.string();
+    }
+    std::error_code error;
+    if (fs::is_directory(fs::status(path, error)) &&
+        fs::is_symlink(fs::symlink_status(path, error)))
+        return path.string();
+    return std::nullopt;
+}
+
 } // namespace
 
 std::vector<std::string> collect_yaml_files(const std::vector<std::string>& paths,
                                             Diagnostics& diagnostics,
-                                            std::map<std::string, std::string>* roots) {
+                                            std::map<std::string, std::string>* roots,
+                                            std::map<std::string, std::string>* real_paths) {
     std::vector<std::string> files;
     std::set<std::string> seen;
     // A file is read only when its real path stays below its root: a link committed to the
@@ -72,6 +96,8 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
         files.push_back(file);
         if (roots != nullptr)
             (*roots)[file] = root;
+        if (real_paths != nullptr)
+            (*real_paths)[file] = *resolved;
     };
     for (const std::string& given : paths) {
         std::string path = given;
@@ -81,6 +107,13 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
         fs::file_status status = fs::status(path, error);
         if (error || !fs::exists(status)) {
             diagnostics.error({path, 0, 0}, "no such file or folder");
+            continue;
+        }
+        if (std::optional<std::string> link = linked_component(path)) {
+            diagnostics.error({path, 0, 0},
+                              fmt::format("{} is a link; give the folder it leads to instead, "
+                                          "since mailsync reads only below the folder given",
+                                          *link));
             continue;
         }
         if (!fs::is_directory(status)) {
@@ -153,6 +186,24 @@ std::optional<std::string> read_source_file(const std::string& path, Diagnostics
         return std::nullopt;
     }
     return accept_source_text(path, std::move(text), diagnostics);
+}
+
+std::optional<std::string> read_confined_source(const std::string& path, const std::string& real,
+                                                Diagnostics& diagnostics) {
+    std::error_code error;
+    std::uintmax_t size = fs::file_size(real, error);
+    if (!error && size > max_source_bytes) {
+        diagnostics.error({path, 0, 0},
+                          fmt::format("file is {}; mailsync reads files of at most {}",
+                                      human_size(size), human_size(max_source_bytes)));
+        return std::nullopt;
+    }
+    Result<std::string> text = read_regular_file(real, max_source_bytes);
+    if (!text) {
+        diagnostics.error({path, 0, 0}, fmt::format("cannot read: {}", text.error().message));
+        return std::nullopt;
+    }
+    return accept_source_text(path, std::move(*text), diagnostics);
 }
 
 std::optional<std::string> accept_source_text(const std::string& path, std::string text,

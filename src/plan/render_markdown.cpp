@@ -6,22 +6,36 @@ namespace mailsync {
 
 namespace {
 
-// Text that stays literal inside a table cell.
+// Text made safe inside a table cell: nothing in it can end the row, open a code block or hide
+// what follows. Control characters (a bare carriage return breaks the line on GitHub) and the
+// Unicode line and paragraph separators show as their control pictures (U+2400...).
 std::string cell(std::string_view text) {
     std::string out;
-    for (char c : text) {
-        if (c == '|')
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        auto byte = static_cast<unsigned char>(c);
+        if (text.substr(i).starts_with("\xE2\x80\xA8") ||
+            text.substr(i).starts_with("\xE2\x80\xA9")) {
+            out += "\xE2\x90\xA4"; // ␤
+            i += 2;
+        } else if (byte == 0x7F) {
+            out += "\xE2\x90\xA1"; // ␡
+        } else if (byte < 0x20 && c != '\n') {
+            out += "\xE2\x90";
+            out += static_cast<char>(0x80 + byte); // U+2400 + byte
+        } else if (c == '|') {
             out += "\\|";
-        else if (c == '\n')
+        } else if (c == '\n') {
             out += "<br>";
-        else if (c == '<')
+        } else if (c == '<') {
             out += "&lt;";
-        else if (c == '>')
+        } else if (c == '>') {
             out += "&gt;";
-        else if (c == '`')
+        } else if (c == '`') {
             out += "'";
-        else
+        } else {
             out += c;
+        }
     }
     return out;
 }

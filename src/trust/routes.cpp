@@ -25,8 +25,18 @@ void add_bought(std::vector<SecretRoute>& out, const std::optional<Secret>& secr
         out.back().field = fmt::format("an access token from {}{}", owner, out.back().field);
 }
 
+// The protocol, and how it is protected when that is not TLS from the first byte with a
+// verified certificate: "imap", "imap+starttls", "smtp+plain", "imap+noverify". A change of
+// protection is a new endpoint, so weakening TLS towards a bound host needs a binding again.
 std::string scheme_of(const Connection& connection) {
-    return std::string(protocol_name(connection.protocol));
+    std::string scheme(protocol_name(connection.protocol));
+    if (connection.encryption == Encryption::starttls)
+        scheme += "+starttls";
+    else if (connection.encryption == Encryption::none)
+        scheme += "+plain";
+    if (connection.encryption != Encryption::none && !connection.tls.verify)
+        scheme += "+noverify";
+    return scheme;
 }
 
 } // namespace
@@ -40,7 +50,7 @@ bool token_endpoint(const OAuth2Client& client, Endpoint& out, bool& well_known)
     std::optional<curl::UrlParts> url = curl::split_url(effective_token_url(client));
     if (!url)
         return false;
-    out = {url->scheme, url->host, url->port_number};
+    out = {url->scheme + (client.tls.verify ? "" : "+noverify"), url->host, url->port_number};
     // Without tokenUrl the endpoint is Google's or Microsoft's, written into mailsync itself.
     well_known = client.token_url.empty() && client.provider != Provider::custom;
     return true;

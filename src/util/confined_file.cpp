@@ -1,5 +1,6 @@
 #include "util/confined_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -101,12 +102,17 @@ std::expected<std::string, ConfinedError> resolve_below(const std::string& root,
         fs::path target(text);
         std::deque<std::string> rest;
         if (target.is_absolute()) {
-            // An absolute link may still point inside; anything else is out, unlooked at.
-            fs::path inside = target.lexically_normal().lexically_relative(base);
-            if (inside.empty() || *inside.begin() == "..")
+            // An absolute link may still point inside: its text must start with the root's own
+            // folders, as written (a `..` there could climb out of a folder linked elsewhere, so
+            // nothing is tidied away as text); what follows is resolved like any other path.
+            rest = components(target);
+            std::erase(rest, ".");
+            std::deque<std::string> root_parts = components(base);
+            if (rest.size() < root_parts.size() ||
+                !std::equal(root_parts.begin(), root_parts.end(), rest.begin()))
                 return escape();
+            rest.erase(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(root_parts.size()));
             done.clear();
-            rest = components(inside);
         } else {
             rest = components(target);
         }

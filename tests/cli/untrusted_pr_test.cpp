@@ -127,7 +127,7 @@ TEST_CASE("a migration to the author's server receives nothing from validate or 
     // The reviewer is told where the secret would go, and that the pipeline would refuse it.
     CHECK_THAT(plan.out,
                Catch::Contains(fmt::format("MailboxMigration 'steal': spec.source.auth.password "
-                                           "${{env:SUPPORT_PASSWORD}} → imap://127.0.0.1:{}",
+                                           "${{env:SUPPORT_PASSWORD}} → imap+plain://127.0.0.1:{}",
                                            imap.port())));
 
     SECTION("asking for the scan, or a live test, is refused by the allowlist") {
@@ -141,7 +141,7 @@ TEST_CASE("a migration to the author's server receives nothing from validate or 
                 refused.err,
                 Catch::Contains(fmt::format(
                     "error: MailboxMigration 'steal': refusing to send spec.source.auth.password "
-                    "(${{env:SUPPORT_PASSWORD}}) to imap://127.0.0.1:{}: 127.0.0.1 is not "
+                    "(${{env:SUPPORT_PASSWORD}}) to imap+plain://127.0.0.1:{}: 127.0.0.1 is not "
                     "in MAILSYNC_ALLOWED_HOSTS",
                     imap.port())));
             check_nothing_leaked(refused.out + refused.err);
@@ -255,12 +255,12 @@ TEST_CASE("without an allowlist, secrets go only where an apply sent them", "[cl
     // A pull request moves the secret to its own server.
     write_file(dir.file("config/box.yaml"), account("box", "127.0.0.1", imap.port(), auth));
     ProcessResult plan = run_mailsync({"plan", "config/"}, options);
-    CHECK_THAT(plan.out,
-               Catch::Contains(fmt::format("Secrets that would go to servers they have not been "
-                                           "sent to before (check these hosts):\n"
-                                           "  MailAccount 'box': spec.auth.password "
-                                           "${{env:SUPPORT_PASSWORD}} → imap://127.0.0.1:{}\n",
-                                           imap.port())));
+    CHECK_THAT(plan.out, Catch::Contains(
+                             fmt::format("Secrets that would go to servers they have not been "
+                                         "sent to before (check these hosts):\n"
+                                         "  MailAccount 'box': spec.auth.password "
+                                         "${{env:SUPPORT_PASSWORD}} → imap+plain://127.0.0.1:{}\n",
+                                         imap.port())));
     ProcessResult test = run_mailsync({"test", "--format", "json", "config/"}, options);
     CHECK(test.exit_code == 1);
     CHECK_THAT(test.out, Catch::Contains("no apply has sent this secret there yet"));
@@ -296,4 +296,94 @@ TEST_CASE("plain http is for loopback addresses only, and verify: false is alway
     CHECK(plan.exit_code == 1);
     CHECK_THAT(plan.err, Catch::Contains("plain http:// is allowed only on this machine"));
     check_nothing_leaked(plan.out + plan.err);
+}
+
+TEST_CASE("a link whose absolute target climbs out through a linked folder is refused",
+          "[cli][untrusted]") {
+    // config/esc -> ../.git/refs; config/x.yaml -> ROOT/esc/../config: as text it reads
+    // ROOT/config, on disk it is .git/config.
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    fs::create_directories(dir.file(".git/refs"));
+    write_file(dir.file("config/config"), "decoy: 1\n");
+    write_file(dir.file("config/ok.yaml"),
+               account("ok", "imap.example.com", 993, "{ password: \"${env:SUPPORT_PASSWORD}\" }"));
+    fs::create_symlink("../.git/refs", dir.file("config/esc"));
+    std::string root = fs::canonical(dir.file("config")).string();
+    fs::create_symlink(root + "/esc/../config", dir.file("config/x.yaml"));
+    fs::create_symlink(root + "/esc/../config", dir.file("config/secret.txt"));
+    write_file(dir.file("config/steal.yaml"),
+               account("steal", "imap.example.com", 993, "{ password: \"${file:secret.txt}\" }"));
+    for (const std::vector<std::string>& command : pr_commands) {
+        ProcessResult result = run_mailsync(command, options);
+        INFO(command[0] << " " << command[1]);
+        CHECK(result.exit_code == 1);
+        check_nothing_leaked(result.out + result.err);
+        CHECK(result.err.find("extraheader") == std::string::npos);
+    }
+    ProcessResult fork = run_mailsync({"validate", "--no-secrets", "config/"}, options);
+    CHECK_THAT(fork.err, Catch::Contains("config/x.yaml: error: this file is a link that leads "
+                                         "outside config"));
+}
+
+TEST_CASE("a configuration folder that is a link is refused", "[cli][untrusted]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    write_file(dir.file("real/ok.yaml"),
+               account("ok", "imap.example.com", 993, "{ password: \"${file:../.git/config}\" }"));
+    fs::create_directory_symlink(".", dir.file("config"));
+    ProcessResult result = run_mailsync({"validate", "config/"}, options);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.err, Catch::Contains("config: error: config is a link; give the folder it "
+                                           "leads to instead"));
+    check_nothing_leaked(result.out + result.err);
+}
+
+TEST_CASE("the CI platform's own variables cannot be made secrets", "[cli][untrusted]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    options.env["GITHUB_TOKEN"] = "ghs_victimjobtoken";
+    options.env["CI_JOB_TOKEN"] = "glcbt-victimjobtoken";
+    write_file(dir.file("config/a.yaml"),
+               account("a", "imap.example.com", 993, "{ password: \"${env:GITHUB_TOKEN}\" }") +
+                   account("b", "imap.example.com", 993, "{ password: \"${env:CI_JOB_TOKEN}\" }"));
+    ProcessResult result = run_mailsync({"validate", "config/"}, options);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.err, Catch::Contains("${env:GITHUB_TOKEN} is one of the CI platform's own "
+                                           "variables (GITHUB_*)"));
+    CHECK_THAT(result.err, Catch::Contains("${env:CI_JOB_TOKEN} is one of the CI platform's own "
+                                           "variables (CI_*)"));
+}
+
+TEST_CASE("control characters in a field cannot hide the rest of the markdown plan",
+          "[cli][untrusted]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    write_file(dir.file("config/a.yaml"),
+               "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: a\nspec:\n"
+               "  description: \"innocent\\r~~~\\rhidden\\u2028more\"\n  protocol: imap\n"
+               "  host: imap.example.com\n  username: u\n"
+               "  auth: { password: \"${env:SUPPORT_PASSWORD}\" }\n");
+    ProcessResult plan = run_mailsync({"plan", "--format", "markdown", "config/"}, options);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(plan.out.find('\r') == std::string::npos);
+    CHECK(plan.out.find("\xE2\x80\xA8") == std::string::npos);
+    CHECK_THAT(plan.out, Catch::Contains("innocent\xE2\x90\x8D~~~\xE2\x90\x8Dhidden"));
+}
+
+TEST_CASE("weakening TLS towards a bound host is a new endpoint", "[cli][untrusted]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    options.env.erase("MAILSYNC_ALLOWED_HOSTS");
+    options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
+    write_file(dir.file("config/box.yaml"), account("box", "imap.example.com", 993,
+                                                    "{ password: \"${env:SUPPORT_PASSWORD}\" }"));
+    std::string yaml = read_file(dir.file("config/box.yaml"));
+    yaml.replace(yaml.find("encryption: none"), 16, "encryption: ssl");
+    write_file(dir.file("config/box.yaml"), yaml);
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config/"}, options).exit_code == 0);
+    write_file(dir.file("config/box.yaml"), yaml + "  tls: { verify: false }\n");
+    ProcessResult plan = run_mailsync({"plan", "config/"}, options);
+    CHECK_THAT(plan.out, Catch::Contains("${env:SUPPORT_PASSWORD} → "
+                                         "imap+noverify://imap.example.com:993"));
 }
