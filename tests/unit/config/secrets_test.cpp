@@ -207,5 +207,6 @@ TEST_CASE("mailsync's own settings are not secrets a configuration may name", "[
                                fake_env({{"MAILSYNC_TARGET_TOKEN", "admin-token"}}));
     REQUIRE(loaded.diagnostics.error_count() == 1);
     CHECK(loaded.diagnostics.items()[0].message.find("MAILSYNC_TARGET_TOKEN") != std::string::npos);
-    CHECK_FALSE(loaded.config.accounts.at(0).auth->password->value.has_value());
+    const std::optional<Secret>& password = loaded.config.accounts.at(0).auth->password;
+    CHECK_FALSE((password && password->value));
 }
