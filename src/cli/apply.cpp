@@ -11,12 +11,14 @@
 
 #include "apply/executor.hpp"
 #include "cli/commands.hpp"
+#include "cli/endpoints.hpp"
 #include "cli/live.hpp"
 #include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "plan/saved_plan.hpp"
 #include "trust/load.hpp"
+#include "trust/review.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
 
@@ -271,6 +273,14 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         return unlock();
     }
     Plan plan = std::move(session.plan);
+    // apply runs after review, so it may send secrets to endpoints not recorded yet, unless
+    // MAILSYNC_ALLOWED_HOSTS limits it; it records the endpoints of what it applies.
+    Result<TrustPolicy> policy = trust_policy(options.session.env, &*session.state, true);
+    if (!policy) {
+        fmt::print(stderr, "error: {}\n", policy.error().message);
+        context.exit_code = 1;
+        return unlock();
+    }
     if (saved) {
         // The saved plan is only a claim: the fresh plan is what runs, if the two agree.
         std::vector<std::string> differences =
@@ -284,8 +294,17 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
             return unlock();
         }
     } else if (!json.enabled) {
-        fmt::print("{}", render_text(plan, !context.no_color && use_color(1)));
+        // What confirming would bind is shown before the question.
+        fmt::print("{}{}", render_text(plan, !context.no_color && use_color(1)),
+                   render_new_routes(unbound_routes(session.loaded.config, *policy), *policy));
     }
+    auto bind = [&](const std::vector<const MailboxMigration*>& migrations) {
+        if (auto bound = session.state->bind_secrets(
+                bindings_of(applied_routes(plan, migrations, session.loaded.config, *policy)));
+            !bound)
+            fmt::print(stderr, "warning: the endpoints of the secrets were not recorded: {}\n",
+                       bound.error().message);
+    };
     std::vector<std::string> unknown;
     std::vector<const MailboxMigration*> migrations =
         filter_migrations(session.loaded.config, migration_names, unknown);
@@ -300,6 +319,7 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
                              std::any_of(plan.actions.begin(), plan.actions.end(),
                                          [](const PlannedAction& action) { return action.adopt; }));
     if (!changes && migrations.empty()) {
+        bind(migrations); // the applied configuration's endpoints, recorded even when unchanged
         if (saved && !json.enabled)
             fmt::print("The plan has no changes.\n");
         json.print();
@@ -312,14 +332,6 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         fmt::print("Mailbox migrations to run (they copy what is missing and delete nothing): "
                    "{}.\n",
                    join(names, ", "));
-    }
-    // apply runs after review, so it may send secrets to endpoints not recorded yet, unless
-    // MAILSYNC_ALLOWED_HOSTS limits it; it records the endpoints of what it applies.
-    Result<TrustPolicy> policy = trust_policy(options.session.env, &*session.state, true);
-    if (!policy) {
-        fmt::print(stderr, "error: {}\n", policy.error().message);
-        context.exit_code = 1;
-        return unlock();
     }
     std::vector<MigrationRunResult> migration_results;
     std::vector<MigrationRunResult>* collect = json.enabled ? &migration_results : nullptr;
@@ -344,11 +356,7 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         json.print();
         return unlock();
     }
-    if (auto bound = session.state->bind_secrets(
-            bindings_of(applied_routes(plan, migrations, session.loaded.config, *policy)));
-        !bound)
-        fmt::print(stderr, "warning: the endpoints of the secrets were not recorded: {}\n",
-                   bound.error().message);
+    bind(migrations);
     if (!changes) {
         copy_mailboxes();
         json.print();
@@ -394,8 +402,10 @@ void add_apply_command(CLI::App& app, Context& context) {
     add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
     add_mapping_option(*command, options->mapping);
-    command->add_option("--select", options->session.select,
-                        "Only KIND/NAME and what it depends on (repeatable)");
+    command
+        ->add_option("--select", options->session.select,
+                     "Only KIND/NAME and what it depends on (repeatable)")
+        ->allow_extra_args(false);
     command->add_flag("--auto-approve", options->auto_approve,
                       "Apply without asking (needed when not on a terminal, as in CI)");
     command

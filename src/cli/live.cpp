@@ -42,6 +42,8 @@ std::optional<TrustPolicy> live_trust_policy(const LiveOptions& options,
         fmt::print(stderr, "error: {}\n", policy.error().message);
         return std::nullopt;
     }
+    if (options.allow_new_endpoints && policy->allowlist)
+        fmt::print(stderr, "{}\n", allow_new_ignored);
     return std::move(*policy);
 }
 

@@ -1,15 +1,16 @@
 // `mailsync plan [PATH...]`: what apply would change in the target, as text, JSON or markdown.
 #include <cstdio>
 #include <memory>
-#include <set>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/endpoints.hpp"
 #include "cli/migrations.hpp"
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "trust/load.hpp"
+#include "trust/review.hpp"
 #include "util/terminal.hpp"
 
 namespace mailsync::cli {
@@ -26,49 +27,6 @@ struct PlanOptions {
     bool scan_migrations = false;
     bool allow_new_endpoints = false;
 };
-
-// The routes of the configuration that no apply has used yet: what a reviewer should look at,
-// since merging lets these secrets go to these servers. Before the first apply has recorded
-// any, every route is new and the plan's creates already show every host, so none is listed.
-std::vector<SecretRoute> new_routes(const Config& config, const TrustPolicy& policy) {
-    TrustPolicy recorded = policy;
-    recorded.allow_new = false;
-    if (!recorded.allowlist && recorded.bound.empty())
-        return {};
-    std::vector<SecretRoute> out;
-    std::set<SecretBinding> seen;
-    for (const Refusal& refusal : refused_routes(all_routes(config), recorded)) {
-        if (seen.emplace(refusal.route.secret, refusal.route.endpoint.text()).second)
-            out.push_back(refusal.route);
-    }
-    return out;
-}
-
-std::string render_new_routes(const std::vector<SecretRoute>& routes, const TrustPolicy& policy) {
-    if (routes.empty())
-        return {};
-    std::string out = policy.allowlist
-                          ? fmt::format("\nSecrets that apply would refuse to send, their servers "
-                                        "not being in {}:\n",
-                                        allowed_hosts_variable)
-                          : "\nSecrets that would go to servers they have not been sent to "
-                            "before (check these hosts):\n";
-    for (const SecretRoute& route : routes)
-        out += fmt::format("  {} '{}': {} {} → {}\n", kind_name(route.kind), route.name,
-                           route.field, route.reference, route.endpoint.text());
-    return out;
-}
-
-nlohmann::ordered_json new_routes_json(const std::vector<SecretRoute>& routes) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const SecretRoute& route : routes)
-        out.push_back({{"kind", kind_name(route.kind)},
-                       {"name", route.name},
-                       {"field", route.field},
-                       {"secret", route.reference},
-                       {"endpoint", route.endpoint.text()}});
-    return out;
-}
 
 void print_plan(const Plan& plan, const std::vector<MigrationPlanEntry>& migrations,
                 const std::vector<SecretRoute>& routes, const TrustPolicy& policy,
@@ -112,6 +70,8 @@ void run_plan(PlanOptions& options, Context& context) {
             trust_policy(options.session.env, &*session.state, options.allow_new_endpoints);
         if (loaded) {
             policy = std::move(*loaded);
+            if (options.allow_new_endpoints && policy.allowlist)
+                fmt::print(stderr, "{}\n", allow_new_ignored);
         } else {
             fmt::print(stderr, "error: {}\n", loaded.error().message);
             session.planned = false;
@@ -143,8 +103,8 @@ void run_plan(PlanOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    print_plan(session.plan, migrations, new_routes(session.loaded.config, policy), policy, options,
-               context);
+    print_plan(session.plan, migrations, unbound_routes(session.loaded.config, policy), policy,
+               options, context);
     if (!options.out.empty()) {
         if (auto ok = write_plan_file(session.plan, options.out); !ok) {
             fmt::print(stderr, "error: {}\n", ok.error().message);
@@ -171,8 +131,10 @@ void add_plan_command(CLI::App& app, Context& context) {
     add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
     add_mapping_option(*command, options->mapping);
-    command->add_option("--select", options->session.select,
-                        "Only KIND/NAME and what it depends on (repeatable)");
+    command
+        ->add_option("--select", options->session.select,
+                     "Only KIND/NAME and what it depends on (repeatable)")
+        ->allow_extra_args(false);
     command->add_option("--format", options->format, "Output: text, json or markdown")
         ->check(CLI::IsMember({"text", "json", "markdown"}))
         ->default_val("text");

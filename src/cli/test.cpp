@@ -98,8 +98,10 @@ void add_test_command(CLI::App& app, Context& context) {
                 "sends mail)");
     command->add_option("paths", options->paths,
                         "Files or folders (every *.yaml and *.yml below, sorted); default .");
-    command->add_option("--select", options->select,
-                        "Only KIND/NAME (repeatable), such as MailAccount/support-inbox");
+    command
+        ->add_option("--select", options->select,
+                     "Only KIND/NAME (repeatable), such as MailAccount/support-inbox")
+        ->allow_extra_args(false);
     add_mapping_option(*command, options->mapping);
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))

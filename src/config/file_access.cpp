@@ -18,7 +18,7 @@ std::string FileAccess::root_of(const std::string& yaml_file) const {
     return parent.empty() ? "." : parent;
 }
 
-std::vector<std::string> parse_allowed_paths(const std::string& text) {
+Result<std::vector<std::string>> parse_allowed_paths(const std::string& text) {
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -26,7 +26,11 @@ std::vector<std::string> parse_allowed_paths(const std::string& text) {
         if (end == std::string::npos)
             end = text.size();
         std::string item = text.substr(start, end - start);
-        if (!item.empty() && fs::path(item).is_absolute())
+        if (!item.empty() && !fs::path(item).is_absolute())
+            return fail(fmt::format("'{}' is not an absolute path; list absolute folders, "
+                                    "separated by ':'",
+                                    item));
+        if (!item.empty())
             out.push_back(fs::path(item).lexically_normal().string());
         start = end + 1;
     }

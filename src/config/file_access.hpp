@@ -28,8 +28,8 @@ struct FileAccess {
 // The variable that lists folders outside the repository that files may be read from.
 inline constexpr const char* allowed_paths_variable = "MAILSYNC_ALLOWED_PATHS";
 
-// Splits a ':'-separated list of folders; relative entries are ignored.
-std::vector<std::string> parse_allowed_paths(const std::string& text);
+// Splits a ':'-separated list of folders; a relative entry is an error.
+Result<std::vector<std::string>> parse_allowed_paths(const std::string& text);
 
 // The real path of `reference` as written in `yaml_file` (relative to that file's folder, or
 // absolute), when it is allowed; otherwise an error that says why without looking outside.

@@ -142,8 +142,13 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
     if (options.allowed_paths)
         loaded.access.allowed = *options.allowed_paths;
     else if (std::optional<std::string> listed =
-                 options.env ? options.env(allowed_paths_variable) : std::nullopt)
-        loaded.access.allowed = parse_allowed_paths(*listed);
+                 options.env ? options.env(allowed_paths_variable) : std::nullopt) {
+        Result<std::vector<std::string>> allowed = parse_allowed_paths(*listed);
+        if (allowed)
+            loaded.access.allowed = std::move(*allowed);
+        else
+            loaded.diagnostics.error({allowed_paths_variable, 0, 0}, allowed.error().message);
+    }
     check_tls_files(loaded.config, loaded.access, loaded.diagnostics);
 
     // Pass 4: every resource renders through the mapping profile into the target's fields.

@@ -215,6 +215,10 @@ bool is_plan_file(const std::string& path) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error))
         return false;
+    // Configuration is YAML; a .json file named to apply can only be meant as a plan, and a
+    // broken one is better told as such than parsed as YAML.
+    if (path.ends_with(".json"))
+        return true;
     std::ifstream in(path, std::ios::binary);
     char head[256] = {};
     in.read(head, sizeof head - 1);

@@ -183,9 +183,9 @@ Result<SettledKey> settle_key(sql::Database& db, const std::string& path,
         if (given && given->value != **kept)
             return fail(fmt::format(
                 "the state {} keeps its own key, and the key of {} is another one; move the "
-                "state's key out with 'mailsync state export-key --out FILE' and give that file "
-                "instead",
-                path, given->source));
+                "state's key out with 'mailsync state export-key --out FILE' (run without {} "
+                "set) and give that file instead",
+                path, given->source, given->source));
         return SettledKey{**kept, false};
     }
     SettledKey made{given ? given->value : to_hex(random_bytes(32)), given.has_value()};

@@ -22,4 +22,9 @@ Result<TrustPolicy> trust_policy(const EnvLookup& env, StateStore* state, bool a
 Result<TrustPolicy> trust_policy(const EnvLookup& env, const std::string& state_path,
                                  bool allow_new);
 
+// The warning for --allow-new-endpoints given while an allowlist decides alone.
+inline constexpr const char* allow_new_ignored =
+    "warning: --allow-new-endpoints has no effect while MAILSYNC_ALLOWED_HOSTS is set: the list "
+    "alone decides where secrets may go";
+
 } // namespace mailsync

@@ -29,6 +29,8 @@ bool valid_host(std::string_view host) {
 
 Result<HostPattern> parse_pattern(std::string entry) {
     HostPattern out;
+    if (entry.find('/') != std::string::npos)
+        return fail(fmt::format("'{}': give a host (host, host:port, *.domain), not a URL", entry));
     std::string host = entry;
     std::string port;
     if (entry.starts_with('[')) {
@@ -115,6 +117,13 @@ Result<HostAllowlist> HostAllowlist::parse(const std::string& text) {
     return out;
 }
 
+bool HostAllowlist::allows_host(const std::string& host) const {
+    return std::any_of(m_patterns.begin(), m_patterns.end(), [&](HostPattern pattern) {
+        pattern.port = 0;
+        return matches(pattern, Endpoint{"", host, 0});
+    });
+}
+
 bool HostAllowlist::allows(const Endpoint& endpoint) const {
     return std::any_of(m_patterns.begin(), m_patterns.end(),
                        [&](const HostPattern& pattern) { return matches(pattern, endpoint); });
@@ -130,7 +139,12 @@ std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
             if (!policy.allowlist->allows(route.endpoint))
                 out.push_back(
                     {route,
-                     fmt::format("{} is not in {}", route.endpoint.host, allowed_hosts_variable),
+                     policy.allowlist->allows_host(route.endpoint.host)
+                         ? fmt::format("{}:{} is not in {} (the host is, with another port)",
+                                       route.endpoint.host, route.endpoint.port,
+                                       allowed_hosts_variable)
+                         : fmt::format("{} is not in {}", route.endpoint.host,
+                                       allowed_hosts_variable),
                      fmt::format("if this host is right, add it to {} where the "
                                  "pipeline's settings are kept, outside the repository",
                                  allowed_hosts_variable)});

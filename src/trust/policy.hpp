@@ -29,6 +29,8 @@ public:
     // Entries separated by commas or white space; an entry that is not a host is an error.
     static Result<HostAllowlist> parse(const std::string& text);
     bool allows(const Endpoint& endpoint) const;
+    // Whether some entry names `host`, on whatever port.
+    bool allows_host(const std::string& host) const;
     bool empty() const { return m_patterns.empty(); }
 
 private:

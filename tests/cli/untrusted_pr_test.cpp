@@ -387,3 +387,36 @@ TEST_CASE("weakening TLS towards a bound host is a new endpoint", "[cli][untrust
     CHECK_THAT(plan.out, Catch::Contains("${env:SUPPORT_PASSWORD} → "
                                          "imap+noverify://imap.example.com:993"));
 }
+
+TEST_CASE("an apply with nothing to change still records the endpoints it may use",
+          "[cli][untrusted]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
+    std::string yaml =
+        account("box", "imap.example.com", 993, "{ password: \"${env:SUPPORT_PASSWORD}\" }");
+    yaml.replace(yaml.find("encryption: none"), 16, "encryption: ssl");
+    write_file(dir.file("config/box.yaml"), yaml);
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "elsewhere.example.com"; // binds nothing
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config/"}, options).exit_code == 0);
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "imap.example.com";
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config/"}, options).exit_code == 0);
+    options.env.erase("MAILSYNC_ALLOWED_HOSTS");
+    write_file(dir.file("config/other.yaml"), account("other", "imap.example.com", 995,
+                                                      "{ password: \"${env:SUPPORT_PASSWORD}\" }"));
+    ProcessResult plan = run_mailsync({"plan", "config/"}, options);
+    CHECK_THAT(plan.out, Catch::Contains("imap+plain://imap.example.com:995"));
+    CHECK(plan.out.find("imap://imap.example.com:993") == std::string::npos);
+}
+
+TEST_CASE("the select option takes one value, so a path may follow it", "[cli]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    write_file(
+        dir.file("config/box.yaml"),
+        account("box", "imap.example.com", 993, "{ password: \"${env:SUPPORT_PASSWORD}\" }") +
+            account("two", "imap.example.com", 993, "{ password: \"${env:SUPPORT_PASSWORD}\" }"));
+    ProcessResult plan = run_mailsync({"plan", "--select", "MailAccount/box", "config/"}, options);
+    CHECK(plan.exit_code == 0);
+    CHECK_THAT(plan.out, Catch::Contains("Plan: 1 to create"));
+}

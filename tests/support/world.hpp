@@ -23,6 +23,8 @@ public:
         options.target = "sqlite:" + dir.file("target.db");
         options.state = dir.file("state.db");
         options.env = [](const std::string& name) -> std::optional<std::string> {
+            if (name.starts_with("MAILSYNC_")) // mailsync's own settings: none given
+                return std::nullopt;
             return "value-of-" + name;
         };
     }

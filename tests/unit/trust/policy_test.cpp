@@ -39,7 +39,15 @@ TEST_CASE("the allowlist takes hosts, host:port, *.domain, addresses and *", "[t
     CHECK(HostAllowlist::parse("*.*.example").error().message ==
           "MAILSYNC_ALLOWED_HOSTS: '*.*.example' is not a host pattern (host, *.domain, "
           "host:port)");
-    CHECK_FALSE(HostAllowlist::parse("https://a.example/"));
+    CHECK(HostAllowlist::parse("https://a.example/").error().message ==
+          "MAILSYNC_ALLOWED_HOSTS: 'https://a.example/': give a host (host, host:port, "
+          "*.domain), not a URL");
+    TrustPolicy ported;
+    ported.allowlist = *HostAllowlist::parse("pop.example.com:995");
+    std::vector<Refusal> wrong_port = refused_routes({route("pop.example.com", 110)}, ported);
+    REQUIRE(wrong_port.size() == 1);
+    CHECK(wrong_port[0].reason ==
+          "pop.example.com:110 is not in MAILSYNC_ALLOWED_HOSTS (the host is, with another port)");
     CHECK(HostAllowlist::parse(" , ")->empty());
 }
 

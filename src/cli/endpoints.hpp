@@ -1,0 +1,19 @@
+// The plan's section on secrets going to endpoints not bound yet (trust/review), as text and JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "trust/policy.hpp"
+
+namespace mailsync::cli {
+
+// "Secrets that would go to servers they have not been sent to before ...", or nothing.
+std::string render_new_routes(const std::vector<SecretRoute>& routes, const TrustPolicy& policy);
+
+// The same as `new_secret_endpoints` of plan.schema.json.
+nlohmann::ordered_json new_routes_json(const std::vector<SecretRoute>& routes);
+
+} // namespace mailsync::cli
