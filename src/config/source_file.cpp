@@ -87,7 +87,7 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
                 diagnostics.error({file, 0, 0},
                                   fmt::format("this file is a link that leads outside {}; "
                                               "mailsync reads configuration files only below "
-                                              "the folder given, and read nothing of it",
+                                              "the folder given, and has read nothing of it",
                                               root));
             else
                 diagnostics.error({file, 0, 0}, resolved.error().message);

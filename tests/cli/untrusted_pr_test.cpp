@@ -197,9 +197,10 @@ TEST_CASE("a symlinked YAML file leading out of the root is refused and never qu
     check_nothing_leaked(printed);
     ProcessResult fork = run_mailsync({"validate", "--no-secrets", "config/"}, options);
     CHECK(fork.exit_code == 1);
-    CHECK_THAT(fork.err, Catch::Contains("config/x.yaml: error: this file is a link that leads "
-                                         "outside config; mailsync reads configuration files "
-                                         "only below the folder given, and read nothing of it"));
+    CHECK_THAT(fork.err,
+               Catch::Contains("config/x.yaml: error: this file is a link that leads "
+                               "outside config; mailsync reads configuration files "
+                               "only below the folder given, and has read nothing of it"));
     CHECK(fork.err.find("extraheader") == std::string::npos);
 }
 
