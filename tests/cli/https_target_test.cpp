@@ -297,8 +297,9 @@ TEST_CASE("over https, no secret value or token reaches an output, plan file or 
     wrong.env["MAILSYNC_TARGET_TOKEN"] = "wrong-token-9f2c";
     ProcessResult refused = run_mailsync({"plan", "."}, wrong);
     seen += refused.out + refused.err;
-    for (const char* file : {"plan.json", ".mailsync/state.db", "adopted.db",
-                             "adopted/mail-accounts.yaml", "adopted/.env.example"})
+    for (const std::string& file :
+         {std::string("plan.json"), target.state(), std::string("adopted.db"),
+          std::string("adopted/mail-accounts.yaml"), std::string("adopted/.env.example")})
         seen += read_file(dir.file(file));
     std::map<std::string, std::string> secrets = test_secrets();
     secrets["token"] = target_token;
