@@ -309,3 +309,17 @@ TEST_CASE("state show and status --runs", "[cli][environments][status]") {
     CHECK(missing.err == "error: there is no state at config/.mailsync/sqlite-prod.db.state.db; "
                          "apply makes it\n");
 }
+
+TEST_CASE("the environments sample validates in both environments", "[cli][environments]") {
+    RunOptions options;
+    options.env = {{"SUPPORT_PASSWORD", "pw-1"}};
+    options.unset_env = {"MAILSYNC_ENV", "MAILSYNC_TARGET", "MAILSYNC_STATE"};
+    for (const char* environment : {"staging", "production"}) {
+        ProcessResult validate = run_mailsync(
+            {"validate", "--env", environment, "--format", "json", "samples/environments"},
+            options);
+        CHECK(validate.exit_code == 0);
+        CHECK(validate.out.find(std::string("\"environment\": \"") + environment + "\"") !=
+              std::string::npos);
+    }
+}
