@@ -178,8 +178,11 @@ void add_export_command(CLI::App& app, Context& context) {
                     "in .env.example.\nExit codes: 0 exported; 1 errors (objects that could not "
                     "be exported are named).");
     command->callback([options, &context] {
-        std::optional<RunSettings> settings =
-            resolve_settings_or_report({}, options->settings, context);
+        // The folder written is the new configuration's root: its state goes below it.
+        SettingsFlags flags = options->settings;
+        if (flags.config_root.empty())
+            flags.config_root = options->out;
+        std::optional<RunSettings> settings = resolve_settings_or_report({}, flags, context);
         if (!settings) {
             context.exit_code = 1;
             return;

@@ -178,7 +178,13 @@ TEST_CASE("export writes YAML that plans with no changes, over either target", "
     CHECK(planned.out.find("Note: 30 secrets adopted by 'mailsync export' are taken as the "
                            "target holds them") != std::string::npos);
 
-    ProcessResult status = run_mailsync({"status", "--format", "json"}, in);
+    // The state export wrote lies below the folder it wrote, the new configuration's root.
+    std::vector<std::string> status_args{"status", "--format", "json", "--config", "cloud"};
+    if (!target.https()) {
+        status_args.push_back("--target");
+        status_args.push_back("sqlite:" + source.file(".mailsync/target.db"));
+    }
+    ProcessResult status = run_mailsync(status_args, in);
     nlohmann::json journal = nlohmann::json::parse(status.out);
     CHECK(journal["run"]["command"] == "export");
     CHECK(journal["counts"]["COMPLETED"] == 30);
