@@ -167,6 +167,9 @@ void add_export_command(CLI::App& app, Context& context) {
     auto options = std::make_shared<ExportOptions>();
     CLI::App* command = app.add_subcommand(
         "export", "Write what the target holds as YAML, and manage it from now on");
+    command->add_option("--config", options->settings.config_root,
+                        "The configuration folder whose mailsync.yaml and .mailsync/ (the default "
+                        "target and the state export records) are meant; default .");
     add_target_options(*command, options->settings, options->session);
     add_state_option(*command, options->settings);
     add_mapping_option(*command, options->settings);
@@ -178,11 +181,8 @@ void add_export_command(CLI::App& app, Context& context) {
                     "in .env.example.\nExit codes: 0 exported; 1 errors (objects that could not "
                     "be exported are named).");
     command->callback([options, &context] {
-        // The folder written is the new configuration's root: its state goes below it.
-        SettingsFlags flags = options->settings;
-        if (flags.config_root.empty())
-            flags.config_root = options->out;
-        std::optional<RunSettings> settings = resolve_settings_or_report({}, flags, context);
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
         if (!settings) {
             context.exit_code = 1;
             return;

@@ -138,7 +138,8 @@ TEST_CASE("export writes YAML that plans with no changes, over either target", "
 
     // Another repository adopts what the target holds. For sqlite: it reads the same file.
     RunOptions in = target.in(adopted);
-    std::vector<std::string> args{"export", "--out", "cloud"};
+    // --config: the state export writes is that of the configuration it writes, in cloud/.
+    std::vector<std::string> args{"export", "--out", "cloud", "--config", "cloud"};
     if (!target.https()) {
         args.push_back("--target");
         args.push_back("sqlite:" + source.file(".mailsync/target.db"));
