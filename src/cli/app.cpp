@@ -5,27 +5,32 @@
 
 #include "cli/commands.hpp"
 #include "config/mapping_file.hpp"
+#include "trust/settings_rule.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
 
 namespace mailsync::cli {
 
-void add_mapping_option(CLI::App& command, std::string& mapping) {
-    command
-        .add_option("--mapping", mapping,
-                    "Mapping profile: a built-in name (server-to-cloud, mailbox-form) or a YAML "
-                    "file")
-        ->envname("MAILSYNC_MAPPING")
-        ->default_val("server-to-cloud");
+void add_mapping_option(CLI::App& command, SettingsFlags& flags) {
+    command.add_option("--mapping", flags.mapping,
+                       "Mapping profile: a built-in name (server-to-cloud, the default; "
+                       "mailbox-form) or a YAML file (also MAILSYNC_MAPPING, or the environment's "
+                       "mapping in mailsync.yaml)");
 }
 
-void add_target_options(CLI::App& command, SessionOptions& session) {
-    command
-        .add_option("--target", session.target,
-                    "Where the Cloud configuration lives: sqlite:PATH (the embedded stand-in) or "
-                    "https://HOST/BASE (the Cloud admin API; token in MAILSYNC_TARGET_TOKEN)")
-        ->envname("MAILSYNC_TARGET")
-        ->default_val(default_target);
+void add_env_option(CLI::App& command, SettingsFlags& flags) {
+    command.add_option("--env", flags.environment,
+                       "The environment of mailsync.yaml (at the configuration root) to use: its "
+                       "target, state, mapping and variables (also MAILSYNC_ENV)");
+}
+
+void add_target_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session) {
+    add_env_option(command, flags);
+    command.add_option("--target", flags.target,
+                       "Where the Cloud configuration lives: sqlite:PATH (the embedded stand-in; "
+                       "default sqlite:.mailsync/target.db below the configuration root) or "
+                       "https://HOST/BASE (the Cloud admin API; token in MAILSYNC_TARGET_TOKEN); "
+                       "also MAILSYNC_TARGET, or the environment's target in mailsync.yaml");
     TargetOptions& target = session.target_options;
     command
         .add_option("--target-ca-file", target.ca_file,
@@ -47,10 +52,45 @@ void add_target_options(CLI::App& command, SessionOptions& session) {
     target.warn = [](const std::string& text) { fmt::print(stderr, "warning: {}\n", text); };
 }
 
-void add_state_option(CLI::App& command, std::string& state) {
-    command.add_option("--state", state, "The state file: managed objects, fingerprints, journal")
-        ->envname("MAILSYNC_STATE")
-        ->default_val(default_state);
+void add_state_option(CLI::App& command, SettingsFlags& flags) {
+    command.add_option("--state", flags.state,
+                       "The state file: managed objects, fingerprints, journal (also "
+                       "MAILSYNC_STATE, or the environment's state in mailsync.yaml; default "
+                       ".mailsync/state.db for the default target, .mailsync/TARGET.state.db "
+                       "for another, below the configuration root)");
+}
+
+void add_state_options(CLI::App& command, SettingsFlags& flags) {
+    command.add_option("--config", flags.config_root,
+                       "The configuration folder whose mailsync.yaml and .mailsync/ are meant "
+                       "(default: the current folder)");
+    add_env_option(command, flags);
+    command.add_option("--target", flags.target,
+                       "The target whose state is meant (also MAILSYNC_TARGET)");
+    add_state_option(command, flags);
+}
+
+std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
+                                                      const SettingsFlags& flags,
+                                                      const Context& context) {
+    std::string root = flags.config_root.empty() ? config_root_of(paths) : flags.config_root;
+    SourceFiles sources;
+    Diagnostics diagnostics;
+    EnvLookup env = process_environment();
+    std::optional<RunSettings> settings =
+        resolve_run_settings(root, flags, env, sources, diagnostics);
+    if (settings && !check_settings_urls(*settings, env, diagnostics))
+        settings.reset();
+    print_diagnostics(diagnostics, sources, context);
+    return settings;
+}
+
+void use_settings(const RunSettings& settings, SessionOptions& session) {
+    session.target = settings.target.value;
+    session.target_name = settings.target.written;
+    session.state = settings.state.value;
+    session.environment = settings.environment;
+    session.variables = settings.variables();
 }
 
 void print_session_problems(const Session& session, const Context& context) {

@@ -28,7 +28,7 @@ namespace {
 
 struct ApplyCliOptions {
     SessionOptions session;
-    std::string mapping;
+    SettingsFlags settings;
     bool auto_approve = false;
     std::size_t parallelism = 10;
     bool skip_live_tests = false;
@@ -204,11 +204,6 @@ void report(const Plan& plan, const ApplyReport& result, const Target& target, C
 }
 
 void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
-    std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
-    if (!profile) {
-        context.exit_code = 1;
-        return;
-    }
     std::optional<Plan> saved;
     std::string saved_file;
     if (!options.session.paths.empty() && is_plan_file(options.session.paths.front())) {
@@ -216,12 +211,6 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         Result<Plan> plan = read_plan_file(saved_file);
         if (!plan) {
             fmt::print(stderr, "error: {}\n", plan.error().message);
-            context.exit_code = 1;
-            return;
-        }
-        if (plan->mapping != profile->name) {
-            fmt::print(stderr, "error: the plan was made with mapping '{}'; pass --mapping {}\n",
-                       plan->mapping, plan->mapping);
             context.exit_code = 1;
             return;
         }
@@ -238,6 +227,22 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         options.session.select = plan->selected;
         saved = std::move(*plan);
     }
+    std::optional<RunSettings> settings =
+        resolve_settings_or_report(options.session.paths, options.settings, context);
+    std::optional<MappingProfile> profile =
+        settings ? load_mapping_or_report(settings->mapping.value, context) : std::nullopt;
+    if (!profile) {
+        context.exit_code = 1;
+        return;
+    }
+    if (saved && saved->mapping != profile->name) {
+        fmt::print(stderr, "error: the plan was made with mapping '{}'; pass --mapping {}\n",
+                   saved->mapping, saved->mapping);
+        context.exit_code = 1;
+        return;
+    }
+    use_settings(*settings, options.session);
+    options.session.bind_state = true;
 
     std::vector<std::string> migration_names = take_migration_items(options.session.select);
     bool only_migrations = !migration_names.empty() && options.session.select.empty();
@@ -259,6 +264,10 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
                    taken_over);
     json.out["run_id"] = run_id;
     json.out["target"] = session.target->describe();
+    json.out["environment"] = options.session.environment
+                                  ? nlohmann::ordered_json(*options.session.environment)
+                                  : nlohmann::ordered_json();
+    json.out["state"] = options.session.state;
     json.out["saved_plan"] = saved.has_value();
     json.out["result"] = "no-changes";
     json.out["summary"] = nlohmann::ordered_json::object();
@@ -399,9 +408,9 @@ void add_apply_command(CLI::App& app, Context& context) {
         "paths", options->session.paths,
         "A plan file from 'plan --out' (then optionally the configuration it was made "
         "from), or files and folders of YAML");
-    add_target_options(*command, options->session);
-    add_state_option(*command, options->session.state);
-    add_mapping_option(*command, options->mapping);
+    add_target_options(*command, options->settings, options->session);
+    add_state_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command
         ->add_option("--select", options->session.select,
                      "Only KIND/NAME and what it depends on (repeatable)")

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "config/run_settings.hpp"
 #include "model/mapping.hpp"
 #include "plan/session.hpp"
 #include "util/diagnostics.hpp"
@@ -28,16 +29,32 @@ void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
 // `mailsync state export-key` (src/cli/state.cpp).
 void add_state_command(CLI::App& app, Context& context);
+// `mailsync state show` (src/cli/state_show.cpp), a subcommand of `state`.
+void add_state_show_command(CLI::App& state, Context& context);
 // `mailsync __complete ...` (src/cli/complete.cpp), for the shell completions.
 void run_complete_words(const CLI::App& app, const std::vector<std::string>& words);
 
-// `--target` and the flags of a remote target, and `--state`, with their environment
-// variables and defaults.
-void add_target_options(CLI::App& command, SessionOptions& session);
-void add_state_option(CLI::App& command, std::string& state);
+// `--env`, `--target` and the flags of a remote target; the values land in `flags`, resolved
+// later with the environment variables and mailsync.yaml (config/run_settings).
+void add_target_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session);
+// `--env` alone.
+void add_env_option(CLI::App& command, SettingsFlags& flags);
+// `--state`.
+void add_state_option(CLI::App& command, SettingsFlags& flags);
+// For commands without PATHs that read a state: `--config DIR`, `--env`, `--target`, `--state`.
+void add_state_options(CLI::App& command, SettingsFlags& flags);
 
 // The `--mapping` flag: a built-in profile name or a file. Commands share it.
-void add_mapping_option(CLI::App& command, std::string& mapping);
+void add_mapping_option(CLI::App& command, SettingsFlags& flags);
+
+// The settings of this run from flags, environment variables and the settings file of the
+// configuration root (`--config`, else that of `paths`); problems are printed, nullopt returned.
+std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
+                                                      const SettingsFlags& flags,
+                                                      const Context& context);
+
+// Puts the resolved target, state, environment and variables into a session's options.
+void use_settings(const RunSettings& settings, SessionOptions& session);
 
 // Loads the profile named by `--mapping`; problems are printed and nullopt returned.
 std::optional<MappingProfile> load_mapping_or_report(const std::string& mapping,

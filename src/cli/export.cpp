@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 
 struct ExportOptions {
     SessionOptions session;
+    SettingsFlags settings;
     std::string mapping;
     std::string out;
     bool split = false;
@@ -166,9 +167,12 @@ void add_export_command(CLI::App& app, Context& context) {
     auto options = std::make_shared<ExportOptions>();
     CLI::App* command = app.add_subcommand(
         "export", "Write what the target holds as YAML, and manage it from now on");
-    add_target_options(*command, options->session);
-    add_state_option(*command, options->session.state);
-    add_mapping_option(*command, options->mapping);
+    command->add_option("--config", options->settings.config_root,
+                        "The configuration folder whose mailsync.yaml and .mailsync/ (the default "
+                        "target and the state export records) are meant; default .");
+    add_target_options(*command, options->settings, options->session);
+    add_state_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command->add_option("--out", options->out, "The folder to write into")->required();
     command->add_flag("--split", options->split,
                       "One file per resource (COLLECTION/NAME.yaml) instead of one per kind");
@@ -176,7 +180,17 @@ void add_export_command(CLI::App& app, Context& context) {
     command->footer("Secrets are written as ${env:...} references with generated names, listed "
                     "in .env.example.\nExit codes: 0 exported; 1 errors (objects that could not "
                     "be exported are named).");
-    command->callback([options, &context] { run_export(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->mapping = settings->mapping.value;
+        use_settings(*settings, options->session);
+        run_export(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

@@ -11,6 +11,7 @@ namespace {
 
 struct UnlockOptions {
     std::string state;
+    SettingsFlags settings;
 };
 
 void run_force_unlock(const UnlockOptions& options, Context& context) {
@@ -38,9 +39,18 @@ void add_force_unlock_command(CLI::App& app, Context& context) {
     auto options = std::make_shared<UnlockOptions>();
     CLI::App* command = app.add_subcommand(
         "force-unlock", "Release the state's lock after an apply crashed while holding it");
-    add_state_option(*command, options->state);
+    add_state_options(*command, options->settings);
     command->footer("Exit codes: 0 released or not locked; 1 unreadable state.");
-    command->callback([options, &context] { run_force_unlock(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->state = settings->state.value;
+        run_force_unlock(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

@@ -18,6 +18,7 @@ struct ImportOptions {
     std::string input;
     std::string out;
     std::string mapping;
+    SettingsFlags settings;
     std::string format = "auto";
     bool split = false;
     bool force = false;
@@ -102,7 +103,8 @@ void add_import_command(CLI::App& app, Context& context) {
                      "csv or json")
         ->check(CLI::IsMember({"auto", "csv", "json"}))
         ->capture_default_str();
-    add_mapping_option(*command, options->mapping);
+    add_env_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command->add_flag("--split", options->split,
                       "One file per resource (COLLECTION/NAME.yaml) instead of one per kind");
     command->add_flag("--force", options->force, "Overwrite files that exist");
@@ -127,7 +129,16 @@ void add_import_command(CLI::App& app, Context& context) {
         "codes: 0 imported; 1 nothing written (unreadable input, files "
         "exist, every object has errors); 2 written, but some objects have errors and are left "
         "out.");
-    command->callback([options, &context] { run_import(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->mapping = settings->mapping.value;
+        run_import(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

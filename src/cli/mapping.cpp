@@ -15,6 +15,7 @@ namespace {
 struct MappingOptions {
     std::string kind;
     std::string mapping;
+    SettingsFlags settings;
     std::string format = "text";
     bool attributes = false;
 };
@@ -156,14 +157,24 @@ void add_mapping_command(CLI::App& app, Context& context) {
         "mapping", "Print the field mapping in use: source label, target label, API key, values");
     command->add_option("kind", options->kind,
                         "Only this kind: OAuth2Client, MailAccount or SmtpConnection");
-    add_mapping_option(*command, options->mapping);
+    add_env_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
     command->add_flag("--attributes", options->attributes,
                       "List the attributes a mapping profile's 'from' may name");
     command->footer("Exit codes: 0 printed; 1 unknown kind or a broken mapping file.");
-    command->callback([options, &context] { run_mapping(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->mapping = settings->mapping.value;
+        run_mapping(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

@@ -19,7 +19,7 @@ namespace {
 
 struct PlanOptions {
     SessionOptions session;
-    std::string mapping;
+    SettingsFlags settings;
     std::string format = "text";
     std::string out;
     bool split = false;
@@ -53,11 +53,15 @@ void print_plan(const Plan& plan, const std::vector<MigrationPlanEntry>& migrati
 }
 
 void run_plan(PlanOptions& options, Context& context) {
-    std::optional<MappingProfile> profile = load_mapping_or_report(options.mapping, context);
+    std::optional<RunSettings> settings =
+        resolve_settings_or_report(options.session.paths, options.settings, context);
+    std::optional<MappingProfile> profile =
+        settings ? load_mapping_or_report(settings->mapping.value, context) : std::nullopt;
     if (!profile) {
         context.exit_code = 1;
         return;
     }
+    use_settings(*settings, options.session);
     std::vector<std::string> migration_names = take_migration_items(options.session.select);
     Session session = open_session(options.session, *profile);
     if (session_open(session))
@@ -128,9 +132,9 @@ void add_plan_command(CLI::App& app, Context& context) {
         "plan", "Show what apply would change in the target: create, update, delete");
     command->add_option("paths", options->session.paths,
                         "Files or folders of YAML; default the current folder");
-    add_target_options(*command, options->session);
-    add_state_option(*command, options->session.state);
-    add_mapping_option(*command, options->mapping);
+    add_target_options(*command, options->settings, options->session);
+    add_state_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command
         ->add_option("--select", options->session.select,
                      "Only KIND/NAME and what it depends on (repeatable)")

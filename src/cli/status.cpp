@@ -14,9 +14,47 @@ namespace {
 
 struct StatusOptions {
     std::string state;
+    SettingsFlags settings;
     std::string run;
     std::string format = "text";
+    bool runs = false;
+    std::size_t limit = 20;
+    std::optional<std::string> environment;
 };
+
+// `status --runs`: the past runs, newest first, with their ids for `status --run ID`.
+void print_runs(StateStore& state, const StatusOptions& options, Context& context) {
+    Result<std::vector<RunRecord>> runs = state.runs(options.limit);
+    if (!runs) {
+        fmt::print(stderr, "error: {}\n", runs.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    if (options.format == "json") {
+        nlohmann::ordered_json out;
+        out["format_version"] = 1;
+        out["state"] = options.state;
+        out["environment"] =
+            options.environment ? nlohmann::ordered_json(*options.environment) : nullptr;
+        out["runs"] = nlohmann::ordered_json::array();
+        for (const RunRecord& run : *runs)
+            out["runs"].push_back({{"id", run.id},
+                                   {"command", run.command},
+                                   {"target", run.target},
+                                   {"started_at", run.started_at},
+                                   {"finished_at", run.finished_at},
+                                   {"status", run.status}});
+        fmt::print("{}\n", out.dump(2));
+        return;
+    }
+    fmt::print("Runs in {}{}, newest first:\n", options.state,
+               options.environment ? " (environment " + *options.environment + ")" : "");
+    if (runs->empty())
+        fmt::print("  none\n");
+    for (const RunRecord& run : *runs)
+        fmt::print("  {}  {:<6} {:<11} {} → {}  {}\n", run.id, run.command, run.status,
+                   run.started_at, run.finished_at.empty() ? "…" : run.finished_at, run.target);
+}
 
 void run_status(const StatusOptions& options, Context& context) {
     Result<StateStore> state = StateStore::open(options.state);
@@ -25,6 +63,10 @@ void run_status(const StatusOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
+    if (options.runs)
+        return print_runs(*state, options, context);
+    if (options.environment && options.format != "json")
+        fmt::print("Environment {}: state {}\n", *options.environment, options.state);
     std::optional<std::string> wanted;
     if (!options.run.empty())
         wanted = options.run;
@@ -119,14 +161,32 @@ void add_status_command(CLI::App& app, Context& context) {
         "status",
         "Show the last run's tasks per resource and every mailbox migration: NEW, PENDING, "
         "COMPLETED, ERROR");
-    add_state_option(*command, options->state);
-    command->add_option("--run", options->run, "An earlier run, by the id status shows");
+    add_state_options(*command, options->settings);
+    CLI::Option* run =
+        command->add_option("--run", options->run, "An earlier run, by the id --runs shows");
+    command
+        ->add_flag("--runs", options->runs,
+                   "List the past runs instead (newest first): id, command, status, times, target")
+        ->excludes(run);
+    command->add_option("--limit", options->limit, "With --runs: at most this many")
+        ->check(CLI::Range(1, 100'000))
+        ->default_val(20);
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
     command->footer("Exit codes: 0 shown (whatever the run's outcome); 1 no such run or an "
                     "unreadable state.");
-    command->callback([options, &context] { run_status(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->state = settings->state.value;
+        options->environment = settings->environment;
+        run_status(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

@@ -19,6 +19,8 @@ struct TestOptions {
     std::string format = "text";
     std::string state = default_state;
     LiveOptions live;
+    SettingsFlags settings;
+    VariableScope variables;
 };
 
 void run_test(const TestOptions& options, Context& context) {
@@ -42,6 +44,7 @@ void run_test(const TestOptions& options, Context& context) {
     }
     LoadOptions load_options;
     load_options.mapping = &*profile;
+    load_options.variables = options.variables;
     LoadedConfig loaded = load_config(options.paths, load_options);
     print_diagnostics(loaded.diagnostics, loaded.sources, context);
     if (loaded.diagnostics.has_errors()) {
@@ -102,15 +105,27 @@ void add_test_command(CLI::App& app, Context& context) {
         ->add_option("--select", options->select,
                      "Only KIND/NAME (repeatable), such as MailAccount/support-inbox")
         ->allow_extra_args(false);
-    add_mapping_option(*command, options->mapping);
+    add_env_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
     add_live_options(*command, options->live);
-    add_state_option(*command, options->state);
+    add_state_option(*command, options->settings);
     command->footer("Exit codes: 0 every test passed; 1 a test failed, or the configuration has "
                     "errors.");
-    command->callback([options, &context] { run_test(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report(options->paths, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->mapping = settings->mapping.value;
+        options->state = settings->state.value;
+        options->variables = settings->variables();
+        run_test(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

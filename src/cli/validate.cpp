@@ -22,6 +22,9 @@ struct ValidateOptions {
     bool live = false;
     LiveOptions live_options;
     std::string state = default_state;
+    SettingsFlags settings;
+    std::optional<std::string> environment;
+    VariableScope variables;
 };
 
 std::string plural(std::size_t count, std::string_view word) {
@@ -66,6 +69,8 @@ void print_json(const LoadedConfig& loaded, const ValidateOptions& options,
     out["warnings"] = loaded.diagnostics.warning_count();
     out["secrets_resolved"] = !options.no_secrets;
     out["mapping"] = options.mapping;
+    out["environment"] = options.environment ? nlohmann::ordered_json(*options.environment)
+                                             : nlohmann::ordered_json();
     out["diagnostics"] = nlohmann::ordered_json::array();
     for (const Diagnostic& diagnostic : loaded.diagnostics.items()) {
         nlohmann::ordered_json item;
@@ -90,6 +95,7 @@ void run_validate(const ValidateOptions& options, Context& context) {
     LoadOptions load_options;
     load_options.resolve_secrets = !options.no_secrets;
     load_options.mapping = &*profile;
+    load_options.variables = options.variables;
     LoadedConfig loaded = load_config(options.paths, load_options);
     bool valid = !loaded.diagnostics.has_errors();
     if (options.format != "json")
@@ -123,7 +129,8 @@ void add_validate_command(CLI::App& app, Context& context) {
         "validate", "Check the YAML offline: syntax, schema, references, mapping and secrets");
     command->add_option("paths", options->paths,
                         "Files or folders (every *.yaml and *.yml below, sorted); default .");
-    add_mapping_option(*command, options->mapping);
+    add_env_option(*command, options->settings);
+    add_mapping_option(*command, options->settings);
     command->add_option("--format", options->format, "Output: text or json")
         ->check(CLI::IsMember({"text", "json"}))
         ->default_val("text");
@@ -136,10 +143,22 @@ void add_validate_command(CLI::App& app, Context& context) {
                    "Then run the live connection tests of 'mailsync test' (needs secrets)")
         ->excludes(no_secrets);
     add_live_options(*command, options->live_options);
-    add_state_option(*command, options->state);
+    add_state_option(*command, options->settings);
     command->footer("Exit codes: 0 valid (warnings allowed) and, with --live, every connection "
                     "test passed; 1 errors found or a live test failed.");
-    command->callback([options, &context] { run_validate(*options, context); });
+    command->callback([options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report(options->paths, options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        options->mapping = settings->mapping.value;
+        options->state = settings->state.value;
+        options->environment = settings->environment;
+        options->variables = settings->variables();
+        run_validate(*options, context);
+    });
 }
 
 } // namespace mailsync::cli

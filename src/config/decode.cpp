@@ -269,6 +269,12 @@ std::optional<Kind> check_header(const yaml::Document& document, const std::stri
         return std::nullopt;
     }
     std::optional<Kind> kind = kind_node->is_scalar() ? parse_kind(kind_node->value) : std::nullopt;
+    if (!kind && kind_node->is_scalar() && kind_node->value == "Settings") {
+        diagnostics.error({file, kind_node->mark.line, kind_node->mark.column},
+                          "a Settings document is read from mailsync.yaml at the configuration "
+                          "root, not as a resource");
+        return std::nullopt;
+    }
     if (!kind) {
         std::vector<std::string> names;
         for (Kind k : declared_kinds)

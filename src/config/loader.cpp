@@ -25,7 +25,7 @@ struct FileResult {
 };
 
 void load_text(const std::string& file, std::optional<std::string> text, SchemaValidator& schema,
-               FileResult& result) {
+               const VariableScope& variables, FileResult& result) {
     if (!text)
         return;
     std::vector<yaml::Document> documents = yaml::parse(*text, file, result.diagnostics);
@@ -34,18 +34,25 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
         result.diagnostics.error({file, 0, 0},
                                  blank ? "file is empty" : "file holds no YAML documents");
     }
-    for (const yaml::Document& document : documents) {
+    for (yaml::Document& document : documents) {
         if (document.root.is_null())
             continue; // an empty document, as after a trailing `---`
+        // A variable that is not there leaves a hole: the schema's complaint would add nothing.
+        std::size_t errors_before = result.diagnostics.error_count();
+        substitute_variables(document.root, file, variables, result.diagnostics);
+        if (result.diagnostics.error_count() > errors_before)
+            continue;
         decode_document(document, file, schema, result.config, result.diagnostics);
     }
     result.text = std::move(*text);
 }
 
 // `real` is the file's checked real path (collect_yaml_files), the one opened.
-FileResult load_file(const std::string& file, const std::string& real, SchemaValidator& schema) {
+FileResult load_file(const std::string& file, const std::string& real, SchemaValidator& schema,
+                     const VariableScope& variables) {
     FileResult result;
-    load_text(file, read_confined_source(file, real, result.diagnostics), schema, result);
+    load_text(file, read_confined_source(file, real, result.diagnostics), schema, variables,
+              result);
     return result;
 }
 
@@ -66,7 +73,8 @@ template <typename T> void move_append(std::vector<T>& into, std::vector<T>& fro
 
 // Files are independent until they are merged, so two threads share them out.
 std::vector<FileResult> load_files(const std::vector<std::string>& files,
-                                   const std::map<std::string, std::string>& real_paths) {
+                                   const std::map<std::string, std::string>& real_paths,
+                                   const VariableScope& variables) {
     std::vector<FileResult> results(files.size());
     unsigned workers = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
     if (files.size() < 8)
@@ -75,7 +83,7 @@ std::vector<FileResult> load_files(const std::vector<std::string>& files,
     auto work = [&] {
         SchemaValidator schema;
         for (std::size_t i = next++; i < files.size(); i = next++)
-            results[i] = load_file(files[i], real_paths.at(files[i]), schema);
+            results[i] = load_file(files[i], real_paths.at(files[i]), schema, variables);
     };
     std::vector<std::jthread> threads;
     for (unsigned i = 1; i < workers; ++i)
@@ -172,7 +180,7 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
     loaded.files = collect_yaml_files(paths, loaded.diagnostics, &loaded.access.roots, &real_paths);
 
     // Pass 2: each file parsed, its documents checked against the schema and decoded.
-    std::vector<FileResult> results = load_files(loaded.files, real_paths);
+    std::vector<FileResult> results = load_files(loaded.files, real_paths, options.variables);
     check_loaded(loaded, results, options);
     return loaded;
 }
@@ -185,7 +193,7 @@ LoadedConfig load_config_text(const std::string& file, std::string text,
     // Compiling the schema costs more than checking a file; a caller of many texts keeps it.
     thread_local SchemaValidator schema;
     load_text(file, accept_source_text(file, std::move(text), results[0].diagnostics), schema,
-              results[0]);
+              options.variables, results[0]);
     check_loaded(loaded, results, options);
     return loaded;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/secrets.hpp"
+#include "config/variables.hpp"
 #include "model/mapping.hpp"
 #include "model/resources.hpp"
 #include "util/diagnostics.hpp"
@@ -20,6 +21,8 @@ struct LoadOptions {
     // Folders outside the repository that absolute `${file:}` and `tls.caFile` paths may name;
     // when unset, MAILSYNC_ALLOWED_PATHS through `env`.
     std::optional<std::vector<std::string>> allowed_paths;
+    // What `${var:NAME}` reads: the chosen environment's variables, or none.
+    VariableScope variables;
 };
 
 struct LoadedConfig {

@@ -101,8 +101,19 @@ std::string type_words(const json& schema) {
                                                           {"null", "null"}};
     if (!schema.contains("type"))
         return "another type";
-    auto found = words.find(schema["type"].get<std::string>());
-    return found == words.end() ? "another type" : found->second;
+    std::vector<std::string> types;
+    if (schema["type"].is_array()) {
+        for (const json& type : schema["type"])
+            types.push_back(type.get<std::string>());
+    } else {
+        types.push_back(schema["type"].get<std::string>());
+    }
+    std::vector<std::string> out;
+    for (const std::string& type : types) {
+        auto found = words.find(type);
+        out.push_back(found == words.end() ? "another type" : found->second);
+    }
+    return join_words(out);
 }
 
 std::string dotted(const std::vector<std::string>& path, const yaml::Node& root) {
@@ -161,11 +172,14 @@ bool is_secret_field(const json& schema) {
 
 } // namespace
 
+constexpr const char* settings_ref = "#/definitions/Settings";
+
 struct SchemaValidator::Impl {
     json document;
     std::map<Kind, valijson::Schema> kinds;
     std::map<Kind, std::string> kind_refs;
     valijson::Schema root;
+    valijson::Schema settings;
     valijson::Validator validator{valijson::Validator::kStrongTypes};
 
     Impl() {
@@ -185,6 +199,20 @@ struct SchemaValidator::Impl {
             parser.populateSchema(adapter, kinds[kind]);
             kind_refs[kind] = ref;
         }
+        populate_definition(parser, settings_ref, settings);
+    }
+
+    // Compiles one definition of the schema, with the others it refers to.
+    void populate_definition(valijson::SchemaParser& parser, const std::string& ref,
+                             valijson::Schema& out) {
+        json wrapper = document;
+        wrapper.erase("allOf");
+        wrapper.erase("properties");
+        wrapper.erase("required");
+        wrapper.erase("type");
+        wrapper["$ref"] = ref;
+        valijson::adapters::NlohmannJsonAdapter adapter(wrapper);
+        parser.populateSchema(adapter, out);
     }
 
     bool run(const valijson::Schema& schema, const json& start, const yaml::Node& document_node,
@@ -327,6 +355,13 @@ bool SchemaValidator::validate(const yaml::Node& document, Kind kind, const std:
                                Diagnostics& diagnostics) {
     const json& start = m_impl->document.at(json::json_pointer(m_impl->kind_refs[kind].substr(1)));
     return m_impl->run(m_impl->kinds[kind], start, document, file, diagnostics);
+}
+
+bool SchemaValidator::validate_settings(const yaml::Node& document, const std::string& file,
+                                        Diagnostics& diagnostics) {
+    const json& start =
+        m_impl->document.at(json::json_pointer(std::string(settings_ref).substr(1)));
+    return m_impl->run(m_impl->settings, start, document, file, diagnostics);
 }
 
 bool SchemaValidator::validate_root(const yaml::Node& document, const std::string& file,

@@ -27,6 +27,10 @@ public:
     bool validate(const yaml::Node& document, Kind kind, const std::string& file,
                   Diagnostics& diagnostics);
 
+    // Checks a settings file's document (`kind: Settings`) against its definition.
+    bool validate_settings(const yaml::Node& document, const std::string& file,
+                           Diagnostics& diagnostics);
+
     // Checks a document against the schema's root, as an editor does (kind picked by if/then).
     bool validate_root(const yaml::Node& document, const std::string& file,
                        Diagnostics& diagnostics);

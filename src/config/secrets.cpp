@@ -148,6 +148,13 @@ std::optional<Secret> parse_secret(const yaml::Node& node, std::string field,
             return std::nullopt;
         }
         secret.source = Secret::Source::file;
+    } else if (source == "var") {
+        diagnostics.error(secret.where,
+                          fmt::format("{} is a secret: ${{var:{}}} is for fields that are not "
+                                      "secret (variables are written in the repository); write "
+                                      "${{env:NAME}} or ${{file:PATH}}",
+                                      secret.field, target));
+        return std::nullopt;
     } else {
         diagnostics.error(secret.where,
                           fmt::format("{}: unknown secret source '{}'; mailsync reads "

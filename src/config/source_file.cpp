@@ -1,5 +1,7 @@
 #include "config/source_file.hpp"
 
+#include "config/settings.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -130,6 +132,9 @@ std::vector<std::string> collect_yaml_files(const std::vector<std::string>& path
                     it.disable_recursion_pending();
                 continue;
             }
+            // The settings file at the root is read first, on its own (config/settings).
+            if (it.depth() == 0 && it->path().filename() == settings_file_name)
+                continue;
             if (is_yaml(it->path()) && (it->is_symlink() || it->is_regular_file()))
                 found.push_back(it->path().string());
         }

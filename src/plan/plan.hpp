@@ -86,6 +86,8 @@ struct Plan {
     std::string created_at;
     std::string target;
     std::string mapping;
+    std::optional<std::string> environment; // chosen in mailsync.yaml, if any
+    std::string state;                      // the state the plan was made with
     std::string config_digest;
     std::string working_directory;
     std::vector<std::string> paths;

@@ -110,6 +110,8 @@ ordered_json plan_to_json(const Plan& plan) {
     out["created_at"] = plan.created_at;
     out["target"] = plan.target;
     out["mapping"] = plan.mapping;
+    out["environment"] = plan.environment ? ordered_json(*plan.environment) : ordered_json();
+    out["state"] = plan.state;
     out["config_digest"] = plan.config_digest;
     out["working_directory"] = plan.working_directory;
     out["paths"] = plan.paths;
@@ -157,6 +159,9 @@ Result<Plan> plan_from_json(const json& in) {
         plan.created_at = in.at("created_at");
         plan.target = in.at("target");
         plan.mapping = in.at("mapping");
+        if (in.contains("environment") && in["environment"].is_string())
+            plan.environment = in["environment"].get<std::string>();
+        plan.state = in.value("state", "");
         plan.config_digest = in.at("config_digest");
         plan.working_directory = in.at("working_directory");
         plan.paths = in.at("paths").get<std::vector<std::string>>();

@@ -91,8 +91,9 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
             ? fmt::format("### mailsync plan: {} to create, {} to update, {} to delete\n\n",
                           counts.create, counts.update, counts.remove)
             : std::string("### mailsync plan: no changes\n\n");
-    head += fmt::format("Target `{}` · mapping `{}` · {} unchanged\n\n", cell(plan.target),
-                        plan.mapping, counts.noop);
+    head += fmt::format("{}Target `{}` · mapping `{}` · state `{}` · {} unchanged\n\n",
+                        plan.environment ? "Environment `" + cell(*plan.environment) + "` · " : "",
+                        cell(plan.target), plan.mapping, cell(plan.state), counts.noop);
     // Blocks that a part never cuts: chunks of the summary table, then a section per resource.
     const std::string table_head = "| Action | Kind | Name | Fields |\n|---|---|---|---|\n";
     std::vector<std::string> blocks;

@@ -66,7 +66,11 @@ std::string render_summary(const Plan& plan) {
 
 std::string render_text(const Plan& plan, bool color) {
     Style style{color};
-    std::string out = fmt::format("Target {} (mapping {})\n", plan.target, plan.mapping);
+    std::string out = plan.environment
+                          ? fmt::format("Environment {}: target {} (mapping {}), state {}\n",
+                                        *plan.environment, plan.target, plan.mapping, plan.state)
+                          : fmt::format("Target {} (mapping {}), state {}\n", plan.target,
+                                        plan.mapping, plan.state);
     if (!plan.selected.empty())
         out +=
             fmt::format("Selected: {} and what they depend on\n", fmt::join(plan.selected, ", "));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/scalar.hpp"
+#include "state/state_target.hpp"
 #include "util/crypto.hpp"
 
 namespace mailsync {
@@ -93,6 +94,7 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
     LoadOptions load;
     load.mapping = &profile; // every resource must render into the target's form
     load.env = options.env;
+    load.variables = options.variables;
     session.loaded = load_config(options.paths, load);
     Diagnostics& problems = session.loaded.diagnostics;
     for (const std::string& item : options.select) {
@@ -109,6 +111,20 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
         return session;
     }
     session.state.emplace(std::move(*state));
+    // A state used with another target than its own is refused before anything is written.
+    std::string written = options.target_name.empty() ? options.target : options.target_name;
+    bool adopted = false;
+    Result<void> belongs = check_state_target(
+        *session.state, options.state, options.target, written,
+        options.bind_state ? StateBinding::bind : StateBinding::check_only, &adopted);
+    if (!belongs) {
+        problems.error({}, belongs.error().message);
+        return session;
+    }
+    if (adopted)
+        problems.warning({}, fmt::format("the state {} recorded no target (made by an earlier "
+                                         "mailsync); it belongs to {} from now on",
+                                         options.state, written));
     Result<std::unique_ptr<Target>> target = open_session_target(options);
     if (!target) {
         problems.error({}, target.error().message);
@@ -155,6 +171,8 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
         fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     session.plan.target = session.target->describe();
+    session.plan.environment = options.environment;
+    session.plan.state = options.state;
     session.plan.config_digest = config_digest(session.loaded);
     session.plan.config_files = config_file_digests(session.loaded);
     session.plan.seen_objects = seen_objects(session.snapshot, profile);

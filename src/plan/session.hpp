@@ -18,7 +18,13 @@ namespace mailsync {
 struct SessionOptions {
     std::vector<std::string> paths{"."};
     std::string target = default_target;
+    std::string target_name; // the target as the user wrote it, for messages; else `target`
     std::string state = default_state;
+    std::optional<std::string> environment; // chosen in mailsync.yaml
+    VariableScope variables;                // what `${var:NAME}` reads
+    // Whether this run writes with the state (apply): a state that records no target takes
+    // this one; any run refuses a state that belongs to another target.
+    bool bind_state = false;
     std::vector<std::string> select; // "KIND/NAME"
     EnvLookup env = process_environment();
     // How to reach a remote target; the token comes from MAILSYNC_TARGET_TOKEN through `env`

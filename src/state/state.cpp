@@ -264,6 +264,27 @@ Result<void> StateStore::finish_run(const std::string& run_id, const std::string
     return update->run();
 }
 
+Result<std::vector<RunRecord>> StateStore::runs(std::size_t limit) {
+    auto select = m_db.prepare("SELECT id, command, target, started_at, coalesce(finished_at, ''), "
+                               "status FROM runs ORDER BY started_at DESC, id DESC LIMIT ?");
+    if (!select)
+        return std::unexpected(select.error());
+    select->bind(1, static_cast<std::int64_t>(limit));
+    std::vector<RunRecord> out;
+    Result<void> read = select->each([&] {
+        out.push_back({select->text(0),
+                       select->text(1),
+                       select->text(2),
+                       select->text(3),
+                       select->text(4),
+                       select->text(5),
+                       {}});
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    return out;
+}
+
 Result<std::optional<RunRecord>> StateStore::run(const std::optional<std::string>& run_id) {
     auto select = m_db.prepare(
         run_id ? "SELECT id, command, target, started_at, coalesce(finished_at, ''), status "

@@ -121,6 +121,9 @@ public:
     // The newest run, or the one with this id; nullopt when there is none.
     Result<std::optional<RunRecord>> run(const std::optional<std::string>& run_id);
 
+    // The newest runs first, at most `limit`, without their journals.
+    Result<std::vector<RunRecord>> runs(std::size_t limit);
+
     // Mailbox migrations: their task and their folders' progress.
     Result<std::vector<MigrationRecord>> migrations();
     Result<void> save_migration(const MigrationRecord& record);
@@ -134,6 +137,11 @@ public:
     // trust model's record (trust/policy). Binding is idempotent.
     Result<std::set<std::pair<std::string, std::string>>> secret_bindings();
     Result<void> bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings);
+
+    // A value of the state's meta table (such as the target it belongs to), or nullopt.
+    Result<std::optional<std::string>> meta(const std::string& key);
+    // Sets a value of the meta table.
+    Result<void> set_meta(const std::string& key, const std::string& value);
 
 private:
     StateStore(sql::Database db, std::string key, bool key_external)

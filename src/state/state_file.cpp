@@ -228,6 +228,14 @@ Result<StateStore> StateStore::open(const std::string& path, const std::optional
     return StateStore(std::move(*db), std::move(settled->value), settled->external);
 }
 
+Result<std::optional<std::string>> StateStore::meta(const std::string& key) {
+    return meta_value(m_db, key.c_str());
+}
+
+Result<void> StateStore::set_meta(const std::string& key, const std::string& value) {
+    return mailsync::set_meta(m_db, key.c_str(), value);
+}
+
 Result<void> StateStore::export_key(const std::string& out) {
     if (m_key_external)
         return fail(fmt::format("the state {} keeps no key: it was written with a key kept "
@@ -247,9 +255,9 @@ Result<void> StateStore::export_key(const std::string& out) {
             return std::unexpected(transaction.error());
         if (auto ok = m_db.exec("DELETE FROM meta WHERE key = 'hmac_key'"); !ok)
             return ok;
-        if (auto ok = set_meta(m_db, "key_source", "external"); !ok)
+        if (auto ok = mailsync::set_meta(m_db, "key_source", "external"); !ok)
             return ok;
-        if (auto ok = set_meta(m_db, "key_check", state_key_check(m_key)); !ok)
+        if (auto ok = mailsync::set_meta(m_db, "key_check", state_key_check(m_key)); !ok)
             return ok;
         if (auto ok = transaction->commit(); !ok)
             return ok;

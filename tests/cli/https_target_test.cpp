@@ -138,7 +138,8 @@ TEST_CASE("export writes YAML that plans with no changes, over either target", "
 
     // Another repository adopts what the target holds. For sqlite: it reads the same file.
     RunOptions in = target.in(adopted);
-    std::vector<std::string> args{"export", "--out", "cloud"};
+    // --config: the state export writes is that of the configuration it writes, in cloud/.
+    std::vector<std::string> args{"export", "--out", "cloud", "--config", "cloud"};
     if (!target.https()) {
         args.push_back("--target");
         args.push_back("sqlite:" + source.file(".mailsync/target.db"));
@@ -178,7 +179,13 @@ TEST_CASE("export writes YAML that plans with no changes, over either target", "
     CHECK(planned.out.find("Note: 30 secrets adopted by 'mailsync export' are taken as the "
                            "target holds them") != std::string::npos);
 
-    ProcessResult status = run_mailsync({"status", "--format", "json"}, in);
+    // The state export wrote lies below the folder it wrote, the new configuration's root.
+    std::vector<std::string> status_args{"status", "--format", "json", "--config", "cloud"};
+    if (!target.https()) {
+        status_args.push_back("--target");
+        status_args.push_back("sqlite:" + source.file(".mailsync/target.db"));
+    }
+    ProcessResult status = run_mailsync(status_args, in);
     nlohmann::json journal = nlohmann::json::parse(status.out);
     CHECK(journal["run"]["command"] == "export");
     CHECK(journal["counts"]["COMPLETED"] == 30);
@@ -297,8 +304,9 @@ TEST_CASE("over https, no secret value or token reaches an output, plan file or 
     wrong.env["MAILSYNC_TARGET_TOKEN"] = "wrong-token-9f2c";
     ProcessResult refused = run_mailsync({"plan", "."}, wrong);
     seen += refused.out + refused.err;
-    for (const char* file : {"plan.json", ".mailsync/state.db", "adopted.db",
-                             "adopted/mail-accounts.yaml", "adopted/.env.example"})
+    for (const std::string& file :
+         {std::string("plan.json"), target.state(), std::string("adopted.db"),
+          std::string("adopted/mail-accounts.yaml"), std::string("adopted/.env.example")})
         seen += read_file(dir.file(file));
     std::map<std::string, std::string> secrets = test_secrets();
     secrets["token"] = target_token;

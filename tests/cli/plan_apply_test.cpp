@@ -75,8 +75,9 @@ TEST_CASE("changing one field plans exactly one update", "[cli][apply]") {
     write_file(dir.file("config.yaml"), yaml);
     ProcessResult plan = run_mailsync({"plan", "--detailed-exitcode", "."}, target.in(dir));
     CHECK(plan.exit_code == 2);
-    CHECK(plan.out == "Target " + target.describe() +
-                          " (mapping server-to-cloud)\n\n"
+    CHECK(plan.out == "Target " + target.describe() + " (mapping server-to-cloud), state " +
+                          target.state() +
+                          "\n\n"
                           "  ~ MailAccount box-1\n"
                           "      Host: \"imap1.example.com\" → \"imap9.example.com\"\n\n"
                           "Plan: 0 to create, 1 to update, 0 to delete, 29 unchanged.\n"
@@ -167,7 +168,7 @@ TEST_CASE("two applies at once: one wins, the other fails naming the lock holder
     int first_exit = first.wait();
     CHECK(first_exit == 0);
     CHECK(second.exit_code == 1);
-    CHECK(second.err.find("error: the state .mailsync/state.db is locked by run ") !=
+    CHECK(second.err.find("error: the state " + target.state() + " is locked by run ") !=
           std::string::npos);
     CHECK(second.err.find("(pid " + std::to_string(first.pid) + " on ") != std::string::npos);
     CHECK(run_mailsync({"plan", "--detailed-exitcode", "."}, target.in(dir)).exit_code == 0);
@@ -252,9 +253,9 @@ TEST_CASE("status before any run, force-unlock with no lock", "[cli][status]") {
     TempDir dir;
     ProcessResult status = run_mailsync({"status"}, target.in(dir));
     CHECK(status.exit_code == 0);
-    CHECK(status.out == "No runs recorded in .mailsync/state.db.\n");
+    CHECK(status.out == "No runs recorded in " + target.state() + ".\n");
     ProcessResult unlock = run_mailsync({"force-unlock"}, target.in(dir));
     CHECK(unlock.exit_code == 0);
-    CHECK(unlock.out == "The state .mailsync/state.db was not locked.\n");
+    CHECK(unlock.out == "The state " + target.state() + " was not locked.\n");
     CHECK(run_mailsync({"status", "--run", "nope"}, target.in(dir)).exit_code == 1);
 }

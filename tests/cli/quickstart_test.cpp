@@ -33,5 +33,7 @@ TEST_CASE("the quick start plans, applies, and then has nothing to do", "[cli][q
     ProcessResult again =
         run_mailsync({"plan", "--detailed-exitcode", "samples/quickstart"}, options);
     CHECK(again.exit_code == 0);
-    CHECK(fs::exists(dir.file(".mailsync/target.db")));
+    // .mailsync/ lies below the configuration root, not the current folder.
+    CHECK(fs::exists(dir.file("samples/quickstart/.mailsync/target.db")));
+    CHECK(fs::exists(dir.file("samples/quickstart/.mailsync/state.db")));
 }

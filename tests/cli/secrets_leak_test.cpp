@@ -102,8 +102,9 @@ TEST_CASE("no command, format or written file holds a secret value", "[cli][secr
         }
     }
     REQUIRE(fs::exists(dir.file("saved-plan.json")));
-    REQUIRE(fs::exists(dir.file(".mailsync/state.db")));
-    REQUIRE(fs::exists(dir.file(".mailsync/target.db")));
+    // .mailsync/ lies below the configuration root, config/.
+    REQUIRE(fs::exists(dir.file("config/.mailsync/state.db")));
+    REQUIRE(fs::exists(dir.file("config/.mailsync/target.db")));
     // No file written (plan, state with its journal, target, their WAL files) holds a value,
     // nor its rotated form; the secret file the configuration reads is the one exception.
     for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {

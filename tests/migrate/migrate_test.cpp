@@ -310,7 +310,7 @@ TEST_CASE("a mailbox is copied whole: folders, non-ASCII names, flags, dates, by
     INFO(quiet.out << quiet.err);
     CHECK(quiet.exit_code == 0);
 
-    ProcessResult status = run_mailsync({"status"}, options);
+    ProcessResult status = run_mailsync({"status", "--config", "config"}, options);
     CHECK_THAT(status.out, Catch::Contains("COMPLETED  m1"));
     CHECK_THAT(status.out, Catch::Contains("9/9 messages"));
 }
@@ -345,7 +345,7 @@ TEST_CASE("a run killed halfway resumes and ends identical, without duplicates")
     CHECK(copied > 0);
     CHECK(copied < 600);
 
-    ProcessResult status = run_mailsync({"status"}, options);
+    ProcessResult status = run_mailsync({"status", "--config", "config"}, options);
     CHECK_THAT(status.out, Catch::Contains("PENDING    m2"));
 
     ProcessResult resumed = run_mailsync({"apply", "--auto-approve", "config"}, options);
@@ -398,7 +398,7 @@ TEST_CASE("administrator and magic-password logins copy for the user") {
     for (std::string secret : {"admin-password", "magic-password", "m3-password"}) {
         CHECK(apply.out.find(secret) == std::string::npos);
         CHECK(apply.err.find(secret) == std::string::npos);
-        CHECK(read_file(dir.file(".mailsync/state.db")).find(secret) == std::string::npos);
+        CHECK(read_file(dir.file("config/.mailsync/state.db")).find(secret) == std::string::npos);
     }
 }
 
@@ -434,7 +434,8 @@ TEST_CASE("failures are reported per mailbox and never stop the others") {
     CHECK_THAT(apply.out, Catch::Contains("COMPLETED fine: 1 message copied"));
     CHECK(read_all(destination, user(7), password(7)).size() == 1);
 
-    ProcessResult status = run_mailsync({"status", "--format", "json"}, options);
+    ProcessResult status =
+        run_mailsync({"status", "--format", "json", "--config", "config"}, options);
     nlohmann::json status_json = nlohmann::json::parse(status.out);
     CHECK(schema_file_violations("status.schema.json", status_json).empty());
     nlohmann::json tasks = status_json["migrations"];

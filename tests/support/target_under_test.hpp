@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/run_settings.hpp"
 #include "support/process.hpp"
 #include "support/sample_config.hpp"
 #include "support/target_server.hpp"
@@ -43,6 +44,9 @@ public:
     std::string describe() const {
         return m_server ? m_server->url() : "sqlite:.mailsync/target.db";
     }
+
+    // The state mailsync uses by default with this target, below the current folder.
+    std::string state() const { return default_state_for(".", describe()); }
 
     // The target URL whose every write takes `ms` longer.
     std::string slow_writes(int ms) const {

@@ -1,0 +1,49 @@
+#include "state/state_target.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace mailsync {
+
+namespace fs = std::filesystem;
+
+std::string canonical_target(const std::string& target) {
+    std::string bare = target.substr(0, target.find('?'));
+    if (bare.starts_with("sqlite:")) {
+        std::error_code error;
+        fs::path path = fs::weakly_canonical(fs::absolute(bare.substr(7), error), error);
+        return "sqlite:" + path.lexically_normal().string();
+    }
+    while (bare.ends_with('/') && bare.find("://") + 3 < bare.size())
+        bare.pop_back();
+    return bare;
+}
+
+Result<void> check_state_target(StateStore& state, const std::string& state_name,
+                                const std::string& target, const std::string& written,
+                                StateBinding binding, bool* adopted) {
+    Result<std::optional<std::string>> recorded = state.meta("target");
+    Result<std::optional<std::string>> recorded_name = state.meta("target_name");
+    if (!recorded || !recorded_name)
+        return fail(fmt::format("state {}: cannot read the target it belongs to", state_name));
+    std::string canonical = canonical_target(target);
+    if (*recorded) {
+        if (**recorded == canonical)
+            return {};
+        return fail(fmt::format("the state {} belongs to {}, not {}; choose the environment's "
+                                "state with --env or --state",
+                                state_name, recorded_name->value_or(**recorded), written));
+    }
+    if (binding == StateBinding::check_only)
+        return {};
+    if (adopted != nullptr) {
+        Result<std::optional<RunRecord>> last = state.run(std::nullopt);
+        *adopted = last && last->has_value();
+    }
+    if (auto ok = state.set_meta("target", canonical); !ok)
+        return ok;
+    return state.set_meta("target_name", written);
+}
+
+} // namespace mailsync

@@ -1,0 +1,52 @@
+#include "trust/settings_rule.hpp"
+
+#include <fmt/format.h>
+
+#include "trust/load.hpp"
+#include "util/curl.hpp"
+
+namespace mailsync {
+
+namespace {
+
+// One URL of the settings file against the allowlist; an error when it is not allowed.
+bool check_url(const ChosenSetting& setting, const char* what, const char* carries,
+               const std::optional<HostAllowlist>& allowlist, const RunSettings& settings,
+               Diagnostics& diagnostics) {
+    if (setting.origin != SettingOrigin::settings_file || setting.value.starts_with("sqlite:") ||
+        setting.value.find("://") == std::string::npos)
+        return true;
+    std::optional<curl::UrlParts> url = curl::split_url(setting.value);
+    if (url && allowlist && allowlist->allows({url->scheme, url->host, url->port_number}))
+        return true;
+    std::string host = url ? url->host : setting.value;
+    std::string why = allowlist ? fmt::format("{} is not in {}", host, allowed_hosts_variable)
+                                : fmt::format("{} is not set", allowed_hosts_variable);
+    diagnostics.error(
+        setting.where,
+        fmt::format("the {} {} of environment '{}' comes from the repository's {}, and {}: "
+                    "mailsync sends {} only to a {} given by --{} or MAILSYNC_{}, or named here "
+                    "with its host in {}, set outside the repository",
+                    what, setting.value, settings.environment.value_or(""), settings_file_name, why,
+                    carries, what, what, what == std::string_view("target") ? "TARGET" : "STATE",
+                    allowed_hosts_variable));
+    return false;
+}
+
+} // namespace
+
+bool check_settings_urls(const RunSettings& settings, const EnvLookup& env,
+                         Diagnostics& diagnostics) {
+    Result<std::optional<HostAllowlist>> allowlist = allowlist_from(env);
+    if (!allowlist) {
+        diagnostics.error({}, allowlist.error().message);
+        return false;
+    }
+    bool target = check_url(settings.target, "target", "MAILSYNC_TARGET_TOKEN", *allowlist,
+                            settings, diagnostics);
+    bool state = check_url(settings.state, "state", "the state's credentials", *allowlist, settings,
+                           diagnostics);
+    return target && state;
+}
+
+} // namespace mailsync
