@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "config/mapping_file.hpp"
+#include "config/scalar.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
 
@@ -48,9 +49,33 @@ void add_target_options(CLI::App& command, SessionOptions& session) {
 }
 
 void add_state_option(CLI::App& command, std::string& state) {
-    command.add_option("--state", state, "The state file: managed objects, fingerprints, journal")
+    command
+        .add_option("--state", state,
+                    "The state (managed objects, fingerprints, journal): a file path or "
+                    "sqlite:PATH, or postgres://USER@HOST/DATABASE[?mailsync_namespace=NAME]")
         ->envname("MAILSYNC_STATE")
         ->default_val(default_state);
+}
+
+void add_lock_timeout_option(CLI::App& command, std::string& timeout) {
+    command
+        .add_option("--lock-timeout", timeout,
+                    "Wait this long for a state locked by another run, such as 30s or 5m; 0 "
+                    "(default) fails at once naming the holder")
+        ->envname("MAILSYNC_LOCK_TIMEOUT")
+        ->default_val("0")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (text == "0" || parse_duration(text))
+                    return "";
+                return "'" + text + "' is not a duration such as 30s, 5m or 0";
+            },
+            "DURATION"));
+}
+
+std::chrono::milliseconds lock_wait(const std::string& timeout) {
+    return timeout == "0" ? std::chrono::milliseconds(0)
+                          : parse_duration(timeout).value_or(std::chrono::milliseconds(0));
 }
 
 void print_session_problems(const Session& session, const Context& context) {
@@ -94,7 +119,8 @@ int run(int argc, char** argv) {
         "  export        0 exported; 1 errors (objects not exported are named)\n"
         "  status        0 shown; 1 no such run or unreadable state\n"
         "  force-unlock  0 released or not locked; 1 unreadable state\n"
-        "  state         0 export-key wrote the key and removed it from the state; 1 errors\n"
+        "  state         0 export-key wrote the key and removed it from the state, migrate\n"
+        "                copied and verified the state; 1 errors\n"
         "  mapping       0 printed; 1 unknown kind or broken mapping file\n"
         "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");

@@ -247,7 +247,9 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     }
     std::string run_id = new_run_id();
     std::string taken_over;
-    if (auto locked = session.state->lock(run_id, &taken_over); !locked) {
+    if (auto locked =
+            session.state->lock(run_id, &taken_over, lock_wait(options.session.lock_timeout));
+        !locked) {
         fmt::print(stderr, "error: {}\n", locked.error().message);
         context.exit_code = 1;
         return;
@@ -393,6 +395,7 @@ void add_apply_command(CLI::App& app, Context& context) {
         "from), or files and folders of YAML");
     add_target_options(*command, options->session);
     add_state_option(*command, options->session.state);
+    add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->mapping);
     command->add_option("--select", options->session.select,
                         "Only KIND/NAME and what it depends on (repeatable)");

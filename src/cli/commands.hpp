@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -26,7 +27,7 @@ void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
-// `mailsync state export-key` (src/cli/state.cpp).
+// `mailsync state export-key`, `mailsync state migrate` (src/cli/state.cpp).
 void add_state_command(CLI::App& app, Context& context);
 // `mailsync __complete ...` (src/cli/complete.cpp), for the shell completions.
 void run_complete_words(const CLI::App& app, const std::vector<std::string>& words);
@@ -35,6 +36,12 @@ void run_complete_words(const CLI::App& app, const std::vector<std::string>& wor
 // variables and defaults.
 void add_target_options(CLI::App& command, SessionOptions& session);
 void add_state_option(CLI::App& command, std::string& state);
+
+// `--lock-timeout DURATION` (MAILSYNC_LOCK_TIMEOUT): how long a command that takes the state's
+// lock waits for a held one; "0", the default, fails at once naming the holder.
+void add_lock_timeout_option(CLI::App& command, std::string& timeout);
+// The wait `--lock-timeout` asked for ("0", "30s", "5m"); the option's check made it valid.
+std::chrono::milliseconds lock_wait(const std::string& timeout);
 
 // The `--mapping` flag: a built-in profile name or a file. Commands share it.
 void add_mapping_option(CLI::App& command, std::string& mapping);

@@ -1,9 +1,11 @@
 // `mailsync state export-key --out FILE`: moves the state's fingerprint key out of the state.
+// `mailsync state migrate --to URL`: copies the state into another backend and verifies it.
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "state/state_migrate.hpp"
 
 namespace mailsync::cli {
 
@@ -27,13 +29,39 @@ void run_export_key(const ExportKeyOptions& options, Context& context) {
                "From now on give it as MAILSYNC_STATE_KEY_FILE={} or its content as "
                "MAILSYNC_STATE_KEY; keep it where the state is not (a CI secret, not its "
                "cache).\n",
-               options.state, options.out, options.out);
+               state->path(), options.out, options.out);
+}
+
+struct MigrateOptions {
+    std::string state;
+    std::string to;
+    bool force = false;
+    std::string lock_timeout;
+};
+
+void run_migrate(const MigrateOptions& options, Context& context) {
+    Result<StateStore> state = StateStore::open(options.state);
+    Result<MigrateSummary> copied =
+        state ? migrate_state(*state, options.to, options.force, lock_wait(options.lock_timeout))
+              : Result<MigrateSummary>(std::unexpected(state.error()));
+    if (!copied) {
+        fmt::print(stderr, "error: {}\n", copied.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    const MigrateSummary& done = *copied;
+    fmt::print("Copied the state {} to {} and read it back: the same.\n"
+               "  {} managed objects, {} secret fingerprints, {} runs ({} journal entries),\n"
+               "  {} mailbox migrations ({} folders), {} secret bindings.\n"
+               "{} is left as it was; use --state {} (or MAILSYNC_STATE) from now on.\n",
+               done.from, done.to, done.managed, done.fingerprints, done.runs, done.journal,
+               done.migrations, done.folders, done.bindings, done.from, done.to);
 }
 
 } // namespace
 
 void add_state_command(CLI::App& app, Context& context) {
-    CLI::App* command = app.add_subcommand("state", "Manage the state file");
+    CLI::App* command = app.add_subcommand("state", "Manage the state");
     command->require_subcommand(1);
     command->footer("Exit codes: 0 done; 1 errors. 'mailsync state export-key --help' tells more.");
     auto options = std::make_shared<ExportKeyOptions>();
@@ -46,6 +74,22 @@ void add_state_command(CLI::App& app, Context& context) {
     export_key->footer("Exit codes: 0 written and removed from the state; 1 errors (the state "
                        "already keeps no key, FILE exists, unreadable state).");
     export_key->callback([options, &context] { run_export_key(*options, context); });
+
+    auto migrate_options = std::make_shared<MigrateOptions>();
+    CLI::App* migrate = command->add_subcommand(
+        "migrate", "Copy the state into another backend (SQLite, PostgreSQL) and verify the copy");
+    add_state_option(*migrate, migrate_options->state);
+    migrate
+        ->add_option("--to", migrate_options->to,
+                     "The destination: a file path or sqlite:PATH, or postgres://... (its "
+                     "namespace with ?mailsync_namespace=NAME)")
+        ->required();
+    migrate->add_flag("--force", migrate_options->force,
+                      "Replace what the destination holds (else it must be empty)");
+    add_lock_timeout_option(*migrate, migrate_options->lock_timeout);
+    migrate->footer("Exit codes: 0 copied and read back the same; 1 errors (the destination is "
+                    "not empty, a lock is held, unreachable database, the copy differs).");
+    migrate->callback([migrate_options, &context] { run_migrate(*migrate_options, context); });
 }
 
 } // namespace mailsync::cli

@@ -1,0 +1,66 @@
+// The only code calling libpq's C API: a connection and a query's rows, as small RAII types.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace mailsync::pg {
+
+// A query's answer, every value as text.
+class Rows {
+public:
+    explicit Rows(pg_result* result);
+    Rows(Rows&&) noexcept;
+    Rows& operator=(Rows&&) noexcept;
+    ~Rows();
+
+    int size() const;
+    std::string text(int row, int column) const;
+    std::int64_t integer(int row, int column) const;
+    bool is_null(int row, int column) const;
+
+private:
+    pg_result* m_result = nullptr;
+};
+
+// Parameters of a query: nullopt is NULL.
+using Params = std::vector<std::optional<std::string>>;
+
+class Connection {
+public:
+    // Connects with a libpq connection string or URL, as given; PG* variables and .pgpass as
+    // libpq reads them. `where` names the database in messages (its password hidden).
+    static Result<Connection> connect(const std::string& conninfo, const std::string& where);
+    Connection(Connection&&) noexcept;
+    Connection& operator=(Connection&&) noexcept;
+    ~Connection();
+
+    // One statement with $1... parameters, sent and answered in one round trip.
+    Result<Rows> query(const std::string& sql, const Params& params = {});
+    // Statements without parameters and without rows, separated by ';'.
+    Result<void> exec(const std::string& sql);
+
+    // An identifier quoted for SQL.
+    std::string quote_identifier(std::string_view name) const;
+
+private:
+    Connection(pg_conn* handle, std::string where) : m_handle(handle), m_where(std::move(where)) {}
+    std::unexpected<Error> failure(pg_result* result);
+
+    pg_conn* m_handle = nullptr;
+    std::string m_where;
+};
+
+// A PostgreSQL array literal of texts ("{"a","b\"c"}"), for a parameter cast to text[].
+std::string array_literal(const std::vector<std::string>& items);
+
+} // namespace mailsync::pg
