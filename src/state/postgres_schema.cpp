@@ -223,6 +223,9 @@ Result<std::optional<std::string>> PostgresState::force_unlock() {
     auto [lock_class, lock_id] = lock_key(false);
     Result<pg::Rows> row = m_db.query(
         "WITH gone AS (DELETE FROM lock RETURNING run_id, pid, host, since) SELECT * FROM gone");
+    // This session's own hold goes too.
+    if (auto ok = m_db.exec("SELECT pg_advisory_unlock_all()"); !ok)
+        return std::unexpected(ok.error());
     if (!row)
         return std::unexpected(row.error());
     std::optional<std::string> holder;
