@@ -40,9 +40,7 @@ TEST_CASE("a lock is waited for up to the timeout, then refused naming the holde
     CHECK(waited);
 }
 
-TEST_CASE("a state of a newer schema is refused before anything is written; an older one is "
-          "upgraded",
-          "[state][postgres]") {
+TEST_CASE("a state of a newer schema is refused before anything is written", "[state][postgres]") {
     FOR_EACH_STATE(backend);
     test::TempDir dir;
     {

@@ -152,7 +152,7 @@ TEST_CASE("a state made with an outside key keeps only a check of it", "[state][
               ": the key of MAILSYNC_STATE_KEY is not the one it was written with");
 }
 
-TEST_CASE("a state that keeps its key still opens; another outside key is refused",
+TEST_CASE("a state that keeps its key still opens, and another outside key is refused",
           "[state][key][postgres]") {
     FOR_EACH_STATE(backend);
     test::TempDir dir;

@@ -78,7 +78,8 @@ TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state][post
     CHECK_FALSE(*state->run(std::string("no-such-run")));
 }
 
-TEST_CASE("a held lock names its holder; a dead holder's lock is taken over", "[state][postgres]") {
+TEST_CASE("a held lock names its holder, and a dead holder's lock is taken over",
+          "[state][postgres]") {
     FOR_EACH_STATE(backend);
     test::TempDir dir;
     auto first = StateStore::open(backend.location(dir));
