@@ -163,6 +163,8 @@ void report(const Plan& plan, const ApplyReport& result, const Target& target, C
             JsonReport& json) {
     for (const std::string& line : target.report())
         fmt::print(stderr, "note: {}\n", line);
+    if (!result.state_error.empty())
+        fmt::print(stderr, "error: the state could not record the run: {}\n", result.state_error);
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
         const ActionResult& outcome = result.results[i];
         const PlannedAction& action = plan.actions[i];

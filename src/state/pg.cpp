@@ -88,13 +88,16 @@ Result<Connection> Connection::connect(const std::string& conninfo, const std::s
 }
 
 Connection::Connection(Connection&& other) noexcept
-    : m_handle(other.m_handle), m_where(std::move(other.m_where)) {
+    : m_handle(other.m_handle), m_where(std::move(other.m_where)), m_in_flight(other.m_in_flight),
+      m_failed(std::move(other.m_failed)) {
     other.m_handle = nullptr;
 }
 
 Connection& Connection::operator=(Connection&& other) noexcept {
     std::swap(m_handle, other.m_handle);
     std::swap(m_where, other.m_where);
+    std::swap(m_in_flight, other.m_in_flight);
+    std::swap(m_failed, other.m_failed);
     return *this;
 }
 
@@ -115,7 +118,50 @@ std::unexpected<Error> Connection::failure(pg_result* result) {
     return fail(fmt::format("state {}: {}", m_where, message));
 }
 
+Result<void> Connection::settle() {
+    if (m_in_flight) {
+        m_in_flight = false;
+        while (PGresult* result = PQgetResult(m_handle)) {
+            ExecStatusType status = PQresultStatus(result);
+            if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !m_failed)
+                m_failed = failure(result).error();
+            else
+                PQclear(result);
+        }
+    }
+    if (m_failed)
+        return std::unexpected(*m_failed);
+    return {};
+}
+
+Result<void> Connection::send(const std::string& sql, const Params& params) {
+    if (auto ok = settle(); !ok)
+        return ok;
+    auto prepared = m_prepared.find(sql);
+    if (prepared == m_prepared.end()) {
+        std::string name = "mailsync_" + std::to_string(m_prepared.size());
+        PGresult* result = PQprepare(m_handle, name.c_str(), sql.c_str(), 0, nullptr);
+        if (result == nullptr || PQresultStatus(result) != PGRES_COMMAND_OK)
+            return failure(result);
+        PQclear(result);
+        prepared = m_prepared.emplace(sql, name).first;
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const std::optional<std::string>& param : params)
+        values.push_back(param ? param->c_str() : nullptr);
+    if (PQsendQueryPrepared(m_handle, prepared->second.c_str(), static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) == 0) {
+        m_failed = failure(nullptr).error();
+        return std::unexpected(*m_failed);
+    }
+    m_in_flight = true;
+    return {};
+}
+
 Result<Rows> Connection::query(const std::string& sql, const Params& params) {
+    if (auto ok = settle(); !ok)
+        return std::unexpected(ok.error());
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const std::optional<std::string>& param : params)
@@ -129,6 +175,8 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
 }
 
 Result<void> Connection::exec(const std::string& sql) {
+    if (auto ok = settle(); !ok)
+        return ok;
     PGresult* result = PQexec(m_handle, sql.c_str());
     ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,12 @@ public:
 
     // One statement with $1... parameters, sent and answered in one round trip.
     Result<Rows> query(const std::string& sql, const Params& params = {});
+    // A statement whose answer is read later, by the next call: a write that need not wait
+    // for the server. Once such a write fails, every later call fails with its error. The
+    // statement is prepared on its first use, so that the server parses and plans it once.
+    Result<void> send(const std::string& sql, const Params& params);
+    // Reads the answer of a write sent before, if any.
+    Result<void> settle();
     // Statements without parameters and without rows, separated by ';'.
     Result<void> exec(const std::string& sql);
 
@@ -58,6 +65,9 @@ private:
 
     pg_conn* m_handle = nullptr;
     std::string m_where;
+    bool m_in_flight = false;                      // a write's answer is still to read
+    std::optional<Error> m_failed;                 // the error of a write sent before
+    std::map<std::string, std::string> m_prepared; // statement → its prepared name
 };
 
 // A PostgreSQL array literal of texts ("{"a","b\"c"}"), for a parameter cast to text[].

@@ -1,5 +1,7 @@
 // The records of the PostgreSQL state: each call one statement, one round trip, where it can
-// (a completed action's managed object, fingerprints and journal entry in one).
+// (a completed action's managed object, fingerprints and journal entry in one). The journal's
+// writes during a run are sent without waiting for their answer, which the next call reads: the
+// round trip overlaps the target's write, and a failed write fails every later call.
 #include "state/postgres_state.hpp"
 
 #include <fmt/format.h>
@@ -70,12 +72,12 @@ Result<void> PostgresState::start_run(const std::string& run_id, const std::stri
 Result<void> PostgresState::set_status(const std::string& run_id, int seq, TaskStatus status,
                                        const std::string& message, bool finished) {
     Lock guard(m_mutex);
-    return done(m_db.query(finished ? "UPDATE journal SET status = $1, message = $2, finished_at "
-                                      "= $3 WHERE run_id = $4 AND seq = $5"
-                                    : "UPDATE journal SET status = $1, message = $2, started_at "
-                                      "= $3 WHERE run_id = $4 AND seq = $5",
-                           {std::string(status_name(status)), message, state_time_now(), run_id,
-                            std::to_string(seq)}));
+    return m_db.send(
+        finished ? "UPDATE journal SET status = $1, message = $2, finished_at "
+                   "= $3 WHERE run_id = $4 AND seq = $5"
+                 : "UPDATE journal SET status = $1, message = $2, started_at "
+                   "= $3 WHERE run_id = $4 AND seq = $5",
+        {std::string(status_name(status)), message, state_time_now(), run_id, std::to_string(seq)});
 }
 
 Result<void> PostgresState::mark_pending(const std::string& run_id, int seq) {
@@ -94,17 +96,17 @@ Result<void> PostgresState::mark_completed(const std::string& run_id, int seq,
     const char* journal = "UPDATE journal SET status = 'COMPLETED', message = $3, finished_at = "
                           "$4 WHERE run_id = $5 AND seq = $6";
     if (!change.target_id)
-        return done(m_db.query(
+        return m_db.send(
             fmt::format("WITH object AS (DELETE FROM managed WHERE kind = $1 AND name = $2), "
                         "prints AS (DELETE FROM fingerprints WHERE kind = $1 AND name = $2) {}",
                         journal),
-            {kind, change.name, message, state_time_now(), run_id, std::to_string(seq)}));
+            {kind, change.name, message, state_time_now(), run_id, std::to_string(seq)});
     std::vector<std::string> fields, values;
     for (const auto& [field, value] : change.fingerprints) {
         fields.push_back(field);
         values.push_back(value);
     }
-    return done(m_db.query(
+    return m_db.send(
         fmt::format(
             "WITH object AS (INSERT INTO managed VALUES ($1, $2, $7) ON CONFLICT (kind, name) DO "
             "UPDATE SET target_id = EXCLUDED.target_id), prints AS (INSERT INTO fingerprints "
@@ -115,7 +117,7 @@ Result<void> PostgresState::mark_completed(const std::string& run_id, int seq,
             journal),
         {kind, change.name, message, state_time_now(), run_id, std::to_string(seq),
          *change.target_id, pg::array_literal(fields), pg::array_literal(values),
-         pg::array_literal(change.cleared)}));
+         pg::array_literal(change.cleared)});
 }
 
 Result<void> PostgresState::finish_run(const std::string& run_id, const std::string& status) {
