@@ -136,20 +136,30 @@ Result<void> PostgresState::set_meta(const std::string& key, const std::string& 
     return {};
 }
 
+Result<KeyDecision> PostgresState::decide_key(const std::optional<StateKey>& given) {
+    Result<std::optional<std::string>> source = meta("key_source");
+    Result<std::optional<std::string>> kept = meta("hmac_key");
+    Result<std::optional<std::string>> check = meta("key_check");
+    if (!source || !kept || !check)
+        return fail(fmt::format("state {}: cannot read its key", m_location));
+    return decide_state_key({*source, *kept, *check}, given, m_location);
+}
+
 Result<SettledKey> PostgresState::settle_key(const std::optional<StateKey>& given) {
     Lock guard(m_mutex);
+    // A state that has its key is only read, so that a role that may only read can plan.
+    Result<KeyDecision> decided = decide_key(given);
+    if (!decided || decided->to_store.empty())
+        return decided ? Result<SettledKey>(decided->key)
+                       : Result<SettledKey>(std::unexpected(decided.error()));
+    // A new state: two first uses at once must agree on one key.
     if (auto ok = m_db.exec("BEGIN; LOCK TABLE meta IN SHARE ROW EXCLUSIVE MODE"); !ok)
         return std::unexpected(ok.error());
     auto rollback = [&](Error error) {
         (void)m_db.exec("ROLLBACK");
         return std::unexpected(std::move(error));
     };
-    Result<std::optional<std::string>> source = meta("key_source");
-    Result<std::optional<std::string>> kept = meta("hmac_key");
-    Result<std::optional<std::string>> check = meta("key_check");
-    if (!source || !kept || !check)
-        return rollback(Error{fmt::format("state {}: cannot read its key", m_location)});
-    Result<KeyDecision> decided = decide_state_key({*source, *kept, *check}, given, m_location);
+    decided = decide_key(given);
     if (!decided)
         return rollback(decided.error());
     for (const auto& [key, value] : decided->to_store)

@@ -57,6 +57,8 @@ private:
     Result<void> prepare_schema();
     // The two keys of the namespace's advisory locks: the run's, and the schema setup's.
     std::pair<std::int32_t, std::int32_t> lock_key(bool setup) const;
+    // The key of the entries stored now.
+    Result<KeyDecision> decide_key(const std::optional<StateKey>& given);
     Result<void> set_status(const std::string& run_id, int seq, TaskStatus status,
                             const std::string& message, bool finished);
     Result<std::vector<JournalEntry>> journal(const std::string& run_id);
