@@ -155,3 +155,23 @@ TEST_CASE("PostgreSQL faults: wrong password, refused connection, never the pass
         "state postgres://mailsync:***@127.0.0.1:1/mailsync: cannot connect: connection to "
         "server at \"127.0.0.1\", port 1 failed: Connection refused"));
 }
+
+TEST_CASE("force-unlock of a PostgreSQL state ends the session that holds its lock",
+          "[state][postgres]") {
+    test::TempDir dir;
+    StateUnderTest backend("postgres");
+    auto holder = StateStore::open(backend.location(dir));
+    auto other = StateStore::open(backend.location(dir));
+    REQUIRE(holder);
+    REQUIRE(other);
+    REQUIRE(holder->lock("run-held"));
+    REQUIRE_FALSE(other->lock("run-other"));
+    auto released = other->force_unlock();
+    REQUIRE(released);
+    REQUIRE(*released);
+    CHECK((*released)->starts_with("run run-held (pid "));
+    CHECK((*released)->find("; its PostgreSQL session (server pid ") != std::string::npos);
+    CHECK(other->lock("run-other", nullptr, 5s));
+    // The ended session's next write fails, so its run cannot go on unnoticed.
+    CHECK_FALSE(holder->managed());
+}
