@@ -152,8 +152,10 @@ Result<void> PostgresState::replace_contents(const StateContents& contents) {
                             "DELETE FROM fingerprints; DELETE FROM migration_folders; DELETE "
                             "FROM migrations; DELETE FROM secret_bindings; DELETE FROM meta "
                             "WHERE key != 'schema_version'");
-        !ok)
+        !ok) {
+        (void)m_db.exec("ROLLBACK");
         return ok;
+    }
     for (const Step& step : steps) {
         if (auto ok = m_db.query(step.sql, step.columns->params()); !ok) {
             (void)m_db.exec("ROLLBACK");
