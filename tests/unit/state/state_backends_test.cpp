@@ -175,3 +175,21 @@ TEST_CASE("force-unlock of a PostgreSQL state ends the session that holds its lo
     // The ended session's next write fails, so its run cannot go on unnoticed.
     CHECK_FALSE(holder->managed());
 }
+
+TEST_CASE("first uses of a state at once agree on its tables and its key", "[state][postgres]") {
+    FOR_EACH_STATE(backend);
+    test::TempDir dir;
+    std::string location = backend.location(dir);
+    std::vector<std::string> prints(4);
+    {
+        std::vector<std::jthread> threads;
+        for (std::size_t i = 0; i < prints.size(); ++i)
+            threads.emplace_back([&, i] {
+                auto state = StateStore::open(location);
+                prints[i] = state ? state->fingerprint(SecretValue("s")) : state.error().message;
+            });
+    }
+    for (const std::string& print : prints)
+        CHECK(print == prints[0]);
+    CHECK(prints[0].starts_with("hmac-sha256:"));
+}
