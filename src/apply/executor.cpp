@@ -22,7 +22,7 @@ public:
              const std::string& run_id, const ApplyOptions& options)
         : m_plan(plan), m_secrets(secrets), m_ids(std::move(ids)), m_target(target), m_state(state),
           m_run_id(run_id), m_options(options),
-          m_report{std::vector<ActionResult>(plan.actions.size()), 0, 0, 0, 0, 0, 0},
+          m_report{std::vector<ActionResult>(plan.actions.size()), 0, 0, 0, 0, 0, 0, {}},
           m_waiting(plan.actions.size()), m_dependents(plan.actions.size()) {}
 
     ApplyReport run() {
@@ -56,7 +56,10 @@ public:
                 threads.emplace_back([this] { work(); });
             work();
         }
-        (void)m_state.finish_run(m_run_id, m_report.ok() ? "completed" : "failed");
+        // The state's last answers come with this write's (a PostgreSQL state does not wait
+        // for each journal write).
+        if (auto ok = m_state.finish_run(m_run_id, m_report.ok() ? "completed" : "failed"); !ok)
+            m_report.state_error = ok.error().message;
         return m_report;
     }
 

@@ -23,7 +23,8 @@ struct ActionResult {
 struct ApplyReport {
     std::vector<ActionResult> results; // one per plan action
     std::size_t created = 0, updated = 0, deleted = 0, adopted = 0, failed = 0, skipped = 0;
-    bool ok() const { return failed == 0 && skipped == 0; }
+    std::string state_error; // the state could not record the end of the run
+    bool ok() const { return failed == 0 && skipped == 0 && state_error.empty(); }
 };
 
 struct ApplyOptions {

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "config/mapping_file.hpp"
+#include "config/scalar.hpp"
 #include "trust/settings_rule.hpp"
 #include "util/terminal.hpp"
 #include "util/text.hpp"
@@ -54,7 +55,8 @@ void add_target_options(CLI::App& command, SettingsFlags& flags, SessionOptions&
 
 void add_state_option(CLI::App& command, SettingsFlags& flags) {
     command.add_option("--state", flags.state,
-                       "The state file: managed objects, fingerprints, journal (also "
+                       "The state: a file path or sqlite:PATH, or "
+                       "postgres://USER@HOST/DATABASE[?mailsync_namespace=NAME] (also "
                        "MAILSYNC_STATE, or the environment's state in mailsync.yaml; default "
                        ".mailsync/state.db for the default target, .mailsync/TARGET.state.db "
                        "for another, below the configuration root)");
@@ -91,6 +93,27 @@ void use_settings(const RunSettings& settings, SessionOptions& session) {
     session.state = settings.state.value;
     session.environment = settings.environment;
     session.variables = settings.variables();
+}
+
+void add_lock_timeout_option(CLI::App& command, std::string& timeout) {
+    command
+        .add_option("--lock-timeout", timeout,
+                    "Wait this long for a state locked by another run, such as 30s or 5m; 0 "
+                    "(default) fails at once naming the holder")
+        ->envname("MAILSYNC_LOCK_TIMEOUT")
+        ->default_val("0")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (text == "0" || parse_duration(text))
+                    return "";
+                return "'" + text + "' is not a duration such as 30s, 5m or 0";
+            },
+            "DURATION"));
+}
+
+std::chrono::milliseconds lock_wait(const std::string& timeout) {
+    return timeout == "0" ? std::chrono::milliseconds(0)
+                          : parse_duration(timeout).value_or(std::chrono::milliseconds(0));
 }
 
 void print_session_problems(const Session& session, const Context& context) {
@@ -134,7 +157,8 @@ int run(int argc, char** argv) {
         "  export        0 exported; 1 errors (objects not exported are named)\n"
         "  status        0 shown; 1 no such run or unreadable state\n"
         "  force-unlock  0 released or not locked; 1 unreadable state\n"
-        "  state         0 export-key wrote the key and removed it from the state; 1 errors\n"
+        "  state         0 export-key wrote the key and removed it from the state, migrate\n"
+        "                copied and verified the state; 1 errors\n"
         "  mapping       0 printed; 1 unknown kind or broken mapping file\n"
         "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");

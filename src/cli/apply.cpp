@@ -165,6 +165,8 @@ void report(const Plan& plan, const ApplyReport& result, const Target& target, C
             JsonReport& json) {
     for (const std::string& line : target.report())
         fmt::print(stderr, "note: {}\n", line);
+    if (!result.state_error.empty())
+        fmt::print(stderr, "error: the state could not record the run: {}\n", result.state_error);
     for (std::size_t i = 0; i < plan.actions.size(); ++i) {
         const ActionResult& outcome = result.results[i];
         const PlannedAction& action = plan.actions[i];
@@ -254,7 +256,9 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     }
     std::string run_id = new_run_id();
     std::string taken_over;
-    if (auto locked = session.state->lock(run_id, &taken_over); !locked) {
+    if (auto locked =
+            session.state->lock(run_id, &taken_over, lock_wait(options.session.lock_timeout));
+        !locked) {
         fmt::print(stderr, "error: {}\n", locked.error().message);
         context.exit_code = 1;
         return;
@@ -410,6 +414,7 @@ void add_apply_command(CLI::App& app, Context& context) {
         "from), or files and folders of YAML");
     add_target_options(*command, options->settings, options->session);
     add_state_option(*command, options->settings);
+    add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->settings);
     command
         ->add_option("--select", options->session.select,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -27,7 +28,7 @@ void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
-// `mailsync state export-key` (src/cli/state.cpp).
+// `mailsync state export-key`, `mailsync state migrate` (src/cli/state.cpp).
 void add_state_command(CLI::App& app, Context& context);
 // `mailsync state show` (src/cli/state_show.cpp), a subcommand of `state`.
 void add_state_show_command(CLI::App& state, Context& context);
@@ -43,6 +44,12 @@ void add_env_option(CLI::App& command, SettingsFlags& flags);
 void add_state_option(CLI::App& command, SettingsFlags& flags);
 // For commands without PATHs that read a state: `--config DIR`, `--env`, `--target`, `--state`.
 void add_state_options(CLI::App& command, SettingsFlags& flags);
+
+// `--lock-timeout DURATION` (MAILSYNC_LOCK_TIMEOUT): how long a command that takes the state's
+// lock waits for a held one; "0", the default, fails at once naming the holder.
+void add_lock_timeout_option(CLI::App& command, std::string& timeout);
+// The wait `--lock-timeout` asked for ("0", "30s", "5m"); the option's check made it valid.
+std::chrono::milliseconds lock_wait(const std::string& timeout);
 
 // The `--mapping` flag: a built-in profile name or a file. Commands share it.
 void add_mapping_option(CLI::App& command, SettingsFlags& flags);

@@ -28,9 +28,10 @@ struct ExportOptions {
 };
 
 // Records every exported object as managed, its secrets as adopted, in one journalled run.
-Result<void> adopt(StateStore& state, const ExportResult& result, const std::string& target) {
+Result<void> adopt(StateStore& state, const ExportResult& result, const std::string& target,
+                   std::chrono::milliseconds wait) {
     std::string run_id = new_run_id();
-    if (auto locked = state.lock(run_id); !locked)
+    if (auto locked = state.lock(run_id, nullptr, wait); !locked)
         return locked;
     std::vector<JournalEntry> entries;
     for (std::size_t i = 0; i < result.resources.size(); ++i)
@@ -139,7 +140,9 @@ void run_export(const ExportOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    if (auto adopted = adopt(*state, result, (*target)->describe()); !adopted)
+    if (auto adopted =
+            adopt(*state, result, (*target)->describe(), lock_wait(options.session.lock_timeout));
+        !adopted)
         return stop(fmt::format("the files are written, but the state could not record the "
                                 "objects: {}",
                                 adopted.error().message));
@@ -155,7 +158,7 @@ void run_export(const ExportOptions& options, Context& context) {
         fmt::print("{} secret{} to fill in: see {}.\n", secrets, secrets == 1 ? "" : "s",
                    (fs::path(options.out) / ".env.example").string());
     fmt::print("They are managed in {} now; 'mailsync plan {}' shows what differs.\n",
-               options.session.state, options.out);
+               state->path(), options.out);
     check_round_trip(options, *profile, result, std::move(*snapshot), context);
     if (!result.errors.empty())
         context.exit_code = 1;
@@ -172,6 +175,7 @@ void add_export_command(CLI::App& app, Context& context) {
                         "target and the state export records) are meant; default .");
     add_target_options(*command, options->settings, options->session);
     add_state_option(*command, options->settings);
+    add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->settings);
     command->add_option("--out", options->out, "The folder to write into")->required();
     command->add_flag("--split", options->split,

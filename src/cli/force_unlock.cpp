@@ -30,7 +30,7 @@ void run_force_unlock(const UnlockOptions& options, Context& context) {
     if (*holder)
         fmt::print("Released the lock of {}.\n", **holder);
     else
-        fmt::print("The state {} was not locked.\n", options.state);
+        fmt::print("The state {} was not locked.\n", state->path());
 }
 
 } // namespace

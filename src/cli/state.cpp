@@ -1,10 +1,12 @@
 // `mailsync state`: `export-key --out FILE` moves the state's fingerprint key out of the state;
-// `show` (state_show.cpp) summarizes it.
+// `show` (state_show.cpp) summarizes it; `migrate --to URL` copies it into another backend and
+// verifies the copy.
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "state/state_migrate.hpp"
 
 namespace mailsync::cli {
 
@@ -29,13 +31,40 @@ void run_export_key(const ExportKeyOptions& options, Context& context) {
                "From now on give it as MAILSYNC_STATE_KEY_FILE={} or its content as "
                "MAILSYNC_STATE_KEY; keep it where the state is not (a CI secret, not its "
                "cache).\n",
-               options.state, options.out, options.out);
+               state->path(), options.out, options.out);
+}
+
+struct MigrateOptions {
+    std::string state;
+    SettingsFlags settings;
+    std::string to;
+    bool force = false;
+    std::string lock_timeout;
+};
+
+void run_migrate(const MigrateOptions& options, Context& context) {
+    Result<StateStore> state = StateStore::open(options.state);
+    Result<MigrateSummary> copied =
+        state ? migrate_state(*state, options.to, options.force, lock_wait(options.lock_timeout))
+              : Result<MigrateSummary>(std::unexpected(state.error()));
+    if (!copied) {
+        fmt::print(stderr, "error: {}\n", copied.error().message);
+        context.exit_code = 1;
+        return;
+    }
+    const MigrateSummary& done = *copied;
+    fmt::print("Copied the state {} to {} and read it back: the same.\n"
+               "  {} managed objects, {} secret fingerprints, {} runs ({} journal entries),\n"
+               "  {} mailbox migrations ({} folders), {} secret bindings.\n"
+               "{} is left as it was; use --state {} (or MAILSYNC_STATE) from now on.\n",
+               done.from, done.to, done.managed, done.fingerprints, done.runs, done.journal,
+               done.migrations, done.folders, done.bindings, done.from, done.to);
 }
 
 } // namespace
 
 void add_state_command(CLI::App& app, Context& context) {
-    CLI::App* command = app.add_subcommand("state", "Manage the state file");
+    CLI::App* command = app.add_subcommand("state", "Manage the state");
     command->require_subcommand(1);
     command->footer("Exit codes: 0 done; 1 errors. 'mailsync state show --help' and 'mailsync "
                     "state export-key --help' tell more.");
@@ -58,6 +87,31 @@ void add_state_command(CLI::App& app, Context& context) {
         }
         options->state = settings->state.value;
         run_export_key(*options, context);
+    });
+
+    auto migrate_options = std::make_shared<MigrateOptions>();
+    CLI::App* migrate = command->add_subcommand(
+        "migrate", "Copy the state into another backend (SQLite, PostgreSQL) and verify the copy");
+    add_state_options(*migrate, migrate_options->settings);
+    migrate
+        ->add_option("--to", migrate_options->to,
+                     "The destination: a file path or sqlite:PATH, or postgres://... (its "
+                     "namespace with ?mailsync_namespace=NAME)")
+        ->required();
+    migrate->add_flag("--force", migrate_options->force,
+                      "Replace what the destination holds (else it must be empty)");
+    add_lock_timeout_option(*migrate, migrate_options->lock_timeout);
+    migrate->footer("Exit codes: 0 copied and read back the same; 1 errors (the destination is "
+                    "not empty, a lock is held, unreachable database, the copy differs).");
+    migrate->callback([migrate_options, &context] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report({}, migrate_options->settings, context);
+        if (!settings) {
+            context.exit_code = 1;
+            return;
+        }
+        migrate_options->state = settings->state.value;
+        run_migrate(*migrate_options, context);
     });
 }
 

@@ -96,12 +96,12 @@ void run_status(const StatusOptions& options, Context& context) {
             return;
         }
         if (wanted) {
-            fmt::print(stderr, "error: no run {} in {}\n", *wanted, options.state);
+            fmt::print(stderr, "error: no run {} in {}\n", *wanted, state->path());
             context.exit_code = 1;
         } else if (options.format == "json") {
             fmt::print("{{\"format_version\": 1, \"run\": null}}\n");
         } else {
-            fmt::print("No runs recorded in {}.\n", options.state);
+            fmt::print("No runs recorded in {}.\n", state->path());
         }
         return;
     }

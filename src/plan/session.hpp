@@ -31,6 +31,7 @@ struct SessionOptions {
     // unless set here, and `target_timeout` ("30s") from the flag.
     TargetOptions target_options;
     std::string target_timeout;
+    std::string lock_timeout = "0"; // --lock-timeout: how long to wait for a held state lock
 };
 
 // Opens the target of `options`, taking the token from the environment; problems as errors.

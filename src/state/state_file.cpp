@@ -1,8 +1,9 @@
 // The state file on disk: made and opened without following symbolic links, its schema, and
 // where its key lives (in the state, or outside it with only a check kept in the state).
-#include "state/state.hpp"
+#include "state/sqlite_state.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -130,86 +131,32 @@ void restrict_siblings(const std::string& path) {
     }
 }
 
-// A value of the meta table, or nullopt.
-Result<std::optional<std::string>> meta_value(sql::Database& db, const char* key) {
-    auto select = db.prepare("SELECT value FROM meta WHERE key = ?");
+// The schema version of a state file that has a meta table, or nullopt for a new file. A file
+// from before the version was recorded is version 1.
+Result<std::optional<int>> stored_version(sql::Database& db) {
+    auto table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    if (!table)
+        return std::unexpected(table.error());
+    Result<bool> exists = table->step();
+    if (!exists)
+        return std::unexpected(exists.error());
+    if (!*exists)
+        return std::optional<int>();
+    auto select = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
     if (!select)
         return std::unexpected(select.error());
-    select->bind(1, std::string_view(key));
     Result<bool> row = select->step();
     if (!row)
         return std::unexpected(row.error());
-    if (!*row)
-        return std::optional<std::string>();
-    return std::optional<std::string>(select->text(0));
+    return std::optional<int>(*row ? std::atoi(select->text(0).c_str()) : 1);
 }
 
-Result<void> set_meta(sql::Database& db, const char* key, const std::string& value) {
-    auto insert = db.prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)");
-    if (!insert)
-        return std::unexpected(insert.error());
-    insert->bind(1, std::string_view(key)).bind(2, value);
-    return insert->run();
-}
-
-// The key the state was made with and whether it lives outside. A new state takes the key
-// given, keeping only its check, or makes a random one that it keeps.
-struct SettledKey {
-    std::string value;
-    bool external = false;
-};
-Result<SettledKey> settle_key(sql::Database& db, const std::string& path,
-                              const std::optional<StateKey>& given) {
-    auto transaction = sql::Transaction::begin(db);
-    if (!transaction)
-        return std::unexpected(transaction.error());
-    Result<std::optional<std::string>> source = meta_value(db, "key_source");
-    Result<std::optional<std::string>> kept = meta_value(db, "hmac_key");
-    Result<std::optional<std::string>> check = meta_value(db, "key_check");
-    if (!source || !kept || !check)
-        return fail(fmt::format("state {}: cannot read its key", path));
-    if (*source == "external") {
-        if (!given)
-            return fail(fmt::format("the state {} was written with a key kept outside it "
-                                    "(MAILSYNC_STATE_KEY or MAILSYNC_STATE_KEY_FILE); set it",
-                                    path));
-        if (!*check || state_key_check(given->value) != **check)
-            return fail(fmt::format("the key does not match the state {}: the key of {} is not "
-                                    "the one it was written with",
-                                    path, given->source));
-        return SettledKey{given->value, true};
-    }
-    if (*kept) {
-        if (given && given->value != **kept)
-            return fail(fmt::format(
-                "the state {} keeps its own key, and the key of {} is another one; move the "
-                "state's key out with 'mailsync state export-key --out FILE' (run without {} "
-                "set) and give that file instead",
-                path, given->source, given->source));
-        return SettledKey{**kept, false};
-    }
-    SettledKey made{given ? given->value : to_hex(random_bytes(32)), given.has_value()};
-    Result<void> stored = made.external ? set_meta(db, "key_source", "external")
-                                        : set_meta(db, "hmac_key", made.value);
-    if (stored && made.external)
-        stored = set_meta(db, "key_check", state_key_check(made.value));
-    if (!stored)
-        return std::unexpected(stored.error());
-    if (auto ok = transaction->commit(); !ok)
-        return std::unexpected(ok.error());
-    return made;
-}
+// The upgrades of the schema: upgrades[n] turns version n into n + 1 (none yet).
+const std::vector<const char*> upgrades = {nullptr};
 
 } // namespace
 
-Result<StateStore> StateStore::open(const std::string& path) {
-    Result<std::optional<StateKey>> key = state_key_from_environment();
-    if (!key)
-        return std::unexpected(key.error());
-    return open(path, *key);
-}
-
-Result<StateStore> StateStore::open(const std::string& path, const std::optional<StateKey>& key) {
+Result<std::unique_ptr<SqliteState>> SqliteState::open(const std::string& path) {
     if (auto ok = prepare_folder(path); !ok)
         return std::unexpected(ok.error());
     if (auto ok = refuse_linked_siblings(path); !ok)
@@ -220,32 +167,71 @@ Result<StateStore> StateStore::open(const std::string& path, const std::optional
     if (!db)
         return fail(fmt::format("state {}: {}", path, db.error().message));
     restrict_siblings(path);
-    if (auto ok = db->exec(schema_sql); !ok)
+    Result<std::optional<int>> version = stored_version(*db);
+    if (!version)
+        return fail(fmt::format("state {}: {}", path, version.error().message));
+    if (*version && **version > state_schema_version)
+        return fail(newer_schema(path, **version));
+    std::unique_ptr<SqliteState> state(new SqliteState(std::move(*db)));
+    sql::Database& opened = state->m_db;
+    auto transaction = sql::Transaction::begin(opened);
+    if (!transaction)
+        return fail(fmt::format("state {}: {}", path, transaction.error().message));
+    if (auto ok = opened.exec(schema_sql); !ok)
         return fail(fmt::format("state {}: {}", path, ok.error().message));
-    Result<SettledKey> settled = settle_key(*db, path, key);
-    if (!settled)
-        return std::unexpected(settled.error());
-    return StateStore(std::move(*db), std::move(settled->value), settled->external);
+    for (int from = version->value_or(state_schema_version); from < state_schema_version; ++from)
+        if (auto ok = opened.exec(upgrades.at(static_cast<std::size_t>(from))); !ok)
+            return fail(fmt::format("state {}: upgrading the schema from version {}: {}", path,
+                                    from, ok.error().message));
+    if (auto ok = state->set_meta("schema_version", std::to_string(state_schema_version)); !ok)
+        return fail(fmt::format("state {}: {}", path, ok.error().message));
+    if (auto ok = transaction->commit(); !ok)
+        return fail(fmt::format("state {}: {}", path, ok.error().message));
+    return state;
 }
 
-Result<std::optional<std::string>> StateStore::meta(const std::string& key) {
-    return meta_value(m_db, key.c_str());
+Result<std::optional<std::string>> SqliteState::meta(const std::string& key) {
+    auto select = m_db.prepare("SELECT value FROM meta WHERE key = ?");
+    if (!select)
+        return std::unexpected(select.error());
+    select->bind(1, key);
+    Result<bool> row = select->step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return std::optional<std::string>();
+    return std::optional<std::string>(select->text(0));
 }
 
-Result<void> StateStore::set_meta(const std::string& key, const std::string& value) {
-    return mailsync::set_meta(m_db, key.c_str(), value);
+Result<void> SqliteState::set_meta(const std::string& key, const std::string& value) {
+    auto insert = m_db.prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)");
+    if (!insert)
+        return std::unexpected(insert.error());
+    insert->bind(1, key).bind(2, value);
+    return insert->run();
 }
 
-Result<void> StateStore::export_key(const std::string& out) {
-    if (m_key_external)
-        return fail(fmt::format("the state {} keeps no key: it was written with a key kept "
-                                "outside it (MAILSYNC_STATE_KEY or MAILSYNC_STATE_KEY_FILE)",
-                                path()));
-    struct stat info {};
-    if (::lstat(out.c_str(), &info) == 0)
-        return fail(fmt::format("{} already exists; export-key writes a new file only", out));
-    if (auto written = write_file_atomic(out, m_key + "\n", 0600); !written)
-        return written;
+Result<SettledKey> SqliteState::settle_key(const std::optional<StateKey>& given) {
+    auto transaction = sql::Transaction::begin(m_db);
+    if (!transaction)
+        return std::unexpected(transaction.error());
+    Result<std::optional<std::string>> source = meta("key_source");
+    Result<std::optional<std::string>> kept = meta("hmac_key");
+    Result<std::optional<std::string>> check = meta("key_check");
+    if (!source || !kept || !check)
+        return fail(fmt::format("state {}: cannot read its key", location()));
+    Result<KeyDecision> decided = decide_state_key({*source, *kept, *check}, given, location());
+    if (!decided)
+        return std::unexpected(decided.error());
+    for (const auto& [key, value] : decided->to_store)
+        if (auto ok = set_meta(key, value); !ok)
+            return std::unexpected(ok.error());
+    if (auto ok = transaction->commit(); !ok)
+        return std::unexpected(ok.error());
+    return decided->key;
+}
+
+Result<void> SqliteState::drop_kept_key(const std::string& key_check) {
     {
         // secure_delete zeroes the key's bytes instead of leaving them in a free page.
         if (auto ok = m_db.exec("PRAGMA secure_delete=ON"); !ok)
@@ -255,18 +241,15 @@ Result<void> StateStore::export_key(const std::string& out) {
             return std::unexpected(transaction.error());
         if (auto ok = m_db.exec("DELETE FROM meta WHERE key = 'hmac_key'"); !ok)
             return ok;
-        if (auto ok = mailsync::set_meta(m_db, "key_source", "external"); !ok)
+        if (auto ok = set_meta("key_source", "external"); !ok)
             return ok;
-        if (auto ok = mailsync::set_meta(m_db, "key_check", state_key_check(m_key)); !ok)
+        if (auto ok = set_meta("key_check", key_check); !ok)
             return ok;
         if (auto ok = transaction->commit(); !ok)
             return ok;
     }
     // The old pages may still be in the write-ahead log: rewrite the file and empty the log.
-    if (auto ok = m_db.exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);"); !ok)
-        return ok;
-    m_key_external = true;
-    return {};
+    return m_db.exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 } // namespace mailsync

@@ -97,4 +97,35 @@ std::string state_key_check(const std::string& key) {
     return "hmac-sha256:" + hmac_sha256_hex(key, "mailsync state key check");
 }
 
+Result<KeyDecision> decide_state_key(const KeyEntries& entries,
+                                     const std::optional<StateKey>& given,
+                                     const std::string& where) {
+    if (entries.source == "external") {
+        if (!given)
+            return fail(fmt::format("the state {} was written with a key kept outside it "
+                                    "(MAILSYNC_STATE_KEY or MAILSYNC_STATE_KEY_FILE); set it",
+                                    where));
+        if (!entries.check || state_key_check(given->value) != *entries.check)
+            return fail(fmt::format("the key does not match the state {}: the key of {} is not "
+                                    "the one it was written with",
+                                    where, given->source));
+        return KeyDecision{{given->value, true}, {}};
+    }
+    if (entries.kept) {
+        if (given && given->value != *entries.kept)
+            return fail(fmt::format(
+                "the state {} keeps its own key, and the key of {} is another one; move the "
+                "state's key out with 'mailsync state export-key --out FILE' and give that file "
+                "instead",
+                where, given->source));
+        return KeyDecision{{*entries.kept, false}, {}};
+    }
+    if (given)
+        return KeyDecision{
+            {given->value, true},
+            {{"key_source", "external"}, {"key_check", state_key_check(given->value)}}};
+    std::string made = to_hex(random_bytes(32));
+    return KeyDecision{{made, false}, {{"hmac_key", made}}};
+}
+
 } // namespace mailsync

@@ -3,6 +3,7 @@
 // of the key, never the key.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -31,5 +32,29 @@ Result<std::optional<StateKey>> state_key_from_environment();
 
 // What the state keeps to recognise its key: an HMAC of a fixed text under it.
 std::string state_key_check(const std::string& key);
+
+// The entries of a state's meta table that say where its key lives.
+struct KeyEntries {
+    std::optional<std::string> source; // key_source: "external" when kept outside
+    std::optional<std::string> kept;   // hmac_key: the key kept in the state
+    std::optional<std::string> check;  // key_check: the check of a key kept outside
+};
+
+// The key a state was made with and whether it lives outside.
+struct SettledKey {
+    std::string value;
+    bool external = false;
+};
+
+// The key of a state with these entries, and the entries a new state must store (empty for a
+// state that has its key): a new state takes the key given, keeping only its check, or makes a
+// random one that it keeps. `where` names the state in messages.
+struct KeyDecision {
+    SettledKey key;
+    std::map<std::string, std::string> to_store;
+};
+Result<KeyDecision> decide_state_key(const KeyEntries& entries,
+                                     const std::optional<StateKey>& given,
+                                     const std::string& where);
 
 } // namespace mailsync

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "state/state_location.hpp"
+
 namespace mailsync {
 
 Result<std::optional<HostAllowlist>> allowlist_from(const EnvLookup& env) {
@@ -38,8 +40,12 @@ Result<TrustPolicy> trust_policy(const EnvLookup& env, const std::string& state_
     Result<std::optional<HostAllowlist>> allowlist = allowlist_from(env);
     if (!allowlist)
         return std::unexpected(allowlist.error());
+    // A file that is not there yet records nothing; a database is asked.
     std::error_code error;
-    if (*allowlist || !std::filesystem::exists(state_path, error))
+    Result<StateLocation> location = parse_state_location(state_path);
+    bool file = !location || location->kind == StateBackendKind::sqlite;
+    if (*allowlist ||
+        (file && !std::filesystem::exists(location ? location->address : state_path, error)))
         return trust_policy(env, nullptr, allow_new);
     Result<StateStore> state = StateStore::open(state_path);
     if (!state)

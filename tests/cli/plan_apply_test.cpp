@@ -21,8 +21,8 @@ nlohmann::json status_json(const TargetUnderTest& target, const TempDir& dir) {
 
 } // namespace
 
-TEST_CASE("plan, apply, and plan again shows no changes", "[cli][apply]") {
-    FOR_EACH_TARGET(target);
+TEST_CASE("plan, apply, and plan again shows no changes", "[cli][apply][postgres]") {
+    FOR_EACH_TARGET_AND_STATE(target);
     TempDir dir;
     write_config(dir.path(), {});
     ProcessResult before = run_mailsync({"plan", "--detailed-exitcode", "."}, target.in(dir));
@@ -92,11 +92,12 @@ TEST_CASE("changing one field plans exactly one update", "[cli][apply]") {
 }
 
 TEST_CASE("a failure on any write, then a re-run, converges without duplicates",
-          "[cli][apply][faults]") {
-    FOR_EACH_TARGET(target);
+          "[cli][apply][faults][postgres]") {
+    FOR_EACH_TARGET_AND_STATE(target);
     for (int k = 1; k <= 30; ++k) {
-        // Over https, the clients' writes and a spread of the connections' ones.
-        if (target.https() && k > 4 && k % 5 != 0)
+        // Over https or with the PostgreSQL state, the clients' writes and a spread of the
+        // connections' ones.
+        if ((target.https() || target.postgres_state()) && k > 4 && k % 5 != 0)
             continue;
         DYNAMIC_SECTION("write " << k << " fails") {
             TempDir dir;
@@ -131,10 +132,11 @@ TEST_CASE("a failure on any write, then a re-run, converges without duplicates",
     }
 }
 
-TEST_CASE("an apply killed at any point converges on the next run", "[cli][apply][faults]") {
-    FOR_EACH_TARGET(target);
+TEST_CASE("an apply killed at any point converges on the next run",
+          "[cli][apply][faults][postgres]") {
+    FOR_EACH_TARGET_AND_STATE(target);
     std::srand(20261121);
-    for (int run = 0; run < (target.https() ? 10 : 20); ++run) {
+    for (int run = 0; run < (target.https() || target.postgres_state() ? 10 : 20); ++run) {
         DYNAMIC_SECTION("kill " << run) {
             TempDir dir;
             write_config(dir.path(), {});
@@ -156,8 +158,8 @@ TEST_CASE("an apply killed at any point converges on the next run", "[cli][apply
 }
 
 TEST_CASE("two applies at once: one wins, the other fails naming the lock holder",
-          "[cli][apply][lock]") {
-    FOR_EACH_TARGET(target);
+          "[cli][apply][lock][postgres]") {
+    FOR_EACH_TARGET_AND_STATE(target);
     TempDir dir;
     write_config(dir.path(), {});
     std::vector<std::string> slow{
@@ -168,8 +170,8 @@ TEST_CASE("two applies at once: one wins, the other fails naming the lock holder
     int first_exit = first.wait();
     CHECK(first_exit == 0);
     CHECK(second.exit_code == 1);
-    CHECK(second.err.find("error: the state " + target.state() + " is locked by run ") !=
-          std::string::npos);
+    CHECK(second.err.find("error: the state " + target.describe_state(dir) +
+                          " is locked by run ") != std::string::npos);
     CHECK(second.err.find("(pid " + std::to_string(first.pid) + " on ") != std::string::npos);
     CHECK(run_mailsync({"plan", "--detailed-exitcode", "."}, target.in(dir)).exit_code == 0);
     CHECK(target.count_objects(dir) == 30);

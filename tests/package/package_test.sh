@@ -15,7 +15,7 @@ echo "package: $(basename "$deb"), $(du -k "$deb" | cut -f1) KiB"
 # Dependencies: Debian's runtime packages, as dpkg-shlibdeps found them in the binary.
 depends="$(dpkg-deb -f "$deb" Depends)"
 echo "Depends: $depends"
-for library in libyaml-cpp libcurl4 libssl3 libsqlite3-0 libfmt libc6 libstdc++6; do
+for library in libyaml-cpp libcurl4 libssl3 libsqlite3-0 libpq5 libfmt libc6 libstdc++6; do
   [[ "$depends" == *"$library"* ]] || fail "Depends lacks $library"
 done
 [[ "$depends" != *-dev* ]] || fail "Depends names a -dev package"

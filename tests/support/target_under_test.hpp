@@ -1,5 +1,6 @@
 // The CLI tests of plan and apply run against either target: the embedded sqlite: file, or the
-// https fixture server of the contract. Both must behave exactly alike.
+// https fixture server of the contract; and against either state backend (state_under_test.hpp).
+// All must behave exactly alike.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "config/run_settings.hpp"
 #include "support/process.hpp"
 #include "support/sample_config.hpp"
+#include "support/state_under_test.hpp"
 #include "support/target_server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -18,8 +20,9 @@ namespace mailsync::test {
 
 class TargetUnderTest {
 public:
-    // "sqlite" or "https".
-    explicit TargetUnderTest(std::string kind) : m_kind(std::move(kind)) {
+    // "sqlite" or "https"; the state "sqlite" (the default file) or "postgres".
+    explicit TargetUnderTest(std::string kind, std::string state = "sqlite")
+        : m_kind(std::move(kind)), m_state(std::move(state)) {
         if (m_kind == "https")
             m_server = std::make_unique<TargetServer>();
     }
@@ -32,12 +35,24 @@ public:
         RunOptions options;
         options.cwd = dir.path();
         options.env = test_secrets();
+        if (m_state.postgres())
+            options.env["MAILSYNC_STATE"] = state_location(dir);
         if (m_server) {
             for (const auto& [name, value] : m_server->env())
                 options.env[name] = value;
             options.env["MAILSYNC_TARGET_TIMEOUT"] = "5s";
         }
         return options;
+    }
+
+    bool postgres_state() const { return m_state.postgres(); }
+    // The --state of the runs: the default file, or this test's PostgreSQL namespace.
+    std::string state_location(const TempDir& dir) const {
+        return m_state.postgres() ? m_state.location(dir) : state();
+    }
+    // How mailsync names the state in its output.
+    std::string describe_state(const TempDir& dir) const {
+        return m_state.postgres() ? m_state.describe(dir) : state();
     }
 
     // How mailsync names the target in its output.
@@ -91,6 +106,7 @@ public:
 
 private:
     std::string m_kind;
+    StateUnderTest m_state;
     std::unique_ptr<TargetServer> m_server;
 };
 
@@ -99,5 +115,12 @@ private:
     std::string target_kind = GENERATE(as<std::string>{}, "sqlite", "https");                      \
     INFO("target " << target_kind);                                                                \
     TargetUnderTest name(target_kind)
+
+// Each test of plan and apply runs once per target and state backend; tag it [postgres].
+#define FOR_EACH_TARGET_AND_STATE(name)                                                            \
+    std::string target_kind = GENERATE(as<std::string>{}, "sqlite", "https");                      \
+    std::string state_kind = GENERATE(as<std::string>{}, "sqlite", "postgres");                    \
+    INFO("target " << target_kind << ", state " << state_kind);                                    \
+    TargetUnderTest name(target_kind, state_kind)
 
 } // namespace mailsync::test

@@ -6,6 +6,7 @@
 #include "state/state.hpp"
 #include "state/state_key.hpp"
 #include "support/process.hpp"
+#include "support/state_under_test.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailsync;
@@ -29,6 +30,22 @@ private:
 // The bytes of the state and SQLite's files beside it.
 std::string state_bytes(const std::string& path) {
     return test::read_file(path) + test::read_file(path + "-wal") + test::read_file(path + "-shm");
+}
+
+// What a state holds that could reveal its key: the file's bytes, or the meta table's values.
+std::string key_material(const test::StateUnderTest& backend, const std::string& location) {
+    if (!backend.postgres())
+        return state_bytes(location);
+    auto opened = open_state_backend(location);
+    REQUIRE(opened);
+    auto contents = (*opened)->contents();
+    REQUIRE(contents);
+    std::string out;
+    for (const auto& [key, value] : contents->meta)
+        out += key + "=" + value + "\n";
+    for (const auto& [key, value] : contents->fingerprints)
+        out += value + "\n";
+    return out;
 }
 
 } // namespace
@@ -91,9 +108,11 @@ TEST_CASE("the state key comes from MAILSYNC_STATE_KEY or MAILSYNC_STATE_KEY_FIL
     CHECK(state_key_from_environment().value()->source == "MAILSYNC_STATE_KEY");
 }
 
-TEST_CASE("a state made with an outside key keeps only a check of it", "[state][key]") {
+TEST_CASE("a state made with an outside key keeps only a check of it", "[state][key][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    std::string path = dir.file("state.db");
+    std::string path = backend.location(dir);
+    std::string shown = backend.describe(dir);
     StateKey key{key_text, "MAILSYNC_STATE_KEY"};
     SecretValue secret("hunter2");
     std::string fingerprint;
@@ -108,7 +127,7 @@ TEST_CASE("a state made with an outside key keeps only a check of it", "[state][
             "r", 0, {Kind::oauth2_client, "g", "id-1", {{"clientSecret", fingerprint}}, {}}, ""));
     }
     // Neither the key nor anything a fingerprint could be computed from is in the file.
-    std::string bytes = state_bytes(path);
+    std::string bytes = key_material(backend, path);
     CHECK(bytes.find(fingerprint.substr(12)) != std::string::npos);
     CHECK(bytes.find(key_text) == std::string::npos);
     CHECK(bytes.find("hmac_key") == std::string::npos);
@@ -121,7 +140,7 @@ TEST_CASE("a state made with an outside key keeps only a check of it", "[state][
     Result<StateStore> without = StateStore::open(path, std::nullopt);
     REQUIRE_FALSE(without);
     CHECK(without.error().message ==
-          "the state " + path +
+          "the state " + shown +
               " was written with a key kept outside it (MAILSYNC_STATE_KEY or "
               "MAILSYNC_STATE_KEY_FILE); set it");
 
@@ -129,14 +148,15 @@ TEST_CASE("a state made with an outside key keeps only a check of it", "[state][
         StateStore::open(path, StateKey{std::string(40, 'x'), "MAILSYNC_STATE_KEY"});
     REQUIRE_FALSE(wrong);
     CHECK(wrong.error().message ==
-          "the key does not match the state " + path +
+          "the key does not match the state " + shown +
               ": the key of MAILSYNC_STATE_KEY is not the one it was written with");
 }
 
-TEST_CASE("a state that keeps its key still opens; another outside key is refused",
-          "[state][key]") {
+TEST_CASE("a state that keeps its key still opens, and another outside key is refused",
+          "[state][key][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    std::string path = dir.file("state.db");
+    std::string path = backend.location(dir);
     REQUIRE(StateStore::open(path, std::nullopt));
     Result<StateStore> reopened = StateStore::open(path, std::nullopt);
     REQUIRE(reopened);
@@ -144,15 +164,16 @@ TEST_CASE("a state that keeps its key still opens; another outside key is refuse
     Result<StateStore> other = StateStore::open(path, StateKey{key_text, "MAILSYNC_STATE_KEY"});
     REQUIRE_FALSE(other);
     CHECK(other.error().message ==
-          "the state " + path +
+          "the state " + backend.describe(dir) +
               " keeps its own key, and the key of MAILSYNC_STATE_KEY is another one; move the "
               "state's key out with 'mailsync state export-key --out FILE' and give that file "
               "instead");
 }
 
-TEST_CASE("export_key moves the state's key into a private file", "[state][key]") {
+TEST_CASE("export_key moves the state's key into a private file", "[state][key][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    std::string path = dir.file("state.db");
+    std::string path = backend.location(dir);
     SecretValue secret("hunter2");
     std::string fingerprint;
     std::string embedded;
@@ -164,7 +185,8 @@ TEST_CASE("export_key moves the state's key into a private file", "[state][key]"
         CHECK(state->key_is_external());
         Result<void> twice = state->export_key(dir.file("again.key"));
         REQUIRE_FALSE(twice);
-        CHECK(twice.error().message.starts_with("the state " + path + " keeps no key"));
+        CHECK(twice.error().message.starts_with("the state " + backend.describe(dir) +
+                                                " keeps no key"));
     }
     struct stat info {};
     REQUIRE(::stat(dir.file("state.key").c_str(), &info) == 0);
@@ -172,7 +194,7 @@ TEST_CASE("export_key moves the state's key into a private file", "[state][key]"
     Result<StateKey> key = read_state_key_file(dir.file("state.key"));
     REQUIRE(key);
     CHECK(key->value.size() == 64);
-    CHECK(state_bytes(path).find(key->value) == std::string::npos);
+    CHECK(key_material(backend, path).find(key->value) == std::string::npos);
     Result<StateStore> reopened = StateStore::open(path, *key);
     REQUIRE(reopened);
     CHECK(reopened->fingerprint(secret) == fingerprint);

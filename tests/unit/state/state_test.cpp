@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include "state/state.hpp"
+#include "support/state_under_test.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace mailsync;
+using mailsync::test::StateUnderTest;
 
 TEST_CASE("the state file is made 0600 in a 0700 folder", "[state]") {
     test::TempDir dir;
@@ -21,10 +23,11 @@ TEST_CASE("the state file is made 0600 in a 0700 folder", "[state]") {
     CHECK((info.st_mode & 0777) == 0700);
 }
 
-TEST_CASE("fingerprints are keyed per state", "[state]") {
+TEST_CASE("fingerprints are keyed per state", "[state][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    auto one = StateStore::open(dir.file("one.db"));
-    auto two = StateStore::open(dir.file("two.db"));
+    auto one = StateStore::open(backend.location(dir, "one.db"));
+    auto two = StateStore::open(backend.location(dir, "two.db"));
     REQUIRE(one);
     REQUIRE(two);
     SecretValue secret("same-value");
@@ -33,13 +36,14 @@ TEST_CASE("fingerprints are keyed per state", "[state]") {
     CHECK(one->fingerprint(secret).starts_with("hmac-sha256:"));
     CHECK(one->fingerprint(secret).find("same-value") == std::string::npos);
     // Reopened, the key is the same.
-    auto again = StateStore::open(dir.file("one.db"));
+    auto again = StateStore::open(backend.location(dir, "one.db"));
     CHECK(again->fingerprint(secret) == one->fingerprint(secret));
 }
 
-TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state]") {
+TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    auto state = StateStore::open(dir.file("s.db"));
+    auto state = StateStore::open(backend.location(dir));
     REQUIRE(state);
     std::vector<JournalEntry> entries{{0, Kind::oauth2_client, "g", "create", {}, "", "", ""},
                                       {1, Kind::mail_account, "box", "create", {}, "", "", ""}};
@@ -74,14 +78,16 @@ TEST_CASE("a journal goes NEW → PENDING → COMPLETED or ERROR", "[state]") {
     CHECK_FALSE(*state->run(std::string("no-such-run")));
 }
 
-TEST_CASE("a held lock names its holder; a dead holder's lock is taken over", "[state]") {
+TEST_CASE("a held lock names its holder, and a dead holder's lock is taken over",
+          "[state][postgres]") {
+    FOR_EACH_STATE(backend);
     test::TempDir dir;
-    auto first = StateStore::open(dir.file("s.db"));
-    auto second = StateStore::open(dir.file("s.db"));
+    auto first = StateStore::open(backend.location(dir));
+    auto second = StateStore::open(backend.location(dir));
     REQUIRE(first->lock("run-a"));
     auto refused = second->lock("run-b");
     REQUIRE_FALSE(refused);
-    CHECK(refused.error().message.starts_with("the state " + dir.file("s.db") +
+    CHECK(refused.error().message.starts_with("the state " + backend.describe(dir) +
                                               " is locked by run run-a (pid " +
                                               std::to_string(getpid()) + " on "));
     CHECK(refused.error().message.ends_with(
@@ -93,14 +99,15 @@ TEST_CASE("a held lock names its holder; a dead holder's lock is taken over", "[
     REQUIRE(*second->force_unlock());
     pid_t child = fork();
     if (child == 0) {
-        auto state = StateStore::open(dir.file("s.db"));
+        auto state = StateStore::open(backend.location(dir));
         _exit(state && state->lock("run-dead") ? 0 : 1);
     }
     int status = 0;
     waitpid(child, &status, 0);
     REQUIRE(WEXITSTATUS(status) == 0);
     std::string taken;
-    REQUIRE(first->lock("run-c", &taken));
+    // PostgreSQL notices the closed connection a moment later.
+    REQUIRE(first->lock("run-c", &taken, std::chrono::seconds(5)));
     CHECK(taken.starts_with("run run-dead (pid " + std::to_string(child)));
     auto holder = first->force_unlock();
     REQUIRE(holder);

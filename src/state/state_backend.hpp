@@ -1,0 +1,201 @@
+// What a state backend stores, one interface for SQLite (`sqlite_state`) and PostgreSQL
+// (`postgres_state`): the records a state holds, its key's entries, its lock and its schema.
+// The StateStore of state.hpp gives callers the key, the waiting for the lock, and the rest.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "model/resources.hpp"
+#include "state/state_key.hpp"
+#include "util/error.hpp"
+
+namespace mailsync {
+
+// Task statuses, as seed 004 names them.
+enum class TaskStatus { fresh, pending, completed, error };
+std::string_view status_name(TaskStatus status); // "NEW", "PENDING", "COMPLETED", "ERROR"
+// The status of its name; NEW for anything unknown.
+TaskStatus status_from(std::string_view name);
+
+struct ManagedObject {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string target_id;
+    friend bool operator==(const ManagedObject&, const ManagedObject&) = default;
+};
+
+// (kind, name, API key) → fingerprint.
+using FingerprintKey = std::tuple<Kind, std::string, std::string>;
+
+struct JournalEntry {
+    int seq = 0;
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string action; // "create", "update", "delete"
+    TaskStatus status = TaskStatus::fresh;
+    std::string message;
+    std::string started_at;
+    std::string finished_at;
+    friend bool operator==(const JournalEntry&, const JournalEntry&) = default;
+};
+
+struct RunRecord {
+    std::string id;
+    std::string command;
+    std::string target;
+    std::string started_at;
+    std::string finished_at;
+    std::string status; // "running", "completed", "failed"
+    std::vector<JournalEntry> entries;
+    friend bool operator==(const RunRecord&, const RunRecord&) = default;
+};
+
+// What a completed action changes in the state, written with its journal entry.
+struct StateChange {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::optional<std::string> target_id;            // nullopt: no longer managed (deleted)
+    std::map<std::string, std::string> fingerprints; // API key → fingerprint written
+    std::vector<std::string> cleared;                // API keys whose secret was cleared
+};
+
+// A MailboxMigration's task, as `status` shows it.
+struct MigrationRecord {
+    std::string name;
+    std::string identity; // "user@host:port -> user@host:port": progress holds for this pair
+    TaskStatus status = TaskStatus::fresh;
+    std::string message;
+    std::int64_t messages_done = 0;
+    std::int64_t bytes_done = 0;
+    std::int64_t messages_total = 0;
+    std::int64_t bytes_total = 0;
+    std::string updated_at;
+    friend bool operator==(const MigrationRecord&, const MigrationRecord&) = default;
+};
+
+// How far a folder is copied: every source UID up to last_uid is at the destination, as long
+// as the folder's UIDVALIDITY is the same.
+struct FolderProgress {
+    std::int64_t uidvalidity = 0;
+    std::int64_t last_uid = 0;
+    friend bool operator==(const FolderProgress&, const FolderProgress&) = default;
+};
+
+// Who holds the lock of a state, as its row records it.
+struct LockHolder {
+    std::string run_id;
+    std::int64_t pid = 0;
+    std::string host;
+    std::string since;
+};
+// "run ID (pid N on HOST, since TIME)".
+std::string describe(const LockHolder& holder);
+
+// One try at the lock: taken, or who holds it. `taken_over` names a dead holder's stale lock.
+struct LockAttempt {
+    bool taken = false;
+    std::string holder;
+    std::optional<std::string> taken_over;
+};
+
+// A secret sent to an endpoint, and when it was first.
+struct BindingRecord {
+    std::string secret;
+    std::string endpoint;
+    std::string bound_at;
+    friend bool operator==(const BindingRecord&, const BindingRecord&) = default;
+};
+
+// Everything a state holds, for `state migrate`: copied as it is, key entries included.
+struct StateContents {
+    std::map<std::string, std::string> meta; // schema_version left out
+    std::vector<ManagedObject> managed;
+    std::map<FingerprintKey, std::string> fingerprints;
+    std::vector<RunRecord> runs; // oldest first
+    std::vector<MigrationRecord> migrations;
+    std::map<std::pair<std::string, std::string>, FolderProgress> folders; // (name, folder)
+    std::vector<BindingRecord> bindings;
+    friend bool operator==(const StateContents&, const StateContents&) = default;
+};
+
+// The version of the state's tables this build writes; a state of a later one is refused.
+inline constexpr int state_schema_version = 1;
+
+// The storage of one state.
+class StateBackend {
+public:
+    virtual ~StateBackend() = default;
+
+    // How messages name this state: a path, or a URL with its password hidden.
+    virtual const std::string& location() const = 0;
+
+    // The key the state was made with (state_key.hpp's rules), making one for a new state.
+    virtual Result<SettledKey> settle_key(const std::optional<StateKey>& given) = 0;
+    // Removes the key kept in the state, keeping only `key_check`, without leaving its bytes.
+    virtual Result<void> drop_kept_key(const std::string& key_check) = 0;
+
+    // A value of the state's meta table, or nullopt; and setting one.
+    virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
+    virtual Result<void> set_meta(const std::string& key, const std::string& value) = 0;
+
+    virtual Result<std::vector<ManagedObject>> managed() = 0;
+    virtual Result<std::map<FingerprintKey, std::string>> fingerprints() = 0;
+
+    // One try at the lock for a run; the lock row names `me` when taken.
+    virtual Result<LockAttempt> try_lock(const LockHolder& me) = 0;
+    virtual Result<void> unlock(const std::string& run_id) = 0;
+    // Clears any lock; returns who held it, or nullopt when there was none.
+    virtual Result<std::optional<std::string>> force_unlock() = 0;
+
+    virtual Result<void> start_run(const std::string& run_id, const std::string& command,
+                                   const std::string& target,
+                                   const std::vector<JournalEntry>& entries) = 0;
+    virtual Result<void> mark_pending(const std::string& run_id, int seq) = 0;
+    virtual Result<void> mark_completed(const std::string& run_id, int seq,
+                                        const StateChange& change, const std::string& message) = 0;
+    virtual Result<void> mark_error(const std::string& run_id, int seq,
+                                    const std::string& message) = 0;
+    virtual Result<void> finish_run(const std::string& run_id, const std::string& status) = 0;
+    // The newest run, or the one with this id; nullopt when there is none.
+    virtual Result<std::optional<RunRecord>> run(const std::optional<std::string>& run_id) = 0;
+    // The newest runs first, at most `limit`, without their journals.
+    virtual Result<std::vector<RunRecord>> runs(std::size_t limit) = 0;
+
+    virtual Result<std::vector<MigrationRecord>> migrations() = 0;
+    virtual Result<void> save_migration(const MigrationRecord& record) = 0;
+    virtual Result<std::map<std::string, FolderProgress>>
+    folder_progress(const std::string& name, const std::string& identity) = 0;
+    virtual Result<void> save_folder_progress(const std::string& name, const std::string& folder,
+                                              const FolderProgress& progress) = 0;
+
+    virtual Result<std::set<std::pair<std::string, std::string>>> secret_bindings() = 0;
+    virtual Result<void>
+    bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings) = 0;
+
+    // Everything the state holds, and replacing it all in one transaction.
+    virtual Result<StateContents> contents() = 0;
+    virtual Result<void> replace_contents(const StateContents& contents) = 0;
+};
+
+// Opens the backend of a location, making its tables on first use and upgrading older ones;
+// refuses a state whose schema is newer than this build's, before writing anything.
+Result<std::unique_ptr<StateBackend>> open_state_backend(const std::string& location);
+
+// The time now as the state writes it: "2026-11-21T22:15:00.123Z".
+std::string state_time_now();
+
+// This host's name, for the lock row.
+std::string state_host_name();
+
+// The refusal of a state whose schema is newer than this build's.
+std::string newer_schema(const std::string& where, int version);
+
+} // namespace mailsync
