@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "state/state_location.hpp"
 #include "state/state_summary.hpp"
 
 namespace mailsync::cli {
@@ -82,8 +83,12 @@ void run_state_show(const StateShowOptions& options, Context& context) {
         return;
     }
     const std::string& path = settings->state.value;
+    // A SQLite state that is not there is not made by looking at it; a PostgreSQL one is
+    // opened (its tables are made on first use).
+    Result<StateLocation> location = parse_state_location(path);
     std::error_code error;
-    if (!std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
+    if (location && location->kind == StateBackendKind::sqlite &&
+        !std::filesystem::exists(std::filesystem::symlink_status(location->address, error))) {
         fmt::print(stderr, "error: there is no state at {}; apply makes it\n", path);
         context.exit_code = 1;
         return;

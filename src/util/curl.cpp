@@ -152,7 +152,8 @@ void Share::unlock(CURL*, curl_lock_data data, void* self) {
 
 std::optional<UrlParts> split_url(const std::string& text) {
     std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), &curl_url_cleanup);
-    if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK)
+    if (!url ||
+        curl_url_set(url.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
         return std::nullopt;
     auto part = [&](CURLUPart which, unsigned flags = 0) {
         char* value = nullptr;

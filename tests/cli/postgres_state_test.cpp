@@ -112,6 +112,10 @@ TEST_CASE("state migrate SQLite → PostgreSQL → SQLite, and plan still shows 
     RunOptions in_postgres = target.in(dir);
     in_postgres.env["MAILSYNC_STATE"] = url;
     CHECK(run_mailsync({"plan", "--detailed-exitcode", "."}, in_postgres).exit_code == 0);
+    ProcessResult shown = run_mailsync({"state", "show"}, in_postgres);
+    INFO(shown.err);
+    CHECK(shown.exit_code == 0);
+    CHECK(shown.out.find("managed objects: 30") != std::string::npos);
     ProcessResult again = run_mailsync({"state", "migrate", "--to", url}, target.in(dir));
     CHECK(again.exit_code == 1);
     CHECK(again.err.find("is not empty (30 managed objects, 1 runs)") != std::string::npos);
