@@ -81,7 +81,7 @@ std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::str
     EnvLookup env = process_environment();
     std::optional<RunSettings> settings =
         resolve_run_settings(root, flags, env, sources, diagnostics);
-    if (settings && !check_settings_urls(*settings, env, diagnostics))
+    if (settings && !check_settings_urls(*settings, env, sources, diagnostics))
         settings.reset();
     print_diagnostics(diagnostics, sources, context);
     return settings;

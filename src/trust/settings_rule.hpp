@@ -11,7 +11,7 @@ namespace mailsync {
 
 // Reports, at the environment's place in the settings file, each URL of the settings file that
 // no operator allowed; returns whether there was none.
-bool check_settings_urls(const RunSettings& settings, const EnvLookup& env,
+bool check_settings_urls(const RunSettings& settings, const EnvLookup& env, SourceFiles& sources,
                          Diagnostics& diagnostics);
 
 } // namespace mailsync

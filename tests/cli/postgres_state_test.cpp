@@ -159,3 +159,46 @@ TEST_CASE("PostgreSQL restarting under an apply: the run fails clearly, the next
     CHECK(target.count_objects(dir) == 30);
     run_process({fixture, "stop", cluster});
 }
+
+TEST_CASE("a PostgreSQL state named in mailsync.yaml is used only with its host allowed",
+          "[cli][state][postgres][untrusted]") {
+    StateUnderTest postgres("postgres");
+    TargetUnderTest target("sqlite");
+    TempDir dir;
+    write_config(dir.path(), {});
+    // postgres://mailsync:PASSWORD@HOST... → the password apart, as PGPASSWORD.
+    std::string url = postgres.location(dir);
+    std::size_t user = url.find("://") + 3, colon = url.find(':', user), at = url.find('@');
+    REQUIRE(colon < at);
+    std::string password = url.substr(colon + 1, at - colon - 1);
+    std::string bare = url.substr(0, colon) + url.substr(at);
+    auto settings = [&](const std::string& state) {
+        write_file(dir.file("mailsync.yaml"), "apiVersion: mailsync/v1\nkind: Settings\n"
+                                              "defaultEnvironment: ci\nenvironments:\n  ci:\n"
+                                              "    state: " +
+                                                  state + "\n");
+    };
+    RunOptions options = target.in(dir);
+    options.unset_env = {"MAILSYNC_STATE", "MAILSYNC_ALLOWED_HOSTS"};
+    options.env["PGPASSWORD"] = password;
+
+    settings(url);
+    ProcessResult written = run_mailsync({"plan", "."}, options);
+    CHECK(written.exit_code == 1);
+    CHECK(written.err.find("holds a password, a secret written in the repository") !=
+          std::string::npos);
+    CHECK(written.err.find(password) == std::string::npos);
+
+    settings(bare);
+    ProcessResult refused = run_mailsync({"plan", "."}, options);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("mailsync.yaml:6:12: error: the state ") != std::string::npos);
+    CHECK(refused.err.find("MAILSYNC_ALLOWED_HOSTS is not set") != std::string::npos);
+
+    options.unset_env = {"MAILSYNC_STATE"};
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "127.0.0.1";
+    ProcessResult allowed = run_mailsync({"plan", "."}, options);
+    INFO(allowed.err);
+    CHECK(allowed.exit_code == 0);
+    CHECK(allowed.out.find("Environment ci:") == 0);
+}
