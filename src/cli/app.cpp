@@ -74,7 +74,7 @@ void add_state_options(CLI::App& command, SettingsFlags& flags) {
 
 std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
                                                       const SettingsFlags& flags,
-                                                      const Context& context) {
+                                                      Context& context) {
     std::string root = flags.config_root.empty() ? config_root_of(paths) : flags.config_root;
     SourceFiles sources;
     Diagnostics diagnostics;
@@ -84,6 +84,8 @@ std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::str
     if (settings && !check_settings_urls(*settings, env, sources, diagnostics))
         settings.reset();
     print_diagnostics(diagnostics, sources, context);
+    if (!settings)
+        context.exit_code = 1;
     return settings;
 }
 

@@ -55,10 +55,10 @@ std::chrono::milliseconds lock_wait(const std::string& timeout);
 void add_mapping_option(CLI::App& command, SettingsFlags& flags);
 
 // The settings of this run from flags, environment variables and the settings file of the
-// configuration root (`--config`, else that of `paths`); problems are printed, nullopt returned.
+// configuration root (`--config`, else that of `paths`); problems are printed, the exit code set
+// to 1 and nullopt returned.
 std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
-                                                      const SettingsFlags& flags,
-                                                      const Context& context);
+                                                      const SettingsFlags& flags, Context& context);
 
 // Puts the resolved target, state, environment and variables into a session's options.
 void use_settings(const RunSettings& settings, SessionOptions& session);

@@ -187,10 +187,8 @@ void add_export_command(CLI::App& app, Context& context) {
     command->callback([options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report({}, options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         options->mapping = settings->mapping.value;
         use_settings(*settings, options->session);
         run_export(*options, context);

@@ -132,10 +132,8 @@ void add_import_command(CLI::App& app, Context& context) {
     command->callback([options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report({}, options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         options->mapping = settings->mapping.value;
         run_import(*options, context);
     });

@@ -81,10 +81,8 @@ void add_state_command(CLI::App& app, Context& context) {
     export_key->callback([options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report({}, options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         options->state = settings->state.value;
         run_export_key(*options, context);
     });
@@ -106,10 +104,8 @@ void add_state_command(CLI::App& app, Context& context) {
     migrate->callback([migrate_options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report({}, migrate_options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         migrate_options->state = settings->state.value;
         run_migrate(*migrate_options, context);
     });

@@ -78,10 +78,8 @@ void print_text(const RunSettings& settings, const StateSummary& summary) {
 
 void run_state_show(const StateShowOptions& options, Context& context) {
     std::optional<RunSettings> settings = resolve_settings_or_report({}, options.settings, context);
-    if (!settings) {
-        context.exit_code = 1;
+    if (!settings)
         return;
-    }
     const std::string& path = settings->state.value;
     // A SQLite state that is not there is not made by looking at it; a PostgreSQL one is
     // opened (its tables are made on first use).

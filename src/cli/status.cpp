@@ -179,10 +179,8 @@ void add_status_command(CLI::App& app, Context& context) {
     command->callback([options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report({}, options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         options->state = settings->state.value;
         options->environment = settings->environment;
         run_status(*options, context);

@@ -149,10 +149,8 @@ void add_validate_command(CLI::App& app, Context& context) {
     command->callback([options, &context] {
         std::optional<RunSettings> settings =
             resolve_settings_or_report(options->paths, options->settings, context);
-        if (!settings) {
-            context.exit_code = 1;
+        if (!settings)
             return;
-        }
         options->mapping = settings->mapping.value;
         options->state = settings->state.value;
         options->environment = settings->environment;
