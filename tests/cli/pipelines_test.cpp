@@ -80,7 +80,10 @@ std::vector<Job> github_jobs(const std::string& file) {
     std::vector<Job> jobs;
     YAML::Node root = YAML::LoadFile(file);
     for (const auto& entry : root["jobs"]) {
-        Job job{entry.first.as<std::string>(), {}, {}, environment_of(entry.second),
+        Job job{entry.first.as<std::string>(),
+                {},
+                {},
+                environment_of(entry.second),
                 mailsync_env_of(root["env"], entry.second["env"])};
         for (const auto& step : entry.second["steps"]) {
             if (!step["run"] || !add_commands(step["run"].as<std::string>(), job.commands))
@@ -102,7 +105,10 @@ std::vector<Job> gitlab_jobs(const std::string& file) {
     for (const auto& entry : root) {
         if (!entry.second.IsMap() || !entry.second["script"])
             continue;
-        Job job{entry.first.as<std::string>(), {}, {}, environment_of(entry.second),
+        Job job{entry.first.as<std::string>(),
+                {},
+                {},
+                environment_of(entry.second),
                 mailsync_env_of(root["variables"], entry.second["variables"])};
         for (const auto& line : entry.second["script"]) {
             if (add_commands(line.as<std::string>(), job.commands))
@@ -190,14 +196,15 @@ void run_pipeline(const std::vector<Job>& jobs, const std::string& pr_job,
     // Only the apply job writes the state; every other job that opens it only reads.
     for (const Job& each : jobs) {
         INFO(each.name);
-        CHECK(each.environment == (each.name == apply_job                       ? "production"
-                                   : each.name == pr_job && pr_job == "validate" ? ""
-                                                                                 : "production-plan"));
+        CHECK(each.environment == (each.name == apply_job ? "production"
+                                   : each.name == pr_job && pr_job == "validate"
+                                       ? ""
+                                       : "production-plan"));
     }
     if (!sqlite) {
         // The namespace is made once by the role that writes (docs/ci.md): a plan does it.
-        Job first{"first use", {{"mailsync plan config/", Fork::any}}, {}, "production",
-                  "production"};
+        Job first{
+            "first use", {{"mailsync plan config/", Fork::any}}, {}, "production", "production"};
         CHECK(run_job(first, checkout, state).front().exit_code == 0);
     }
 
@@ -234,8 +241,11 @@ void run_pipeline(const std::vector<Job>& jobs, const std::string& pr_job,
         CHECK(file.find("hmac_key") == std::string::npos);
     } else {
         // The role of the read-only jobs cannot write the state.
-        Job writes{"apply as a pull request", {{"mailsync apply --auto-approve config/", Fork::any}},
-                   {}, "production-plan", "production"};
+        Job writes{"apply as a pull request",
+                   {{"mailsync apply --auto-approve config/", Fork::any}},
+                   {},
+                   "production-plan",
+                   "production"};
         write_config(checkout + "/config", {2, 3, 0});
         ProcessResult refused = run_job(writes, checkout, state, false, true).front();
         CHECK(refused.exit_code == 1);
@@ -276,7 +286,8 @@ StateSettings postgres_roles() {
         "ALTER DEFAULT PRIVILEGES FOR ROLE {0} GRANT USAGE ON SCHEMAS TO {1};"
         "ALTER DEFAULT PRIVILEGES FOR ROLE {0} GRANT SELECT ON TABLES TO {1};",
         writer, reader);
-    ProcessResult made = run_process({"/usr/bin/psql", admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql});
+    ProcessResult made =
+        run_process({"/usr/bin/psql", admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql});
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
     // postgres://mailsync:PASSWORD@HOST:PORT/mailsync → postgres://ROLE@HOST:PORT/mailsync
