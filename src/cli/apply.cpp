@@ -17,6 +17,7 @@
 #include "plan/plan_file.hpp"
 #include "plan/render.hpp"
 #include "plan/saved_plan.hpp"
+#include "state/state_location.hpp"
 #include "trust/load.hpp"
 #include "trust/review.hpp"
 #include "util/terminal.hpp"
@@ -271,7 +272,7 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     json.out["environment"] = options.session.environment
                                   ? nlohmann::ordered_json(*options.session.environment)
                                   : nlohmann::ordered_json();
-    json.out["state"] = options.session.state;
+    json.out["state"] = redact_state_url(options.session.state);
     json.out["saved_plan"] = saved.has_value();
     json.out["result"] = "no-changes";
     json.out["summary"] = nlohmann::ordered_json::object();

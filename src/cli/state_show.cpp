@@ -35,7 +35,7 @@ nlohmann::ordered_json runs_json(const std::vector<RunRecord>& runs) {
 void print_json(const RunSettings& settings, const StateSummary& summary) {
     nlohmann::ordered_json out;
     out["format_version"] = 1;
-    out["state"] = settings.state.value;
+    out["state"] = redact_state_url(settings.state.value);
     out["environment"] =
         settings.environment ? nlohmann::ordered_json(*settings.environment) : nullptr;
     out["target"] = summary.target ? nlohmann::ordered_json(*summary.target) : nullptr;
@@ -48,7 +48,7 @@ void print_json(const RunSettings& settings, const StateSummary& summary) {
 }
 
 void print_text(const RunSettings& settings, const StateSummary& summary) {
-    fmt::print("State {}{}\n", settings.state.value,
+    fmt::print("State {}{}\n", redact_state_url(settings.state.value),
                settings.environment ? fmt::format(" (environment {})", *settings.environment) : "");
     fmt::print("  target:          {}\n",
                summary.target.value_or("none recorded yet (the first apply records it)"));

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/migrations.hpp"
+#include "state/state_location.hpp"
 
 namespace mailsync::cli {
 
@@ -33,7 +34,7 @@ void print_runs(StateStore& state, const StatusOptions& options, Context& contex
     if (options.format == "json") {
         nlohmann::ordered_json out;
         out["format_version"] = 1;
-        out["state"] = options.state;
+        out["state"] = redact_state_url(options.state);
         out["environment"] =
             options.environment ? nlohmann::ordered_json(*options.environment) : nullptr;
         out["runs"] = nlohmann::ordered_json::array();
@@ -47,7 +48,7 @@ void print_runs(StateStore& state, const StatusOptions& options, Context& contex
         fmt::print("{}\n", out.dump(2));
         return;
     }
-    fmt::print("Runs in {}{}, newest first:\n", options.state,
+    fmt::print("Runs in {}{}, newest first:\n", redact_state_url(options.state),
                options.environment ? " (environment " + *options.environment + ")" : "");
     if (runs->empty())
         fmt::print("  none\n");
@@ -66,7 +67,8 @@ void run_status(const StatusOptions& options, Context& context) {
     if (options.runs)
         return print_runs(*state, options, context);
     if (options.environment && options.format != "json")
-        fmt::print("Environment {}: state {}\n", *options.environment, options.state);
+        fmt::print("Environment {}: state {}\n", *options.environment,
+                   redact_state_url(options.state));
     std::optional<std::string> wanted;
     if (!options.run.empty())
         wanted = options.run;

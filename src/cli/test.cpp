@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/live.hpp"
 #include "config/loader.hpp"
+#include "state/state_location.hpp"
 
 namespace mailsync::cli {
 
@@ -21,6 +22,7 @@ struct TestOptions {
     LiveOptions live;
     SettingsFlags settings;
     VariableScope variables;
+    std::optional<std::string> environment; // the settings file's, when one is chosen
 };
 
 void run_test(const TestOptions& options, Context& context) {
@@ -85,10 +87,20 @@ void run_test(const TestOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    if (options.format == "json")
-        fmt::print("{}\n", probe_json(*results, options.live.verbose).dump(2));
-    else
+    if (options.format == "json") {
+        nlohmann::ordered_json out = probe_json(*results, options.live.verbose);
+        if (options.environment) {
+            out["environment"] = *options.environment;
+            out["state"] = redact_state_url(options.state);
+        }
+        fmt::print("{}\n", out.dump(2));
+    } else {
+        // The state decides where secrets may go (docs/security.md), so it is named.
+        if (options.environment)
+            fmt::print("Environment {}: state {}\n\n", *options.environment,
+                       redact_state_url(options.state));
         print_probe_table(*results, options.live, context);
+    }
     context.exit_code = all_passed(*results) ? 0 : 1;
 }
 
@@ -122,6 +134,7 @@ void add_test_command(CLI::App& app, Context& context) {
         options->mapping = settings->mapping.value;
         options->state = settings->state.value;
         options->variables = settings->variables();
+        options->environment = settings->environment;
         run_test(*options, context);
     });
 }

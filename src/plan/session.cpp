@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/scalar.hpp"
+#include "state/state_location.hpp"
 #include "state/state_target.hpp"
 #include "util/crypto.hpp"
 
@@ -172,7 +173,7 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     session.plan.target = session.target->describe();
     session.plan.environment = options.environment;
-    session.plan.state = options.state;
+    session.plan.state = redact_state_url(options.state); // shown, never opened
     session.plan.config_digest = config_digest(session.loaded);
     session.plan.config_files = config_file_digests(session.loaded);
     session.plan.seen_objects = seen_objects(session.snapshot, profile);

@@ -109,6 +109,13 @@ TEST_CASE("staging and production from one YAML tree, each with its own state",
     ProcessResult again = run_mailsync({"plan", "--detailed-exitcode", "config"}, by_variable);
     CHECK(again.exit_code == 0);
     CHECK(first_line(again.out).starts_with("Environment production: "));
+
+    // test names the state whose bindings decide where secrets may go (nothing is sent here:
+    // no allowlist, and the endpoint was never bound by an apply that tested).
+    by_variable.env["MAILSYNC_ALLOWED_HOSTS"] = "elsewhere.example.com";
+    ProcessResult tested = run_mailsync({"test", "config"}, by_variable);
+    CHECK(first_line(tested.out) ==
+          "Environment production: state config/.mailsync/sqlite-prod.db.state.db");
 }
 
 TEST_CASE("a state used with another target is refused before anything is written",
