@@ -102,8 +102,10 @@ Connection& Connection::operator=(Connection&& other) noexcept {
 }
 
 Connection::~Connection() {
-    if (m_handle != nullptr)
+    if (m_handle != nullptr) {
+        (void)settle(); // queued writes are sent and answered before the session ends
         PQfinish(m_handle);
+    }
 }
 
 std::unexpected<Error> Connection::failure(pg_result* result) {
@@ -112,22 +114,50 @@ std::unexpected<Error> Connection::failure(pg_result* result) {
                                        : PQerrorMessage(m_handle));
     if (result != nullptr)
         PQclear(result);
-    if (PQstatus(m_handle) != CONNECTION_OK)
+    // In pipeline mode the loss shows in a result before libpq marks the connection bad.
+    bool lost = PQstatus(m_handle) != CONNECTION_OK ||
+                message.find("server closed the connection") != std::string::npos ||
+                message.find("terminating connection") != std::string::npos;
+    if (lost)
         return fail(
             fmt::format("state {}: the connection to PostgreSQL was lost: {}", m_where, message));
     return fail(fmt::format("state {}: {}", m_where, message));
 }
 
 Result<void> Connection::settle() {
-    if (m_in_flight) {
-        m_in_flight = false;
-        while (PGresult* result = PQgetResult(m_handle)) {
-            ExecStatusType status = PQresultStatus(result);
-            if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !m_failed)
-                m_failed = failure(result).error();
-            else
-                PQclear(result);
+    if (m_in_flight > 0) {
+        m_in_flight = 0;
+        if (PQpipelineSync(m_handle) == 0) {
+            if (!m_failed)
+                m_failed = failure(nullptr).error();
+        } else {
+            // Each write's results end with a null; the sync's own result ends them all. Two
+            // nulls in a row mean the connection is gone.
+            int nulls = 0;
+            while (nulls < 2) {
+                PGresult* result = PQgetResult(m_handle);
+                if (result == nullptr) {
+                    ++nulls;
+                    if (PQstatus(m_handle) != CONNECTION_OK && !m_failed)
+                        m_failed = failure(nullptr).error();
+                    continue;
+                }
+                nulls = 0;
+                ExecStatusType status = PQresultStatus(result);
+                if (status == PGRES_PIPELINE_SYNC) {
+                    PQclear(result);
+                    break;
+                }
+                if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK &&
+                    status != PGRES_PIPELINE_ABORTED && !m_failed)
+                    m_failed = failure(result).error();
+                else
+                    PQclear(result);
+            }
+            if (nulls >= 2 && !m_failed)
+                m_failed = failure(nullptr).error();
         }
+        PQexitPipelineMode(m_handle);
     }
     if (m_failed)
         return std::unexpected(*m_failed);
@@ -135,9 +165,14 @@ Result<void> Connection::settle() {
 }
 
 Result<void> Connection::send(const std::string& sql, const Params& params) {
-    if (auto ok = settle(); !ok)
-        return ok;
+    if (m_failed)
+        return std::unexpected(*m_failed);
     auto prepared = m_prepared.find(sql);
+    if (prepared == m_prepared.end() || m_in_flight >= max_pipelined) {
+        // Preparing waits for its answer, which pipeline mode does not allow.
+        if (auto ok = settle(); !ok)
+            return ok;
+    }
     if (prepared == m_prepared.end()) {
         std::string name = "mailsync_" + std::to_string(m_prepared.size());
         PGresult* result = PQprepare(m_handle, name.c_str(), sql.c_str(), 0, nullptr);
@@ -150,12 +185,17 @@ Result<void> Connection::send(const std::string& sql, const Params& params) {
     values.reserve(params.size());
     for (const std::optional<std::string>& param : params)
         values.push_back(param ? param->c_str() : nullptr);
-    if (PQsendQueryPrepared(m_handle, prepared->second.c_str(), static_cast<int>(values.size()),
-                            values.data(), nullptr, nullptr, 0) == 0) {
+    if (m_in_flight == 0 && PQenterPipelineMode(m_handle) == 0) {
         m_failed = failure(nullptr).error();
         return std::unexpected(*m_failed);
     }
-    m_in_flight = true;
+    if (PQsendQueryPrepared(m_handle, prepared->second.c_str(), static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) == 0) {
+        m_failed = failure(nullptr).error();
+        PQexitPipelineMode(m_handle);
+        return std::unexpected(*m_failed);
+    }
+    ++m_in_flight;
     return {};
 }
 

@@ -47,12 +47,18 @@ public:
 
     // One statement with $1... parameters, sent and answered in one round trip.
     Result<Rows> query(const std::string& sql, const Params& params = {});
-    // A statement whose answer is read later, by the next call: a write that need not wait
-    // for the server. Once such a write fails, every later call fails with its error. The
-    // statement is prepared on its first use, so that the server parses and plans it once.
+    // A statement whose answer is read later: a write that need not wait for the server.
+    // Writes are queued in libpq's pipeline mode and their answers read together by the next
+    // query, exec or settle (or after `max_pipelined` writes), so that many writes cost one
+    // round trip; between two such reads they form one implicit transaction. Once a write
+    // fails, every later call fails with its error. The statement is prepared on its first
+    // use, so that the server parses and plans it once.
     Result<void> send(const std::string& sql, const Params& params);
-    // Reads the answer of a write sent before, if any.
+    // Reads the answers of the writes sent before, if any, and leaves pipeline mode.
     Result<void> settle();
+
+    // Writes queued before their answers are read.
+    static constexpr int max_pipelined = 1024;
     // Statements without parameters and without rows, separated by ';'.
     Result<void> exec(const std::string& sql);
 
@@ -65,7 +71,7 @@ private:
 
     pg_conn* m_handle = nullptr;
     std::string m_where;
-    bool m_in_flight = false;                      // a write's answer is still to read
+    int m_in_flight = 0;                           // writes whose answers are still to read
     std::optional<Error> m_failed;                 // the error of a write sent before
     std::map<std::string, std::string> m_prepared; // statement → its prepared name
 };

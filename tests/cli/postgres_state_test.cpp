@@ -150,6 +150,7 @@ TEST_CASE("PostgreSQL restarting under an apply: the run fails clearly, the next
     CHECK(run_process({fixture, "restart", cluster}).exit_code == 0);
     apply.join();
     CHECK(failed.exit_code == 1);
+    INFO(failed.err);
     CHECK(failed.err.find("the connection to PostgreSQL was lost") != std::string::npos);
     CHECK(failed.err.find(url) == std::string::npos);
     ProcessResult again = run_mailsync({"apply", "--auto-approve", "."}, options);
