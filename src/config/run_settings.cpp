@@ -7,6 +7,7 @@
 #include "config/mapping_file.hpp"
 #include "state/state.hpp"
 #include "target/target.hpp"
+#include "util/confined_file.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
 
@@ -73,15 +74,24 @@ bool place_below_root(ChosenSetting& setting, const std::string& root, std::stri
     if (prefix.empty() && setting.value.find("://") != std::string::npos)
         return true; // a URL: trust/settings_rule decides
     std::string path = setting.value.substr(prefix.size());
-    if (!stays_below(without_options(path))) {
+    // Lexically below, and through no link that leads out (the file itself may not exist yet).
+    auto resolved =
+        stays_below(without_options(path))
+            ? resolve_below(root, without_options(path))
+            : std::expected<std::string, ConfinedError>(std::unexpected(ConfinedError{"", true}));
+    if (!resolved && resolved.error().escapes) {
         diagnostics.error(setting.where,
                           fmt::format("{} '{}': a path in the settings file must be relative "
-                                      "and stay below the configuration root; give another "
-                                      "place with --{} or MAILSYNC_{}, outside the repository",
+                                      "and stay below the configuration root, links included; "
+                                      "give another place with --{} or MAILSYNC_{}, outside the "
+                                      "repository",
                                       what, setting.value, what, upper(what)));
         return false;
     }
-    setting.value = prefix + below_root(root, path);
+    // A file read from there (a mapping profile) is opened at its checked real path.
+    setting.value =
+        prefix +
+        (resolved && prefix.empty() && what == "mapping" ? *resolved : below_root(root, path));
     return true;
 }
 
@@ -165,7 +175,17 @@ std::optional<RunSettings> resolve_run_settings(const std::string& config_root,
     std::string path = below_root(config_root, settings_file_name);
     std::error_code error;
     if (fs::exists(fs::symlink_status(path, error))) {
-        out.file = read_settings_file(path, sources, diagnostics);
+        auto real = resolve_below(config_root.empty() ? "." : config_root, settings_file_name);
+        if (!real) {
+            diagnostics.error({path, 0, 0},
+                              real.error().escapes
+                                  ? "this file is a link that leads outside the configuration "
+                                    "root; mailsync reads it only below the folder given, and "
+                                    "has read nothing of it"
+                                  : real.error().message);
+            return std::nullopt;
+        }
+        out.file = read_settings_file(path, *real, sources, diagnostics);
         if (!out.file)
             return std::nullopt;
     }

@@ -145,9 +145,9 @@ std::optional<SettingsFile> parse_settings_text(const std::string& path, const s
     return out;
 }
 
-std::optional<SettingsFile> read_settings_file(const std::string& path, SourceFiles& sources,
-                                               Diagnostics& diagnostics) {
-    std::optional<std::string> text = read_source_file(path, diagnostics);
+std::optional<SettingsFile> read_settings_file(const std::string& path, const std::string& real,
+                                               SourceFiles& sources, Diagnostics& diagnostics) {
+    std::optional<std::string> text = read_confined_source(path, real, diagnostics);
     if (!text)
         return std::nullopt;
     sources.add(path, *text);

@@ -48,10 +48,11 @@ struct SettingsFile {
     std::vector<std::string> names() const;
 };
 
-// Reads and checks the settings file at `path` (schema, names, the default environment);
-// every problem goes to `diagnostics`, the text to `sources`. nullopt when it has errors.
-std::optional<SettingsFile> read_settings_file(const std::string& path, SourceFiles& sources,
-                                               Diagnostics& diagnostics);
+// Reads and checks the settings file at `path`, opened at its checked real path `real` (schema,
+// names, the default environment); every problem goes to `diagnostics`, the text to
+// `sources`. nullopt when it has errors.
+std::optional<SettingsFile> read_settings_file(const std::string& path, const std::string& real,
+                                               SourceFiles& sources, Diagnostics& diagnostics);
 
 // The same for a text already read (tests and the fuzzer).
 std::optional<SettingsFile> parse_settings_text(const std::string& path, const std::string& text,

@@ -421,3 +421,50 @@ TEST_CASE("the select option takes one value, so a path may follow it", "[cli]")
     CHECK(plan.exit_code == 0);
     CHECK_THAT(plan.out, Catch::Contains("Plan: 1 to create"));
 }
+
+TEST_CASE("the settings file and the paths it names never lead out of the root through links",
+          "[cli][untrusted][environments]") {
+    TempDir dir;
+    RunOptions options = pr_job(dir);
+    write_file(dir.file("config/ok.yaml"),
+               account("ok", "imap.example.com", 993, "{ password: \"${env:SUPPORT_PASSWORD}\" }"));
+    auto settings = [&](const std::string& environment) {
+        write_file(dir.file("config/mailsync.yaml"),
+                   "apiVersion: mailsync/v1\nkind: Settings\ndefaultEnvironment: a\n"
+                   "environments:\n  a:\n" +
+                       environment);
+    };
+    auto fork_job = [&] {
+        ProcessResult result = run_mailsync({"validate", "--no-secrets", "config/"}, options);
+        CHECK(result.exit_code == 1);
+        CHECK(result.err.find("extraheader") == std::string::npos);
+        check_nothing_leaked(result.out + result.err);
+        return result.err;
+    };
+    SECTION("mailsync.yaml itself a link to the checkout's credentials") {
+        fs::create_symlink("../.git/config", dir.file("config/mailsync.yaml"));
+        CHECK_THAT(fork_job(), Catch::Contains("config/mailsync.yaml: error: this file is a link "
+                                               "that leads outside the configuration root"));
+    }
+    SECTION("a mapping profile that is a link out") {
+        fs::create_symlink("../.git/config", dir.file("config/m.yaml"));
+        settings("    mapping: m.yaml\n");
+        CHECK_THAT(fork_job(), Catch::Contains("mapping 'm.yaml': a path in the settings file "
+                                               "must be relative and stay below the "
+                                               "configuration root, links included"));
+    }
+    SECTION("a state and a target through a linked folder") {
+        fs::create_directory(dir.file("elsewhere"));
+        fs::create_directory_symlink("../elsewhere", dir.file("config/out"));
+        settings("    state: out/state.db\n    target: sqlite:out/t.db\n");
+        options.env.erase("MAILSYNC_STATE"); // else they beat the file
+        options.env.erase("MAILSYNC_TARGET");
+        options.unset_env = {"MAILSYNC_STATE", "MAILSYNC_TARGET"};
+        ProcessResult plan = run_mailsync({"plan", "config/"}, options);
+        CHECK(plan.exit_code == 1);
+        CHECK_THAT(plan.err, Catch::Contains("state 'out/state.db': a path in the settings file "
+                                             "must be relative and stay below the configuration "
+                                             "root, links included"));
+        CHECK(fs::is_empty(dir.file("elsewhere")));
+    }
+}
