@@ -174,7 +174,9 @@ private:
 
     // The target write of one action, and what the state must then remember.
     Result<StateChange> write(const PlannedAction& action) {
-        StateChange change{action.kind, action.name, action.target_id, {}, action.cleared_secrets};
+        StateChange change{
+            action.kind,         action.name, action.target_id, {}, action.cleared_secrets,
+            action.previous_name};
         if (action.type == ActionType::remove) {
             TargetResult<void> removed =
                 m_target.remove(action.collection, action.target_id, action.seen_version);

@@ -95,6 +95,32 @@ void use_settings(const RunSettings& settings, SessionOptions& session) {
     session.state = settings.state.value;
     session.environment = settings.environment;
     session.variables = settings.variables();
+    session.ownership.scope = settings.scope.value;
+    session.ownership.allow_deletes = settings.deletes.value != "never";
+    session.ownership.max_deletes = std::stoul(settings.max_deletes.value);
+}
+
+void add_ownership_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session) {
+    command.add_option("--scope", flags.scope,
+                       "The ownership scope this configuration owns: objects it writes carry "
+                       "it, and only objects of it are updated or deleted (also MAILSYNC_SCOPE, "
+                       "or scope in mailsync.yaml)");
+    command.add_flag_callback(
+        "--no-delete", [&flags] { flags.deletes = "never"; },
+        "Delete nothing; list what would be deleted as left in place (also deletes: never in "
+        "mailsync.yaml)");
+    command
+        .add_option("--max-deletes", flags.max_deletes,
+                    "apply refuses a plan with more deletions than this (default 10; also "
+                    "MAILSYNC_MAX_DELETES, or maxDeletes in mailsync.yaml)")
+        ->check(CLI::NonNegativeNumber);
+    command
+        .add_option("--replace", session.replace,
+                    "Write KIND/NAME whole, its secrets included, even where nothing differs "
+                    "(repeatable: --replace A --replace B)")
+        ->allow_extra_args(false);
+    command.add_flag("--replace-secrets", session.replace_secrets,
+                     "Write every configured secret again, even where its fingerprint matches");
 }
 
 void add_lock_timeout_option(CLI::App& command, std::string& timeout) {

@@ -228,6 +228,8 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         }
         options.session.paths = std::move(*paths);
         options.session.select = plan->selected;
+        options.session.replace = plan->replaced;
+        options.session.replace_secrets = plan->replace_secrets;
         saved = std::move(*plan);
     }
     std::optional<RunSettings> settings =
@@ -319,6 +321,21 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
             fmt::print(stderr, "warning: the endpoints of the secrets were not recorded: {}\n",
                        bound.error().message);
     };
+    if (std::size_t deletes = plan.counts().remove;
+        deletes > options.session.ownership.max_deletes) {
+        std::string message =
+            fmt::format("this plan deletes {} object{}, more than the {} that --max-deletes allows "
+                        "(default {}); review every deletion, then run again with --max-deletes {}",
+                        deletes, deletes == 1 ? "" : "s", options.session.ownership.max_deletes,
+                        default_max_deletes, deletes);
+        if (!json.enabled)
+            fmt::print(stderr, "error: {}\n", message);
+        json.out["result"] = "refused";
+        json.out["reasons"] = std::vector<std::string>{message};
+        json.print();
+        context.exit_code = 1;
+        return unlock();
+    }
     std::vector<std::string> unknown;
     std::vector<const MailboxMigration*> migrations =
         filter_migrations(session.loaded.config, migration_names, unknown);
@@ -417,6 +434,7 @@ void add_apply_command(CLI::App& app, Context& context) {
     add_state_option(*command, options->settings);
     add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->settings);
+    add_ownership_options(*command, options->settings, options->session);
     command
         ->add_option("--select", options->session.select,
                      "Only KIND/NAME and what it depends on (repeatable)")

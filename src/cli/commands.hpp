@@ -45,6 +45,10 @@ void add_state_option(CLI::App& command, SettingsFlags& flags);
 // For commands without PATHs that read a state: `--config DIR`, `--env`, `--target`, `--state`.
 void add_state_options(CLI::App& command, SettingsFlags& flags);
 
+// `--scope`, `--no-delete`, `--max-deletes` (resolved with mailsync.yaml like the target), and
+// `--replace KIND/NAME`, `--replace-secrets`: for plan and apply.
+void add_ownership_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session);
+
 // `--lock-timeout DURATION` (MAILSYNC_LOCK_TIMEOUT): how long a command that takes the state's
 // lock waits for a held one; "0", the default, fails at once naming the holder.
 void add_lock_timeout_option(CLI::App& command, std::string& timeout);

@@ -135,6 +135,7 @@ void add_plan_command(CLI::App& app, Context& context) {
     add_target_options(*command, options->settings, options->session);
     add_state_option(*command, options->settings);
     add_mapping_option(*command, options->settings);
+    add_ownership_options(*command, options->settings, options->session);
     command
         ->add_option("--select", options->session.select,
                      "Only KIND/NAME and what it depends on (repeatable)")

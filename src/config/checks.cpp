@@ -30,6 +30,42 @@ void check_unique_names(const std::vector<Resource>& resources, Kind kind,
     }
 }
 
+// metadata.previousNames: never the resource's own name or another's of its kind, never claimed
+// by two resources, so that a rename can only mean one object.
+template <typename Resource>
+void check_previous_names(const std::vector<Resource>& resources, Kind kind,
+                          Diagnostics& diagnostics) {
+    std::map<std::string, const ResourceMeta*> names;
+    for (const Resource& resource : resources)
+        names.emplace(resource.meta.name, &resource.meta);
+    std::map<std::string, const ResourceMeta*> claimed;
+    for (const Resource& resource : resources) {
+        const ResourceMeta& meta = resource.meta;
+        for (std::size_t i = 0; i < meta.previous_names.size(); ++i) {
+            const std::string& previous = meta.previous_names[i];
+            const Location& where = meta.previous_where[i];
+            if (auto other = names.find(previous); other != names.end()) {
+                diagnostics.error(
+                    where, other->second == &meta
+                               ? fmt::format("{} '{}': previousNames holds its own name",
+                                             kind_name(kind), meta.name)
+                               : fmt::format("{} '{}': previous name '{}' is the name of another "
+                                             "{} (declared at {}), so the rename is ambiguous",
+                                             kind_name(kind), meta.name, previous, kind_name(kind),
+                                             place(other->second->where)));
+                continue;
+            }
+            auto [it, inserted] = claimed.emplace(previous, &meta);
+            if (!inserted && it->second != &meta)
+                diagnostics.error(where,
+                                  fmt::format("{} '{}': previous name '{}' is also claimed by "
+                                              "'{}' (at {}), so the rename is ambiguous",
+                                              kind_name(kind), meta.name, previous,
+                                              it->second->name, place(it->second->where)));
+        }
+    }
+}
+
 // A URL that receives the client secret or the user's consent: https, or plain http only to this
 // machine, never with credentials in it.
 void check_endpoint_url(const OAuth2Client& client, std::string_view field, const std::string& url,
@@ -177,6 +213,9 @@ void check_config(const Config& config, Diagnostics& diagnostics) {
     check_unique_names(config.clients, Kind::oauth2_client, diagnostics);
     check_unique_names(config.accounts, Kind::mail_account, diagnostics);
     check_unique_names(config.smtp_connections, Kind::smtp_connection, diagnostics);
+    check_previous_names(config.clients, Kind::oauth2_client, diagnostics);
+    check_previous_names(config.accounts, Kind::mail_account, diagnostics);
+    check_previous_names(config.smtp_connections, Kind::smtp_connection, diagnostics);
     for (const OAuth2Client& client : config.clients)
         check_client(client, diagnostics);
     for (const MailAccount& account : config.accounts) {

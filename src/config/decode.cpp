@@ -51,6 +51,16 @@ public:
             for (const yaml::Node& label : labels->children)
                 meta.labels[label.key] = label.value;
         }
+        if (const yaml::Node* protect = metadata.find("protected")) {
+            meta.protect = yaml::as_bool(*protect).value_or(false);
+            meta.protect_where = at(protect->mark);
+        }
+        if (const yaml::Node* names = metadata.find("previousNames")) {
+            for (const yaml::Node& previous : names->children) {
+                meta.previous_names.push_back(previous.value);
+                meta.previous_where.push_back(at(previous.mark));
+            }
+        }
         return meta;
     }
 

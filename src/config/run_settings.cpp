@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "config/mapping_file.hpp"
+#include "model/ownership.hpp"
 #include "state/state.hpp"
 #include "target/target.hpp"
 #include "util/confined_file.hpp"
@@ -93,6 +94,58 @@ bool place_below_root(ChosenSetting& setting, const std::string& root, std::stri
         prefix +
         (resolved && prefix.empty() && what == "mapping" ? *resolved : below_root(root, path));
     return true;
+}
+
+// scope, deletes and maxDeletes: flag, variable, the environment's, the file's, default; the
+// values from flags and variables checked here (the file's were checked by its schema).
+void resolve_ownership(RunSettings& out, const SettingsFlags& flags, const EnvLookup& env,
+                       const SettingsEnvironment* chosen, Diagnostics& diagnostics) {
+    auto from_file =
+        [&](const std::optional<std::string> SettingsOwnership::*member,
+            Location SettingsOwnership::*where) -> std::pair<std::optional<std::string>, Location> {
+        if (chosen != nullptr && chosen->ownership.*member)
+            return {chosen->ownership.*member, chosen->ownership.*where};
+        if (out.file && out.file->ownership.*member)
+            return {out.file->ownership.*member, out.file->ownership.*where};
+        return {std::nullopt, {}};
+    };
+    auto pick = [&](const std::string& flag, const char* variable,
+                    const std::optional<std::string> SettingsOwnership::*member,
+                    Location SettingsOwnership::*where) {
+        auto [value, place] = from_file(member, where);
+        return choose(flag, env, variable, value, place);
+    };
+    out.scope = pick(flags.scope, "MAILSYNC_SCOPE", &SettingsOwnership::scope,
+                     &SettingsOwnership::scope_where);
+    out.deletes = pick(flags.deletes, "MAILSYNC_DELETES", &SettingsOwnership::deletes,
+                       &SettingsOwnership::deletes_where);
+    out.max_deletes = pick(flags.max_deletes, "MAILSYNC_MAX_DELETES",
+                           &SettingsOwnership::max_deletes, &SettingsOwnership::max_deletes_where);
+    auto named = [](const ChosenSetting& setting, const char* flag, const char* variable) {
+        return origin_name(setting.origin, flag, variable);
+    };
+    if (!out.scope.value.empty() && !is_scope_name(out.scope.value))
+        diagnostics.error(out.scope.where,
+                          fmt::format("{} '{}': a scope is 1 to 63 lower-case letters, digits, "
+                                      "'.', '_' or '-', starting and ending with a letter or digit",
+                                      named(out.scope, "--scope", "MAILSYNC_SCOPE"),
+                                      out.scope.value));
+    if (out.deletes.origin == SettingOrigin::built_in)
+        out.deletes.value = out.deletes.written = "allow";
+    else if (out.deletes.value != "allow" && out.deletes.value != "never")
+        diagnostics.error(out.deletes.where,
+                          fmt::format("{} '{}': write allow or never",
+                                      named(out.deletes, "--no-delete", "MAILSYNC_DELETES"),
+                                      out.deletes.value));
+    if (out.max_deletes.origin == SettingOrigin::built_in)
+        out.max_deletes.value = out.max_deletes.written = std::to_string(default_max_deletes);
+    else if (out.max_deletes.value.empty() || out.max_deletes.value.size() > 9 ||
+             out.max_deletes.value.find_first_not_of("0123456789") != std::string::npos)
+        diagnostics.error(
+            out.max_deletes.where,
+            fmt::format("{} '{}': write a number of deletions, 0 or more",
+                        named(out.max_deletes, "--max-deletes", "MAILSYNC_MAX_DELETES"),
+                        out.max_deletes.value));
 }
 
 std::string safe_name(const std::string& target) {
@@ -251,6 +304,7 @@ std::optional<RunSettings> resolve_run_settings(const std::string& config_root,
     }
     if (out.mapping.origin == SettingOrigin::built_in)
         out.mapping.value = out.mapping.written = "server-to-cloud";
+    resolve_ownership(out, flags, env, chosen, diagnostics);
     if (diagnostics.error_count() > errors_before)
         return std::nullopt;
     return out;

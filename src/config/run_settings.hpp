@@ -27,6 +27,9 @@ struct SettingsFlags {
     std::string target;
     std::string state;
     std::string mapping;
+    std::string scope;       // --scope
+    std::string deletes;     // "never" with --no-delete
+    std::string max_deletes; // --max-deletes
 };
 
 // One resolved setting: its value as used, as written, where it came from and, from the
@@ -45,6 +48,10 @@ struct RunSettings {
     ChosenSetting target;
     ChosenSetting state;
     ChosenSetting mapping;
+    // Ownership (plan/ownership): --scope, MAILSYNC_SCOPE, the environment's, the file's.
+    ChosenSetting scope;       // empty: none
+    ChosenSetting deletes;     // "allow" (default) or "never"
+    ChosenSetting max_deletes; // a number, "10" by default
 
     // What `${var:NAME}` reads in this run.
     VariableScope variables() const;

@@ -42,6 +42,7 @@ public:
     SettingsFile read(const yaml::Node& root) {
         SettingsFile out;
         out.path = m_file;
+        out.ownership = ownership(root);
         if (const yaml::Node* environments = root.find("environments")) {
             for (const yaml::Node& entry : environments->children)
                 out.environments.push_back(environment(entry));
@@ -69,6 +70,18 @@ private:
         return node != nullptr ? at(node->mark) : at(map.key_mark);
     }
 
+    // scope, deletes and maxDeletes of the file or of an environment; the schema checked them.
+    SettingsOwnership ownership(const yaml::Node& map) const {
+        SettingsOwnership out;
+        out.scope = text(map, "scope");
+        out.deletes = text(map, "deletes");
+        out.max_deletes = text(map, "maxDeletes");
+        out.scope_where = value_at(map, "scope");
+        out.deletes_where = value_at(map, "deletes");
+        out.max_deletes_where = value_at(map, "maxDeletes");
+        return out;
+    }
+
     SettingsEnvironment environment(const yaml::Node& entry) {
         SettingsEnvironment out;
         out.name = entry.key;
@@ -86,6 +99,7 @@ private:
         out.target_where = value_at(entry, "target");
         out.state_where = value_at(entry, "state");
         out.mapping_where = value_at(entry, "mapping");
+        out.ownership = ownership(entry);
         if (const yaml::Node* variables = entry.find("variables")) {
             for (const yaml::Node& variable : variables->children) {
                 if (!is_variable_name(variable.key)) {

@@ -25,6 +25,15 @@ struct SettingsVariable {
 
 using Variables = std::map<std::string, SettingsVariable>;
 
+// Who owns what (plan/ownership): `scope`, `deletes` and `maxDeletes`, at the top of the file
+// or in an environment, which then wins.
+struct SettingsOwnership {
+    std::optional<std::string> scope;
+    std::optional<std::string> deletes;     // "allow" or "never"
+    std::optional<std::string> max_deletes; // a number
+    Location scope_where, deletes_where, max_deletes_where;
+};
+
 // One entry of `environments:`; a field left out falls back to the built-in default.
 struct SettingsEnvironment {
     std::string name;
@@ -34,6 +43,7 @@ struct SettingsEnvironment {
     std::optional<std::string> mapping;
     Location target_where, state_where, mapping_where; // where each value is written
     Variables variables;
+    SettingsOwnership ownership;
 };
 
 struct SettingsFile {
@@ -41,6 +51,7 @@ struct SettingsFile {
     std::optional<std::string> default_environment;
     Location default_where;
     std::vector<SettingsEnvironment> environments;
+    SettingsOwnership ownership; // for every environment that does not set its own
 
     // The environment of this name, or nullptr.
     const SettingsEnvironment* find(const std::string& name) const;

@@ -56,6 +56,10 @@ struct ResourceMeta {
     Location where;    // the value of metadata.name
     Location document; // the start of the document
     std::map<std::string, std::string> labels;
+    bool protect = false; // metadata.protected: no plan may delete it
+    Location protect_where;
+    std::vector<std::string> previous_names; // metadata.previousNames: renamed in place
+    std::vector<Location> previous_where;    // where each of them is written
 };
 
 struct TlsSettings {

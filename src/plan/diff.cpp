@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "plan/export.hpp"
+#include "plan/labels.hpp"
+#include "plan/order.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -30,12 +32,6 @@ json plain_json(const AttributeValue& value) {
     return nullptr;
 }
 
-// The resource a `{"$ref": "Kind/name"}` names.
-std::string referenced_name(const json& value) {
-    std::string ref = value["$ref"].get<std::string>();
-    return ref.substr(ref.find('/') + 1);
-}
-
 struct DesiredObject {
     Kind kind;
     std::string name;
@@ -43,14 +39,30 @@ struct DesiredObject {
     std::map<std::string, const Secret*> secrets; // API key → secret
 };
 
-// The keys of a kind whose values are references to OAuth2 clients.
-std::set<std::string> reference_keys(const KindMapping& mapping) {
-    std::set<std::string> keys;
+// The object of the target a declared resource is: by its name, or by one of its previous names
+// (a rename in place).
+struct Match {
+    const TargetObject* current = nullptr; // nullptr: to be created
+    std::string previous_name;             // set when found under a previous name
+};
+
+// The mapping's keys that say which mailbox or client an object is: host, username, client id.
+std::vector<const FieldMapping*> key_fields_of(const KindMapping& mapping) {
+    std::vector<const FieldMapping*> out;
     for (const FieldMapping& field : mapping.fields) {
-        if (field.from == "oauth2.client")
-            keys.insert(field.key);
+        if (field.from == "host" || field.from == "username" || field.from == "clientId")
+            out.push_back(&field);
     }
-    return keys;
+    return out;
+}
+
+// The API key the mapping fills from attribute `from`, or empty.
+std::string key_of(const KindMapping& mapping, std::string_view from) {
+    for (const FieldMapping& field : mapping.fields) {
+        if (field.from == from)
+            return field.key;
+    }
+    return "";
 }
 
 class Planner {
@@ -61,69 +73,56 @@ public:
     Plan run() {
         Plan plan;
         plan.mapping = m_in.profile.name;
+        plan.scope = m_in.ownership.scope;
+        plan.deletes_allowed = m_in.ownership.allow_deletes;
+        plan.max_deletes = m_in.ownership.max_deletes;
         for (const ResourceId& id : m_in.select)
             plan.selected.push_back(to_string(id));
+        for (const ResourceId& id : m_in.replace)
+            plan.replaced.push_back(to_string(id));
+        plan.replace_secrets = m_in.replace_secrets;
+        index_config();
         index_clients();
         std::vector<DesiredObject> desired = desired_objects();
-        std::map<std::pair<Kind, std::string>, std::string> managed;
+        check_replace(desired);
         for (const ManagedObject& object : m_in.managed)
-            managed[{object.kind, object.name}] = object.target_id;
+            m_managed[{object.kind, object.name}] = object.target_id;
 
         for (const auto& [kind, mapping] : m_in.profile.kinds) {
             const std::vector<TargetObject>& objects = listing(mapping.collection);
             std::map<std::string, const TargetObject*> by_name;
-            std::map<std::string, const TargetObject*> by_id;
-            for (const TargetObject& object : objects) {
+            for (const TargetObject& object : objects)
                 by_name[object.name()] = &object;
-                by_id[object.id] = &object;
-            }
-            std::set<std::string> wanted;
+            std::set<std::string> wanted;  // names the configuration declares
+            std::set<std::string> claimed; // target ids a declared resource takes
             for (const DesiredObject& object : desired) {
                 if (object.kind != kind)
                     continue;
                 wanted.insert(object.name);
-                auto found = by_name.find(object.name);
-                const TargetObject* current = found == by_name.end() ? nullptr : found->second;
-                auto owned = managed.find({kind, object.name});
-                bool adopt =
-                    current != nullptr && (owned == managed.end() || owned->second != current->id);
-                plan.actions.push_back(diff(object, mapping, current, adopt));
+                std::optional<Match> match = find_current(object, by_name);
+                if (!match)
+                    continue; // another scope's, or an ambiguous rename: an error says which
+                const TargetObject* current = match->current;
+                std::string state_name =
+                    match->previous_name.empty() ? object.name : match->previous_name;
+                if (current != nullptr) {
+                    claimed.insert(current->id);
+                    wanted.insert(match->previous_name);
+                }
+                auto owned = m_managed.find({kind, state_name});
+                bool adopt = current != nullptr &&
+                             (owned == m_managed.end() || owned->second != current->id);
+                PlannedAction action = diff(object, mapping, current, adopt, state_name);
+                action.previous_name = match->previous_name;
+                plan.actions.push_back(std::move(action));
             }
             if (!m_in.select.empty())
                 continue;
-            std::set<std::string> managed_ids;
-            for (const auto& [key, id] : managed) {
-                if (key.first != kind || wanted.contains(key.second))
-                    continue;
-                managed_ids.insert(id);
-                auto found = by_id.find(id);
-                if (found == by_id.end()) {
-                    plan.notes.push_back(fmt::format(
-                        "{} '{}' is managed but no longer in the target; nothing to delete",
-                        kind_name(kind), key.second));
-                    continue;
-                }
-                PlannedAction action;
-                action.type = ActionType::remove;
-                action.kind = kind;
-                action.name = key.second;
-                action.collection = mapping.collection;
-                action.target_id = id;
-                action.seen_version = found->second->version;
-                plan.actions.push_back(std::move(action));
-            }
-            for (const TargetObject& object : objects) {
-                if (!wanted.contains(object.name()) && !managed_ids.contains(object.id))
-                    plan.unmanaged.push_back({kind, object.name(), object.id});
-            }
+            plan_leftovers(plan, kind, mapping, objects, wanted, claimed);
         }
-        link_and_order(plan);
-        if (m_exported_secrets > 0)
-            plan.notes.push_back(fmt::format(
-                "{} secret{} adopted by 'mailsync export' {} taken as the target holds {} and not "
-                "compared: the target never returns secret values",
-                m_exported_secrets, m_exported_secrets == 1 ? "" : "s",
-                m_exported_secrets == 1 ? "is" : "are", m_exported_secrets == 1 ? "it" : "them"));
+        order_actions(plan, m_in.profile, m_in.snapshot, m_diagnostics);
+        warn_hand_made_renames(plan);
+        add_notes(plan);
         return plan;
     }
 
@@ -189,14 +188,17 @@ private:
         return value;
     }
 
+    // The action for one declared resource. `state_name` is the name the state knows it by
+    // (its previous name in a rename).
     PlannedAction diff(const DesiredObject& object, const KindMapping& mapping,
-                       const TargetObject* current, bool adopt) {
+                       const TargetObject* current, bool adopt, const std::string& state_name) {
         PlannedAction action;
         action.kind = object.kind;
         action.name = object.name;
         action.collection = mapping.collection;
         action.fields = object.fields;
         action.adopt = adopt;
+        bool replace = m_replace.contains({object.kind, object.name});
         action.type = current == nullptr ? ActionType::create : ActionType::noop;
         if (current != nullptr) {
             action.target_id = current->id;
@@ -205,7 +207,7 @@ private:
         std::set<std::string> references = reference_keys(mapping);
         for (const FieldMapping& field : mapping.fields) {
             auto secret = object.secrets.find(field.key);
-            FingerprintKey stored_key{object.kind, object.name, field.key};
+            FingerprintKey stored_key{object.kind, state_name, field.key};
             auto stored = m_in.fingerprints.find(stored_key);
             if (secret != object.secrets.end()) {
                 if (!secret->second->value) {
@@ -224,6 +226,8 @@ private:
                     ++m_exported_secrets; // adopted as the target holds it
                 else if (stored->second != fingerprint)
                     change = "changed";
+                if (change.empty() && (replace || m_in.replace_secrets))
+                    change = "written again";
                 if (change.empty())
                     continue;
                 action.secrets.push_back({field.key, field.label, fingerprint});
@@ -250,140 +254,261 @@ private:
             action.changes.push_back(
                 {field.label, field.key, current ? shown_before : json(), shown_after, false, ""});
         }
-        if (current != nullptr && !action.changes.empty())
+        diff_labels(object, current, action);
+        if (current != nullptr && (!action.changes.empty() || replace)) {
             action.type = ActionType::update;
+            action.replace = replace;
+        }
         return action;
     }
 
-    // Edges between actions, then the actions reordered level by level.
-    void link_and_order(Plan& plan) {
-        std::map<std::pair<Kind, std::string>, std::size_t> by_resource;
-        for (std::size_t i = 0; i < plan.actions.size(); ++i)
-            by_resource[{plan.actions[i].kind, plan.actions[i].name}] = i;
-        Graph graph(plan.actions.size());
-        std::map<std::string, std::size_t> client_delete_by_id;
-        for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-            const PlannedAction& action = plan.actions[i];
-            if (action.type == ActionType::remove && action.kind == Kind::oauth2_client)
-                client_delete_by_id[action.target_id] = i;
+    // The ownership labels: written with every object; a change of them is an update.
+    void diff_labels(const DesiredObject& object, const TargetObject* current,
+                     PlannedAction& action) const {
+        auto meta = m_meta.find({object.kind, object.name});
+        bool protect = meta != m_meta.end() && meta->second->protect;
+        std::map<std::string, std::string> wanted =
+            desired_labels(current, m_in.ownership.scope, protect);
+        std::map<std::string, std::string> held;
+        if (current != nullptr)
+            held = labels_of(*current);
+        if (!wanted.empty() || !held.empty())
+            action.fields["labels"] = wanted;
+        for (const char* key : {scope_label, protected_label}) {
+            json before = held.contains(key) ? json(held[key]) : json();
+            json after = wanted.contains(key) ? json(wanted[key]) : json();
+            if (before != after && !(current == nullptr && after.is_null()))
+                action.changes.push_back({fmt::format("Label {}", key),
+                                          fmt::format("labels.{}", key), before, after, false, ""});
         }
-        for (std::size_t i = 0; i < plan.actions.size(); ++i) {
-            PlannedAction& action = plan.actions[i];
-            if (action.kind == Kind::oauth2_client)
-                continue;
-            // Creates and updates wait for the client they refer to.
-            for (const auto& [key, value] : action.fields.items()) {
-                if (!value.is_object() || !value.contains("$ref"))
-                    continue;
-                std::string client = referenced_name(value);
-                auto found = by_resource.find({Kind::oauth2_client, client});
-                if (found != by_resource.end() &&
-                    plan.actions[found->second].type != ActionType::noop)
-                    graph.add_edge(i, found->second);
-            }
-            // A client is deleted after every action on a connection that uses it now.
-            for (const std::string& key : current_references(action)) {
-                auto found = client_delete_by_id.find(key);
-                if (found != client_delete_by_id.end())
-                    graph.add_edge(found->second, i);
-            }
-        }
-        check_blocked_deletes(plan, client_delete_by_id);
-        Result<std::vector<std::vector<std::size_t>>> levels = graph.levels();
-        if (!levels) {
-            m_diagnostics.error({}, levels.error().message);
-            return;
-        }
-        // Creates and updates level by level, then deletes with dependents first.
-        std::vector<std::size_t> order;
-        for (const auto& level : *levels) {
-            for (std::size_t node : level) {
-                if (plan.actions[node].type != ActionType::remove)
-                    order.push_back(node);
-            }
-        }
-        std::vector<std::size_t> deletes;
-        for (const auto& level : *levels) {
-            for (std::size_t node : level) {
-                if (plan.actions[node].type == ActionType::remove)
-                    deletes.push_back(node);
-            }
-        }
-        std::stable_sort(deletes.begin(), deletes.end(), [&](std::size_t a, std::size_t b) {
-            return plan.actions[a].kind != Kind::oauth2_client &&
-                   plan.actions[b].kind == Kind::oauth2_client;
-        });
-        order.insert(order.end(), deletes.begin(), deletes.end());
-        std::vector<std::size_t> position(order.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            position[order[i]] = i;
-        std::vector<PlannedAction> sorted;
-        for (std::size_t node : order) {
-            PlannedAction action = std::move(plan.actions[node]);
-            for (std::size_t dependency : graph.dependencies(node))
-                action.depends_on.push_back(position[dependency]);
-            std::sort(action.depends_on.begin(), action.depends_on.end());
-            sorted.push_back(std::move(action));
-        }
-        plan.actions = std::move(sorted);
     }
 
-    // The client ids a connection's object in the target refers to now.
-    std::vector<std::string> current_references(const PlannedAction& action) const {
-        std::vector<std::string> out;
-        const KindMapping* mapping = m_in.profile.find(action.kind);
-        if (mapping == nullptr || action.target_id.empty())
-            return out;
-        std::set<std::string> keys = reference_keys(*mapping);
-        for (const TargetObject& object : listing(action.collection)) {
-            if (object.id != action.target_id)
-                continue;
-            for (const std::string& key : keys) {
-                if (object.fields.contains(key) && object.fields[key].is_string())
-                    out.push_back(object.fields[key]);
-            }
-        }
-        return out;
+    // The metadata of every declared resource, by kind and name.
+    void index_config() {
+        auto add = [&](Kind kind, const auto& resources) {
+            for (const auto& resource : resources)
+                m_meta[{kind, resource.meta.name}] = &resource.meta;
+        };
+        add(Kind::oauth2_client, m_in.config.clients);
+        add(Kind::mail_account, m_in.config.accounts);
+        add(Kind::smtp_connection, m_in.config.smtp_connections);
     }
 
-    // A client cannot go while a connection that stays still uses it.
-    void check_blocked_deletes(const Plan& plan,
-                               const std::map<std::string, std::size_t>& client_deletes) {
-        if (client_deletes.empty())
+    Location where(Kind kind, const std::string& name) const {
+        auto found = m_meta.find({kind, name});
+        return found == m_meta.end() ? Location{} : found->second->where;
+    }
+
+    // --replace names resources that are planned.
+    void check_replace(const std::vector<DesiredObject>& desired) {
+        std::set<ResourceId> planned;
+        for (const DesiredObject& object : desired)
+            planned.insert({object.kind, object.name});
+        for (const ResourceId& id : m_in.replace) {
+            if (planned.contains(id))
+                m_replace.insert(id);
+            else
+                m_diagnostics.error({}, fmt::format("--replace {}: no such resource in the "
+                                                    "configuration{}",
+                                                    to_string(id),
+                                                    m_in.select.empty() ? "" : " as selected"));
+        }
+    }
+
+    // Says why an object of the target is not this configuration's to write; empty when it is.
+    std::string foreign(const TargetObject& object) const {
+        std::string owner = scope_of(object);
+        if (owner == m_in.ownership.scope || owner.empty())
+            return "";
+        return fmt::format("it belongs to {} (label {}), and this configuration owns {}",
+                           describe_scope(owner), scope_label,
+                           describe_scope(m_in.ownership.scope));
+    }
+
+    // Finds the object a resource is in the target; nullopt after an error.
+    std::optional<Match> find_current(const DesiredObject& object,
+                                      const std::map<std::string, const TargetObject*>& by_name) {
+        Match match;
+        std::string subject = fmt::format("{} '{}'", kind_name(object.kind), object.name);
+        bool by_own_name = false;
+        if (auto found = by_name.find(object.name); found != by_name.end()) {
+            if (std::string why = foreign(*found->second); !why.empty()) {
+                m_diagnostics.error(where(object.kind, object.name),
+                                    fmt::format("{} exists in the target, but {}: it is left to "
+                                                "its owner; give this resource another name",
+                                                subject, why));
+                return std::nullopt;
+            }
+            match.current = found->second;
+            by_own_name = true;
+        }
+        auto meta = m_meta.find({object.kind, object.name});
+        if (meta == m_meta.end())
+            return match;
+        for (const std::string& previous : meta->second->previous_names) {
+            auto found = by_name.find(previous);
+            if (found == by_name.end())
+                continue;
+            bool ours = foreign(*found->second).empty();
+            if (match.current != nullptr) {
+                if (!ours)
+                    continue; // another scope's object of that name is not this one
+                std::string first = by_own_name ? object.name : match.previous_name;
+                m_diagnostics.error(
+                    where(object.kind, object.name),
+                    fmt::format("{}: both '{}' and its previous name '{}' exist in the target, "
+                                "so the rename is ambiguous; delete one of them, or drop '{}' "
+                                "from previousNames",
+                                subject, first, previous, previous));
+                return std::nullopt;
+            }
+            if (!ours) {
+                m_diagnostics.error(where(object.kind, object.name),
+                                    fmt::format("{}: its previous name '{}' is an object of the "
+                                                "target that {}; it is not renamed",
+                                                subject, previous, foreign(*found->second)));
+                return std::nullopt;
+            }
+            match.current = found->second;
+            match.previous_name = previous;
+        }
+        return match;
+    }
+
+    // What no declared resource takes: objects of this scope that go (or stay, with deletes
+    // off), and those left alone: other scopes', and objects nobody manages.
+    void plan_leftovers(Plan& plan, Kind kind, const KindMapping& mapping,
+                        const std::vector<TargetObject>& objects,
+                        const std::set<std::string>& wanted, const std::set<std::string>& claimed) {
+        std::map<std::string, std::string> managed_names; // target id → name in the state
+        for (const auto& [key, id] : m_managed) {
+            if (key.first == kind && !wanted.contains(key.second))
+                managed_names[id] = key.second;
+        }
+        std::set<std::string> present;
+        for (const TargetObject& object : objects) {
+            present.insert(object.id);
+            if (claimed.contains(object.id))
+                continue;
+            std::string owner = scope_of(object);
+            auto managed = managed_names.find(object.id);
+            if (owner != m_in.ownership.scope) {
+                if (!owner.empty())
+                    ++m_other_scopes[owner];
+                else
+                    plan.unmanaged.push_back({kind, object.name(), object.id});
+                if (managed != managed_names.end())
+                    plan.notes.push_back(fmt::format(
+                        "{} '{}' is in the state but now belongs to {} in the target; left alone",
+                        kind_name(kind), managed->second, describe_scope(owner)));
+                continue;
+            }
+            // Ours: managed by the state, or carrying this configuration's scope.
+            if (managed == managed_names.end() && owner.empty()) {
+                plan.unmanaged.push_back({kind, object.name(), object.id});
+                continue;
+            }
+            std::string name = managed != managed_names.end() ? managed->second : object.name();
+            plan_removal(plan, kind, mapping, object, name);
+        }
+        for (const auto& [id, name] : managed_names) {
+            if (!present.contains(id))
+                plan.notes.push_back(
+                    fmt::format("{} '{}' is managed but no longer in the target; nothing to delete",
+                                kind_name(kind), name));
+        }
+    }
+
+    // A delete, or with deletes off a note of what stays; a protected object is an error.
+    void plan_removal(Plan& plan, Kind kind, const KindMapping& mapping, const TargetObject& object,
+                      const std::string& name) {
+        std::vector<FieldChange> key_fields;
+        for (const FieldMapping* field : key_fields_of(mapping)) {
+            if (object.fields.contains(field->key))
+                key_fields.push_back(
+                    {field->label, field->key, object.fields[field->key], nullptr, false, ""});
+        }
+        if (!m_in.ownership.allow_deletes) {
+            plan.left_in_place.push_back({kind, name, object.id, std::move(key_fields)});
             return;
-        std::set<std::string> leaving;
-        for (const PlannedAction& action : plan.actions) {
-            if (action.type == ActionType::remove)
-                leaving.insert(action.target_id);
         }
-        std::map<std::string, std::string> moving_away; // connection id → its new client ref
-        for (const PlannedAction& action : plan.actions) {
-            if (action.type != ActionType::remove && !action.target_id.empty())
-                moving_away[action.target_id] = action.fields.dump();
-        }
-        for (const auto& [kind, mapping] : m_in.profile.kinds) {
-            std::set<std::string> keys = reference_keys(mapping);
-            for (const TargetObject& object : listing(mapping.collection)) {
-                if (leaving.contains(object.id) || moving_away.contains(object.id))
+        if (is_protected(object))
+            m_diagnostics.error(
+                {}, fmt::format("{} '{}' is protected (label {} in the target, from "
+                                "metadata.protected: true), and this plan would delete it; to "
+                                "delete it, first apply it with protected: false",
+                                kind_name(kind), name, protected_label));
+        PlannedAction action;
+        action.type = ActionType::remove;
+        action.kind = kind;
+        action.name = name;
+        action.collection = mapping.collection;
+        action.target_id = object.id;
+        action.seen_version = object.version;
+        action.changes = std::move(key_fields);
+        plan.actions.push_back(std::move(action));
+    }
+
+    // A create and a delete of the same host and username: two objects reading one mailbox
+    // until the delete runs.
+    void warn_hand_made_renames(Plan& plan) const {
+        for (const PlannedAction& created : plan.actions) {
+            const KindMapping* mapping = m_in.profile.find(created.kind);
+            if (created.type != ActionType::create || mapping == nullptr)
+                continue;
+            std::string host_key = key_of(*mapping, "host");
+            std::string user_key = key_of(*mapping, "username");
+            json host = created.fields.value(host_key, json());
+            json user = created.fields.value(user_key, json());
+            if (host_key.empty() || user_key.empty() || host.is_null() || user.is_null())
+                continue;
+            for (const PlannedAction& removed : plan.actions) {
+                if (removed.type != ActionType::remove || removed.kind != created.kind)
                     continue;
-                for (const std::string& key : keys) {
-                    if (!object.fields.contains(key) || !object.fields[key].is_string())
-                        continue;
-                    auto blocked = client_deletes.find(object.fields[key].get<std::string>());
-                    if (blocked == client_deletes.end())
-                        continue;
-                    m_diagnostics.error(
-                        {}, fmt::format("OAuth2Client '{}' cannot be deleted: {} '{}' in the "
-                                        "target still uses it",
-                                        plan.actions[blocked->second].name, kind_name(kind),
-                                        object.name()));
+                json old_host, old_user;
+                for (const FieldChange& field : removed.changes) {
+                    if (field.key == host_key)
+                        old_host = field.before;
+                    else if (field.key == user_key)
+                        old_user = field.before;
                 }
+                if (old_host != host || old_user != user)
+                    continue;
+                plan.warnings.push_back(fmt::format(
+                    "{} '{}' is created and '{}' deleted with the same host and username ({}, "
+                    "{}): both would use the same mailbox until the delete runs. To rename in "
+                    "place, give '{}' metadata.previousNames: ['{}']",
+                    kind_name(created.kind), created.name, removed.name, host.dump(), user.dump(),
+                    created.name, removed.name));
             }
+        }
+    }
+
+    void add_notes(Plan& plan) const {
+        if (m_exported_secrets > 0)
+            plan.notes.push_back(fmt::format(
+                "{} secret{} adopted by 'mailsync export' {} taken as the target holds {} and not "
+                "compared: the target never returns secret values",
+                m_exported_secrets, m_exported_secrets == 1 ? "" : "s",
+                m_exported_secrets == 1 ? "is" : "are", m_exported_secrets == 1 ? "it" : "them"));
+        if (!m_other_scopes.empty()) {
+            std::vector<std::string> parts;
+            std::size_t total = 0;
+            for (const auto& [scope, count] : m_other_scopes) {
+                parts.push_back(fmt::format("{} of scope '{}'", count, scope));
+                total += count;
+            }
+            plan.notes.push_back(fmt::format("{} object{} of other scopes left alone: {}", total,
+                                             total == 1 ? "" : "s", join(parts, ", ")));
         }
     }
 
     const PlanInputs& m_in;
     Diagnostics& m_diagnostics;
+    std::map<std::pair<Kind, std::string>, const ResourceMeta*> m_meta;
+    std::map<std::pair<Kind, std::string>, std::string> m_managed; // (kind, name) → target id
+    std::set<ResourceId> m_replace;
+    std::map<std::string, std::size_t> m_other_scopes; // scope → objects left alone
     std::map<std::string, std::string> m_client_names; // target id → name
     std::vector<std::unique_ptr<Secret>> m_secrets;
     std::size_t m_exported_secrets = 0;

@@ -8,6 +8,7 @@
 
 #include "graph/graph.hpp"
 #include "model/mapping.hpp"
+#include "model/ownership.hpp"
 #include "plan/plan.hpp"
 #include "state/state.hpp"
 #include "target/target.hpp"
@@ -29,13 +30,17 @@ struct PlanInputs {
     const TargetSnapshot& snapshot;
     const std::vector<ManagedObject>& managed;
     const std::map<FingerprintKey, std::string>& fingerprints;
-    const StateStore& state;        // fingerprints the desired secrets with its key
-    std::vector<ResourceId> select; // empty: everything
+    const StateStore& state;         // fingerprints the desired secrets with its key
+    std::vector<ResourceId> select;  // empty: everything
+    Ownership ownership;             // only objects of this scope are updated or deleted
+    std::vector<ResourceId> replace; // written whole even where nothing differs
+    bool replace_secrets = false;    // every configured secret written again
 };
 
-// Diffs by kind and name. Problems that make the plan impossible (a delete that would break a
-// connection that stays, a secret without a value) go to `diagnostics`; the plan is still
-// returned so that it can be shown.
+// Diffs by kind and name, within the ownership scope: an object of another scope is never
+// updated, adopted or deleted, and one of the same name is an error. Problems that make the plan
+// impossible (a delete that would break a connection that stays, a secret without a value) go to
+// `diagnostics`; the plan is still returned so that it can be shown.
 Plan make_plan(const PlanInputs& inputs, Diagnostics& diagnostics);
 
 // The secret values of the configuration by (kind, name, API key), for apply.

@@ -38,16 +38,18 @@ struct PlannedAction {
     Kind kind = Kind::oauth2_client;
     std::string name;
     std::string collection;
-    std::string target_id;    // update, delete: the object's id
-    std::string seen_version; // update, delete: the version the plan saw
-    bool adopt = false;       // the target has it, the state does not manage it yet
+    std::string target_id;     // update, delete: the object's id
+    std::string seen_version;  // update, delete: the version the plan saw
+    bool adopt = false;        // the target has it, the state does not manage it yet
+    std::string previous_name; // a rename in place: the name the object has in the target now
+    bool replace = false;      // --replace: written whole even where nothing differs
     // create, update: every field to write, in the target's form. A reference to another
     // resource is {"$ref": "OAuth2Client/name"}; apply writes that resource's id.
     nlohmann::json fields = nlohmann::json::object();
     std::vector<SecretSlot> secrets;          // to write (all on create; new or changed on update)
     std::vector<std::string> cleared_secrets; // keys to clear (a secret no longer configured)
-    std::vector<FieldChange> changes;
-    std::vector<std::size_t> depends_on; // indexes into Plan::actions
+    std::vector<FieldChange> changes;         // a delete: the key fields of what goes (after: null)
+    std::vector<std::size_t> depends_on;      // indexes into Plan::actions
 };
 
 // An object of the target that no resource declares and the state does not manage.
@@ -55,6 +57,15 @@ struct UnmanagedObject {
     Kind kind = Kind::oauth2_client;
     std::string name;
     std::string id;
+};
+
+// An object the plan would delete but leaves, because deletes are off (`deletes: never`), with
+// the key fields that say which mailbox or client it is.
+struct KeptObject {
+    Kind kind = Kind::oauth2_client;
+    std::string name;
+    std::string id;
+    std::vector<FieldChange> key_fields; // before: the value; after: null
 };
 
 // A configuration file the plan read, and the SHA-256 of its text.
@@ -80,7 +91,8 @@ struct PlanCounts {
 
 struct Plan {
     // 2: config_files and seen_objects, so that apply can re-derive the plan and compare.
-    static constexpr int current_format = 2;
+    // 3: ownership (scope, deletes, left_in_place), renames, --replace, warnings.
+    static constexpr int current_format = 3;
     int format_version = current_format;
     std::string mailsync_version;
     std::string created_at;
@@ -92,11 +104,18 @@ struct Plan {
     std::string working_directory;
     std::vector<std::string> paths;
     std::vector<std::string> selected;
+    std::vector<std::string> replaced;          // --replace KIND/NAME
+    bool replace_secrets = false;               // --replace-secrets
     std::vector<ConfigFileDigest> config_files; // in the order read
     std::vector<SeenObject> seen_objects;       // every object of every collection listed
     std::vector<PlannedAction> actions;         // in a valid apply order
     std::vector<UnmanagedObject> unmanaged;
-    std::vector<std::string> notes; // things worth saying that change nothing
+    std::vector<std::string> notes;    // things worth saying that change nothing
+    std::vector<std::string> warnings; // things a reviewer must look at before approving
+    std::string scope;                 // the ownership scope planned for; empty: none
+    bool deletes_allowed = true;       // false: `deletes: never`, deletions are left in place
+    std::size_t max_deletes = 10;      // what apply allows without --max-deletes
+    std::vector<KeptObject> left_in_place;
 
     PlanCounts counts() const;
 };

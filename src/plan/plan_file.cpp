@@ -30,6 +30,10 @@ ordered_json action_to_json(const PlannedAction& action) {
     }
     if (action.adopt)
         out["adopt"] = true;
+    if (!action.previous_name.empty())
+        out["previous_name"] = action.previous_name;
+    if (action.replace)
+        out["replace"] = true;
     if (action.type == ActionType::create || action.type == ActionType::update)
         out["fields"] = action.fields;
     out["secrets"] = ordered_json::array();
@@ -77,6 +81,8 @@ Result<PlannedAction> action_from_json(const json& in, std::size_t count) {
     action.target_id = in.value("target_id", "");
     action.seen_version = in.value("seen_version", "");
     action.adopt = in.value("adopt", false);
+    action.previous_name = in.value("previous_name", "");
+    action.replace = in.value("replace", false);
     action.fields = in.value("fields", json::object());
     for (const json& slot : in.at("secrets"))
         action.secrets.push_back({slot.at("key"), slot.at("label"), slot.at("fingerprint")});
@@ -116,6 +122,11 @@ ordered_json plan_to_json(const Plan& plan) {
     out["working_directory"] = plan.working_directory;
     out["paths"] = plan.paths;
     out["selected"] = plan.selected;
+    out["replace"] = plan.replaced;
+    out["replace_secrets"] = plan.replace_secrets;
+    out["scope"] = plan.scope.empty() ? ordered_json() : ordered_json(plan.scope);
+    out["deletes"] = plan.deletes_allowed ? "allow" : "never";
+    out["max_deletes"] = plan.max_deletes;
     out["config_files"] = ordered_json::array();
     for (const ConfigFileDigest& file : plan.config_files)
         out["config_files"].push_back({{"path", file.path}, {"sha256", file.sha256}});
@@ -138,7 +149,18 @@ ordered_json plan_to_json(const Plan& plan) {
     for (const UnmanagedObject& object : plan.unmanaged)
         out["unmanaged"].push_back(
             {{"kind", kind_name(object.kind)}, {"name", object.name}, {"target_id", object.id}});
+    out["left_in_place"] = ordered_json::array();
+    for (const KeptObject& object : plan.left_in_place) {
+        ordered_json item{{"kind", kind_name(object.kind)},
+                          {"name", object.name},
+                          {"target_id", object.id},
+                          {"key_fields", ordered_json::object()}};
+        for (const FieldChange& field : object.key_fields)
+            item["key_fields"][field.label] = field.before;
+        out["left_in_place"].push_back(std::move(item));
+    }
     out["notes"] = plan.notes;
+    out["warnings"] = plan.warnings;
     return out;
 }
 
@@ -148,9 +170,11 @@ Result<Plan> plan_from_json(const json& in) {
             return fail("not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
         Plan plan;
         plan.format_version = in.at("format_version");
-        if (plan.format_version == 1)
-            return fail("plan format 1 is from an older mailsync and cannot be checked against "
-                        "the target as it is now; run mailsync plan again");
+        if (plan.format_version == 1 || plan.format_version == 2)
+            return fail(fmt::format("plan format {} is from an older mailsync and cannot be "
+                                    "checked against the target as it is now; run mailsync plan "
+                                    "again",
+                                    plan.format_version));
         if (plan.format_version != Plan::current_format)
             return fail(
                 fmt::format("plan format {} is not supported; this mailsync reads format {}",
@@ -166,6 +190,12 @@ Result<Plan> plan_from_json(const json& in) {
         plan.working_directory = in.at("working_directory");
         plan.paths = in.at("paths").get<std::vector<std::string>>();
         plan.selected = in.at("selected").get<std::vector<std::string>>();
+        plan.replaced = in.at("replace").get<std::vector<std::string>>();
+        plan.replace_secrets = in.at("replace_secrets").get<bool>();
+        if (in.at("scope").is_string())
+            plan.scope = in["scope"].get<std::string>();
+        plan.deletes_allowed = in.at("deletes").get<std::string>() != "never";
+        plan.max_deletes = in.at("max_deletes").get<std::size_t>();
         for (const json& item : in.at("config_files"))
             plan.config_files.push_back({item.at("path"), item.at("sha256")});
         for (const json& item : in.at("seen_objects")) {
@@ -187,7 +217,17 @@ Result<Plan> plan_from_json(const json& in) {
             if (kind)
                 plan.unmanaged.push_back({*kind, item.at("name"), item.at("target_id")});
         }
+        for (const json& item : in.at("left_in_place")) {
+            std::optional<Kind> kind = parse_kind(item.at("kind").get<std::string>());
+            if (!kind)
+                continue;
+            KeptObject object{*kind, item.at("name"), item.at("target_id"), {}};
+            for (const auto& [label, value] : item.at("key_fields").items())
+                object.key_fields.push_back({label, "", value, nullptr, false, ""});
+            plan.left_in_place.push_back(std::move(object));
+        }
         plan.notes = in.value("notes", std::vector<std::string>());
+        plan.warnings = in.value("warnings", std::vector<std::string>());
         return plan;
     } catch (const json::exception& error) {
         return fail(fmt::format("broken plan: {}", error.what()));

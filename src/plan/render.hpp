@@ -12,6 +12,9 @@ namespace mailsync {
 // Terraform-like: `+` create, `~` update, `-` delete, field by field with Cloud labels.
 std::string render_text(const Plan& plan, bool color);
 
+// The line above the deletions: how many, and whether apply would refuse them.
+std::string deletion_banner(const Plan& plan);
+
 // The summary line: "Plan: 1 to create, 2 to update, 0 to delete, 5 unchanged."
 std::string render_summary(const Plan& plan);
 

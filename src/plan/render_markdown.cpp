@@ -60,13 +60,33 @@ std::string marker(ActionType type) {
     return "adopt";
 }
 
+// "host `h`, username `u`": the key fields of an object that goes or stays.
+std::string key_fields_text(const std::vector<FieldChange>& fields) {
+    std::string out;
+    for (const FieldChange& field : fields)
+        out +=
+            fmt::format("{}{} {}", out.empty() ? "" : ", ", cell(field.label), code(field.before));
+    return out;
+}
+
 std::string section(const PlannedAction& action) {
-    std::string out = fmt::format("<details><summary>{} {} <code>{}</code></summary>\n\n",
-                                  marker(action.type), kind_name(action.kind), cell(action.name));
+    std::string out =
+        fmt::format("<details><summary>{} {} <code>{}</code>{}</summary>\n\n", marker(action.type),
+                    kind_name(action.kind), cell(action.name),
+                    action.previous_name.empty() ? std::string()
+                                                 : fmt::format(" (renamed from <code>{}</code>)",
+                                                               cell(action.previous_name)));
     if (action.adopt)
         out += "Exists in the target; mailsync will manage it.\n\n";
+    if (action.replace)
+        out += "Written whole, as --replace asks.\n\n";
     if (action.type == ActionType::remove) {
         out += "The object is deleted from the target.\n";
+        if (!action.changes.empty()) {
+            out += "\n| Field | Value |\n|---|---|\n";
+            for (const FieldChange& change : action.changes)
+                out += fmt::format("| {} | {} |\n", cell(change.label), code(change.before));
+        }
     } else if (!action.changes.empty()) {
         out += "| Field | Before | After |\n|---|---|---|\n";
         for (const FieldChange& change : action.changes) {
@@ -91,9 +111,15 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
             ? fmt::format("### mailsync plan: {} to create, {} to update, {} to delete\n\n",
                           counts.create, counts.update, counts.remove)
             : std::string("### mailsync plan: no changes\n\n");
-    head += fmt::format("{}Target `{}` · mapping `{}` · state `{}` · {} unchanged\n\n",
+    head += fmt::format("{}Target `{}` · mapping `{}` · state `{}`{}{} · {} unchanged\n\n",
                         plan.environment ? "Environment `" + cell(*plan.environment) + "` · " : "",
-                        cell(plan.target), plan.mapping, cell(plan.state), counts.noop);
+                        cell(plan.target), plan.mapping, cell(plan.state),
+                        plan.scope.empty() ? "" : " · scope `" + cell(plan.scope) + "`",
+                        plan.deletes_allowed ? "" : " · deletes: never", counts.noop);
+    if (counts.remove > 0)
+        head += fmt::format("> [!WARNING]\n> {}\n\n", deletion_banner(plan));
+    for (const std::string& warning : plan.warnings)
+        head += fmt::format("> [!WARNING]\n> {}\n\n", cell(warning));
     // Blocks that a part never cuts: chunks of the summary table, then a section per resource.
     const std::string table_head = "| Action | Kind | Name | Fields |\n|---|---|---|---|\n";
     std::vector<std::string> blocks;
@@ -104,7 +130,9 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
             continue;
         std::string row =
             fmt::format("| {} | {} | {} | {} |\n", marker(action.type), kind_name(action.kind),
-                        cell(action.name), action.changes.size());
+                        cell(action.name),
+                        action.type == ActionType::remove ? key_fields_text(action.changes)
+                                                          : std::to_string(action.changes.size()));
         if (!table.empty() && table.size() + row.size() > max_part / 2) {
             blocks.push_back(table + "\n");
             table.clear();
@@ -123,6 +151,16 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
         for (std::size_t i = 0; i < plan.unmanaged.size(); ++i)
             tail += fmt::format("{}{} `{}`", i ? ", " : "", kind_name(plan.unmanaged[i].kind),
                                 cell(plan.unmanaged[i].name));
+        tail += "\n\n";
+    }
+    if (!plan.left_in_place.empty()) {
+        tail += "**Left in place** (deletes: never), though no resource declares them: ";
+        for (std::size_t i = 0; i < plan.left_in_place.size(); ++i) {
+            const KeptObject& object = plan.left_in_place[i];
+            std::string fields = key_fields_text(object.key_fields);
+            tail += fmt::format("{}{} `{}`{}", i ? ", " : "", kind_name(object.kind),
+                                cell(object.name), fields.empty() ? "" : " (" + fields + ")");
+        }
         tail += "\n\n";
     }
     for (const std::string& note : plan.notes)

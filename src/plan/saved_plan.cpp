@@ -180,6 +180,9 @@ void compare_action(const PlannedAction& saved, const Plan& saved_plan, const Pl
     for (const auto& [key, slot] : slots)
         out.push_back(fmt::format("{}: secret {}: the saved plan writes it, now it is not written",
                                   who, slot->label));
+    if (saved.previous_name != fresh.previous_name)
+        out.push_back(fmt::format("{}: renamed from \"{}\" in the saved plan, from \"{}\" now", who,
+                                  saved.previous_name, fresh.previous_name));
     if (saved.cleared_secrets != fresh.cleared_secrets)
         out.push_back(fmt::format("{}: secrets cleared: saved [{}], now [{}]", who,
                                   fmt::join(saved.cleared_secrets, ", "),
@@ -262,6 +265,13 @@ std::vector<std::string> saved_plan_differences(const Plan& saved, const Plan& f
     if (saved.mapping != fresh.mapping)
         out.push_back(fmt::format("mapping: the plan was made with {}, this run uses {}",
                                   saved.mapping, fresh.mapping));
+    if (saved.scope != fresh.scope)
+        out.push_back(fmt::format("scope: the plan was made for {}, this run owns {}",
+                                  describe_scope(saved.scope), describe_scope(fresh.scope)));
+    if (saved.deletes_allowed != fresh.deletes_allowed)
+        out.push_back(fmt::format("deletes: the plan was made with deletes {}, this run has {}",
+                                  saved.deletes_allowed ? "allowed" : "never",
+                                  fresh.deletes_allowed ? "allowed" : "never"));
     compare_config(saved, fresh, out);
     compare_objects(saved, snapshot, profile, out);
     compare_actions(saved, fresh, profile, out);

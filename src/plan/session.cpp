@@ -104,6 +104,12 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
                                            "MailAccount/support-inbox",
                                            item));
     }
+    for (const std::string& item : options.replace) {
+        if (!parse_resource_id(item))
+            problems.error({}, fmt::format("--replace {}: write KIND/NAME, such as "
+                                           "MailAccount/support-inbox",
+                                           item));
+    }
     if (problems.has_errors())
         return session;
     Result<StateStore> state = StateStore::open(options.state);
@@ -163,8 +169,12 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
     std::vector<ResourceId> select;
     for (const std::string& item : options.select)
         select.push_back(*parse_resource_id(item));
-    PlanInputs inputs{session.loaded.config, profile, session.snapshot, *managed, *fingerprints,
-                      *session.state,        select};
+    std::vector<ResourceId> replace;
+    for (const std::string& item : options.replace)
+        replace.push_back(*parse_resource_id(item));
+    PlanInputs inputs{
+        session.loaded.config, profile, session.snapshot,  *managed, *fingerprints,
+        *session.state,        select,  options.ownership, replace,  options.replace_secrets};
     std::size_t errors_before = problems.error_count();
     session.plan = make_plan(inputs, problems);
     session.plan.mailsync_version = MAILSYNC_VERSION;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/loader.hpp"
+#include "model/ownership.hpp"
 #include "plan/diff.hpp"
 #include "plan/plan.hpp"
 #include "state/state.hpp"
@@ -25,7 +26,10 @@ struct SessionOptions {
     // Whether this run writes with the state (apply): a state that records no target takes
     // this one; any run refuses a state that belongs to another target.
     bool bind_state = false;
-    std::vector<std::string> select; // "KIND/NAME"
+    std::vector<std::string> select;  // "KIND/NAME"
+    Ownership ownership;              // the scope owned, and how far deletes may go
+    std::vector<std::string> replace; // --replace "KIND/NAME": written whole, secrets included
+    bool replace_secrets = false;     // --replace-secrets: every secret written again
     EnvLookup env = process_environment();
     // How to reach a remote target; the token comes from MAILSYNC_TARGET_TOKEN through `env`
     // unless set here, and `target_timeout` ("30s") from the flag.

@@ -101,6 +101,20 @@ Result<void> PostgresState::mark_completed(const std::string& run_id, int seq,
                         "prints AS (DELETE FROM fingerprints WHERE kind = $1 AND name = $2) {}",
                         journal),
             {kind, change.name, message, state_time_now(), run_id, std::to_string(seq)});
+    if (!change.previous_name.empty()) {
+        // A rename: the old name's entry and fingerprints become the new name's, before the
+        // write below (statements of one pipeline run in order).
+        for (const char* sql : {"DELETE FROM fingerprints WHERE kind = $1 AND name = $2",
+                                "DELETE FROM managed WHERE kind = $1 AND name = $2",
+                                "UPDATE fingerprints SET name = $2 WHERE kind = $1 AND name = $3",
+                                "UPDATE managed SET name = $2 WHERE kind = $1 AND name = $3"}) {
+            pg::Params parameters{kind, change.name};
+            if (std::string_view(sql).starts_with("UPDATE"))
+                parameters.push_back(change.previous_name);
+            if (auto sent = m_db.send(sql, parameters); !sent)
+                return sent;
+        }
+    }
     std::vector<std::string> fields, values;
     for (const auto& [field, value] : change.fingerprints) {
         fields.push_back(field);

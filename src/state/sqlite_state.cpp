@@ -169,6 +169,27 @@ Result<void> SqliteState::mark_completed(const std::string& run_id, int seq,
     if (!transaction)
         return std::unexpected(transaction.error());
     std::string kind(kind_name(change.kind));
+    if (change.target_id && !change.previous_name.empty()) {
+        // A rename: the old name's entry and fingerprints become the new name's.
+        for (const char* sql : {"DELETE FROM fingerprints WHERE kind = ? AND name = ?",
+                                "DELETE FROM managed WHERE kind = ? AND name = ?"}) {
+            auto clear = m_db.prepare(sql);
+            if (!clear)
+                return std::unexpected(clear.error());
+            clear->bind(1, kind).bind(2, change.name);
+            if (auto ok = clear->run(); !ok)
+                return ok;
+        }
+        for (const char* sql : {"UPDATE fingerprints SET name = ? WHERE kind = ? AND name = ?",
+                                "UPDATE managed SET name = ? WHERE kind = ? AND name = ?"}) {
+            auto rename = m_db.prepare(sql);
+            if (!rename)
+                return std::unexpected(rename.error());
+            rename->bind(1, change.name).bind(2, kind).bind(3, change.previous_name);
+            if (auto ok = rename->run(); !ok)
+                return ok;
+        }
+    }
     if (change.target_id) {
         auto upsert = m_db.prepare("INSERT OR REPLACE INTO managed VALUES (?, ?, ?)");
         if (!upsert)

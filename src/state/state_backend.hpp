@@ -65,6 +65,7 @@ struct StateChange {
     std::optional<std::string> target_id;            // nullopt: no longer managed (deleted)
     std::map<std::string, std::string> fingerprints; // API key → fingerprint written
     std::vector<std::string> cleared;                // API keys whose secret was cleared
+    std::string previous_name = {}; // renamed in place: the name the state knew, fingerprints too
 };
 
 // A MailboxMigration's task, as `status` shows it.

@@ -241,7 +241,7 @@ TEST_CASE("plan formats: json with a format_version, markdown split in parts", "
     REQUIRE(json.exit_code == 0);
     auto parsed = nlohmann::json::parse(json.out);
     CHECK(parsed["kind"] == "mailsync-plan");
-    CHECK(parsed["format_version"] == 2);
+    CHECK(parsed["format_version"] == 3);
     CHECK(parsed["summary"]["create"] == 305);
     ProcessResult markdown =
         run_mailsync({"plan", "--format", "markdown", "--split", "."}, target.in(dir));

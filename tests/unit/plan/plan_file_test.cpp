@@ -62,12 +62,16 @@ TEST_CASE("broken plan files are refused with a reason", "[plan-file]") {
           dir.file("b.json") + ": not a mailsync plan (its \"kind\" is not \"mailsync-plan\")");
     write_file(dir.file("c.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 99}");
     CHECK(read_plan_file(dir.file("c.json")).error().message ==
-          dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 2");
+          dir.file("c.json") + ": plan format 99 is not supported; this mailsync reads format 3");
     write_file(dir.file("e.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 1}");
     CHECK(read_plan_file(dir.file("e.json")).error().message ==
           dir.file("e.json") + ": plan format 1 is from an older mailsync and cannot be checked "
                                "against the target as it is now; run mailsync plan again");
-    write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 2}");
+    write_file(dir.file("f.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 2}");
+    CHECK(read_plan_file(dir.file("f.json")).error().message ==
+          dir.file("f.json") + ": plan format 2 is from an older mailsync and cannot be checked "
+                               "against the target as it is now; run mailsync plan again");
+    write_file(dir.file("d.json"), "{\"kind\": \"mailsync-plan\", \"format_version\": 3}");
     CHECK(read_plan_file(dir.file("d.json"))
               .error()
               .message.starts_with(dir.file("d.json") + ": broken plan: "));

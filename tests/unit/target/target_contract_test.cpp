@@ -103,7 +103,13 @@ TEST_CASE("the contract's fields are the mapping's API keys, secrets write-only"
     for (const auto& [kind, mapping] : server_to_cloud().kinds) {
         std::string name(kind_name(kind));
         INFO(name);
-        const json& properties = schemas[name]["allOf"][1]["properties"];
+        json properties;
+        for (const json& part : schemas[name]["allOf"]) {
+            if (part.contains("properties"))
+                properties = part["properties"];
+        }
+        CHECK(schemas[name]["allOf"].dump().find("#/components/schemas/Labeled") !=
+              std::string::npos);
         std::set<std::string> in_contract, in_mapping, secret_in_contract, secret_in_mapping;
         for (const auto& [key, property] : properties.items()) {
             in_contract.insert(key);
@@ -183,4 +189,53 @@ TEST_CASE("the fixture server answers as the contract says", "[contract][http]")
     CHECK(violations(json::parse(missing->body), "Error").empty());
     // What the contract forbids, the validation sees.
     CHECK_FALSE(violations(json{{"items", {{{"id", "x"}}}}}, "MailAccountPage").empty());
+}
+
+TEST_CASE("the fixture server keeps labels as written and refuses labels that are not strings",
+          "[contract][http]") {
+    TargetServer server;
+    auto target = HttpTarget::open(server.url(), server.options());
+    REQUIRE(target);
+    HttpTarget& api = **target;
+    WriteRequest client;
+    client.fields = {{"name", "g"},
+                     {"provider", "Google"},
+                     {"clientId", "id"},
+                     {"labels", {{"mailsync/scope", "support"}, {"team", "blue"}}}};
+    auto made = api.create("oauth2-clients", client);
+    REQUIRE(made);
+    auto one = api.send({"GET", "/oauth2-clients/" + made->id, "", "", ""});
+    REQUIRE(one);
+    json body = json::parse(one->body);
+    CHECK(violations(body, "OAuth2Client").empty());
+    CHECK(body["labels"] == json{{"mailsync/scope", "support"}, {"team", "blue"}});
+    auto listed = api.list("oauth2-clients");
+    REQUIRE(listed);
+    CHECK(listed->front().fields["labels"]["mailsync/scope"] == "support");
+
+    // A PUT replaces the labels with the fields; without labels they are gone.
+    WriteRequest plain;
+    plain.fields = {{"name", "g"}, {"provider", "Google"}, {"clientId", "id"}};
+    auto updated = api.update("oauth2-clients", made->id, made->version, plain);
+    REQUIRE(updated);
+    auto again = api.list("oauth2-clients");
+    REQUIRE(again);
+    CHECK_FALSE(again->front().fields.contains("labels"));
+
+    WriteRequest bad = plain;
+    bad.fields["name"] = "h";
+    bad.fields["labels"] = {{"mailsync/scope", 3}};
+    auto refused = api.create("oauth2-clients", bad);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("label mailsync/scope must be a string") !=
+          std::string::npos);
+    CHECK_FALSE(violations(json{{"id", "x"},
+                                {"version", "1"},
+                                {"secretFieldsSet", json::array()},
+                                {"name", "h"},
+                                {"provider", "Google"},
+                                {"clientId", "id"},
+                                {"labels", {{"k", 3}}}},
+                           "OAuth2Client")
+                    .empty());
 }
