@@ -1,4 +1,5 @@
-// export never lies: what it cannot express is named and left out of the files and the state.
+// export never lies: what it cannot express is named and left out of the files and the state,
+// and the fingerprints the state already holds are never replaced.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -159,4 +160,56 @@ TEST_CASE("export leaves out a POP3 account that sends its password unencrypted"
                             "MailAccount",
                             "credentials would be sent in clear over encryption none; use ssl or "
                             "starttls, or set allowPlaintextAuth: true"});
+}
+
+TEST_CASE("export keeps the fingerprints the state holds, so a rotated secret is still planned",
+          "[cli][export]") {
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    write_config(dir.file("config"), {1, 3, 1});
+    RunOptions in = target.in(dir);
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config"}, in).exit_code == 0);
+
+    // Exported into another folder, adopted into the state the configuration applied with.
+    ProcessResult exported = run_mailsync({"export", "--out", "adopted", "--config", "config"}, in);
+    INFO(exported.out << exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(exported.err.empty()); // the secrets kept are not reported as changing
+    CHECK(exported.out.find("5 secrets to fill in: see adopted/.env.example.\n5 of them keep the "
+                            "fingerprint the state held, so plan compares them with the value "
+                            "filled in.\n") != std::string::npos);
+
+    // Filled in with the values the configuration has, the adopted folder plans clean against
+    // that state: it compares them, it does not take them on trust.
+    RunOptions adopted = in;
+    for (const auto& [name, value] : fill_env_example(dir.file("adopted/.env.example"))) {
+        std::string source = name.ends_with("CLIENT_SECRET")   ? "TEST_CLIENT_SECRET"
+                             : name.ends_with("REFRESH_TOKEN") ? "TEST_REFRESH_TOKEN"
+                                                               : "TEST_PASSWORD";
+        adopted.env[name] = in.env.at(source);
+    }
+    std::vector<std::string> plan_adopted{
+        "plan", "--detailed-exitcode", "adopted", "--state",
+        mailsync::default_state_for("config", target.https() ? target.describe() : "")};
+    if (!target.https()) {
+        plan_adopted.push_back("--target");
+        plan_adopted.push_back("sqlite:config/.mailsync/target.db");
+    }
+    ProcessResult clean = run_mailsync(plan_adopted, adopted);
+    INFO(clean.out << clean.err);
+    CHECK(clean.exit_code == 0);
+    CHECK(clean.out.find("No changes. The target matches the configuration.") != std::string::npos);
+    CHECK(clean.out.find("adopted by 'mailsync export'") == std::string::npos);
+
+    // The password is rotated in the original configuration: plan still sees it.
+    in.env["TEST_PASSWORD"] = "rotated-password-8c1d";
+    ProcessResult rotated = run_mailsync({"plan", "--detailed-exitcode", "config"}, in);
+    INFO(rotated.out << rotated.err);
+    CHECK(rotated.exit_code == 2);
+    CHECK(rotated.out.find("Plan: 0 to create, 2 to update, 0 to delete, 3 unchanged.") !=
+          std::string::npos);
+    CHECK(rotated.out.find("~ MailAccount box-0\n      Password: (sensitive, changed)\n") !=
+          std::string::npos);
+    CHECK(rotated.out.find("~ SmtpConnection out-0\n      Password: (sensitive, changed)\n") !=
+          std::string::npos);
 }

@@ -2,6 +2,7 @@
 
 #include "config/mapping_file.hpp"
 #include "plan/export.hpp"
+#include "plan/export_adoption.hpp"
 
 using namespace mailsync;
 
@@ -66,4 +67,33 @@ TEST_CASE("export leaves out what the loader refuses, and then what refers to it
               "refresh tokens",
               "SmtpConnection 'no-from' (id s1): missing required field 'fromAddress' in spec",
               "MailAccount 'gmail-box' (id a1): OAuth2Client 'g-client' is not declared"});
+}
+
+TEST_CASE("export adopts a secret as exported only where the state holds no fingerprint of that "
+          "object",
+          "[export]") {
+    WrittenResource resource{Kind::mail_account, "box", "id-7", "", {}};
+    resource.secrets = {{"MAIL_BOX_PASSWORD", "password", "", true, ""},
+                        {"MAIL_BOX_REFRESH_TOKEN", "oauth2RefreshToken", "", false, ""}};
+    std::map<FingerprintKey, std::string> held{
+        {{Kind::mail_account, "box", "password"}, "hmac-sha256:real"}};
+    std::set<FingerprintKey> kept;
+
+    SECTION("the state manages this object: its fingerprint is kept") {
+        std::vector<ManagedObject> managed{{Kind::mail_account, "box", "id-7"}};
+        CHECK(adopted_fingerprints(resource, managed, held, kept).empty());
+        CHECK(kept == std::set<FingerprintKey>{{Kind::mail_account, "box", "password"}});
+    }
+    SECTION("the name is managed under another id: that fingerprint is another object's") {
+        std::vector<ManagedObject> managed{{Kind::mail_account, "box", "id-3"}};
+        CHECK(adopted_fingerprints(resource, managed, held, kept) ==
+              std::map<std::string, std::string>{{"password", exported_fingerprint}});
+        CHECK(kept.empty());
+    }
+    SECTION("managed without a fingerprint for the key: exported") {
+        std::vector<ManagedObject> managed{{Kind::mail_account, "box", "id-7"}};
+        CHECK(adopted_fingerprints(resource, managed, {}, kept) ==
+              std::map<std::string, std::string>{{"password", exported_fingerprint}});
+        CHECK(kept.empty());
+    }
 }
