@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/files.hpp"
 #include "plan/export.hpp"
+#include "plan/export_adoption.hpp"
 
 namespace mailsync::cli {
 
@@ -27,34 +28,11 @@ struct ExportOptions {
     bool force = false;
 };
 
-// Records every exported object as managed, its secrets as adopted, in one journalled run.
-Result<void> adopt(StateStore& state, const ExportResult& result, const std::string& target,
-                   std::chrono::milliseconds wait) {
-    std::string run_id = new_run_id();
-    if (auto locked = state.lock(run_id, nullptr, wait); !locked)
-        return locked;
-    std::vector<JournalEntry> entries;
-    for (std::size_t i = 0; i < result.resources.size(); ++i)
-        entries.push_back({static_cast<int>(i), result.resources[i].kind, result.resources[i].name,
-                           "adopt", TaskStatus::fresh, "", "", ""});
-    Result<void> ok = state.start_run(run_id, "export", target, entries);
-    for (std::size_t i = 0; ok && i < result.resources.size(); ++i) {
-        const WrittenResource& resource = result.resources[i];
-        StateChange change{resource.kind, resource.name, resource.target_id, {}, {}};
-        for (const SecretVariable& secret : resource.secrets) {
-            if (secret.set)
-                change.fingerprints[secret.key] = exported_fingerprint;
-        }
-        ok = state.mark_completed(run_id, static_cast<int>(i), change, "exported");
-    }
-    (void)state.finish_run(run_id, ok ? "completed" : "failed");
-    (void)state.unlock(run_id);
-    return ok;
-}
-
-// Plans the written folder against the target: anything but "no changes" is worth a warning.
+// Plans the written folder against the target: anything but "no changes" is worth a warning,
+// except the secrets whose fingerprint the state kept (`kept`): their values are not known here.
 void check_round_trip(const ExportOptions& options, const MappingProfile& profile,
-                      const ExportResult& result, TargetSnapshot snapshot, const Context& context) {
+                      const ExportResult& result, const std::set<FingerprintKey>& kept,
+                      TargetSnapshot snapshot, const Context& context) {
     std::set<std::string> variables;
     for (const WrittenResource& resource : result.resources) {
         for (const SecretVariable& secret : resource.secrets)
@@ -83,8 +61,14 @@ void check_round_trip(const ExportOptions& options, const MappingProfile& profil
         if (action.type == ActionType::noop)
             continue;
         std::vector<std::string> fields;
-        for (const FieldChange& change : action.changes)
+        for (const FieldChange& change : action.changes) {
+            if (change.sensitive && change.secret_change == "changed" &&
+                kept.contains({action.kind, action.name, change.key}))
+                continue;
             fields.push_back(change.label);
+        }
+        if (fields.empty())
+            continue;
         fmt::print(stderr,
                    "warning: {} '{}' will still show as {} ({}): mailsync cannot say "
                    "it the way the target holds it\n",
@@ -140,12 +124,12 @@ void run_export(const ExportOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    if (auto adopted =
-            adopt(*state, result, (*target)->describe(), lock_wait(options.session.lock_timeout));
-        !adopted)
+    Result<std::set<FingerprintKey>> kept = adopt_exported(
+        *state, result.resources, (*target)->describe(), lock_wait(options.session.lock_timeout));
+    if (!kept)
         return stop(fmt::format("the files are written, but the state could not record the "
                                 "objects: {}",
-                                adopted.error().message));
+                                kept.error().message));
 
     std::size_t secrets = 0;
     for (const WrittenResource& resource : result.resources)
@@ -157,9 +141,13 @@ void run_export(const ExportOptions& options, Context& context) {
     if (secrets > 0)
         fmt::print("{} secret{} to fill in: see {}.\n", secrets, secrets == 1 ? "" : "s",
                    (fs::path(options.out) / ".env.example").string());
+    if (!kept->empty())
+        fmt::print("{} of them keep{} the fingerprint the state held, so plan compares {} with "
+                   "the value filled in.\n",
+                   kept->size(), kept->size() == 1 ? "s" : "", kept->size() == 1 ? "it" : "them");
     fmt::print("They are managed in {} now; 'mailsync plan {}' shows what differs.\n",
                state->path(), options.out);
-    check_round_trip(options, *profile, result, std::move(*snapshot), context);
+    check_round_trip(options, *profile, result, *kept, std::move(*snapshot), context);
     if (!result.errors.empty())
         context.exit_code = 1;
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/export_check.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -181,7 +182,9 @@ private:
 } // namespace
 
 ExportResult export_snapshot(const TargetSnapshot& snapshot, const MappingProfile& profile) {
-    return Exporter(snapshot, profile).run();
+    ExportResult result = Exporter(snapshot, profile).run();
+    leave_out_unloadable(result, profile);
+    return result;
 }
 
 } // namespace mailsync

@@ -18,8 +18,9 @@ struct ExportResult {
 
 // Turns a snapshot of the target into resources; a secret the target holds (write-only, so its
 // value is unknown) becomes a variable to fill in. An object whose values the profile cannot map
-// back (a Service Provider it does not know, a reference to a client that is not there) is left
-// out with an error that says so.
+// back (a Service Provider it does not know, a reference to a client that is not there), or whose
+// YAML the loader refuses (a name outside the rules, a required field missing, a combination
+// validate refuses), is left out with an error that says so: what is returned always loads.
 ExportResult export_snapshot(const TargetSnapshot& snapshot, const MappingProfile& profile);
 
 // The fingerprint the state records for a secret adopted by export: its value is not known, so

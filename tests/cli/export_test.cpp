@@ -1,0 +1,215 @@
+// export never lies: what it cannot express is named and left out of the files and the state,
+// and the fingerprints the state already holds are never replaced.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "state/state.hpp"
+#include "support/target_under_test.hpp"
+
+using namespace mailsync::test;
+
+namespace {
+
+// The target the tests seed directly, as someone using the Cloud admin UI would.
+std::unique_ptr<mailsync::Target> open_seeded(TargetUnderTest& target, const TempDir& dir) {
+    auto opened = target.https()
+                      ? mailsync::open_target(target.server().url(), target.server().options())
+                      : mailsync::open_target("sqlite:" + dir.file(".mailsync/target.db"));
+    REQUIRE(opened);
+    return std::move(*opened);
+}
+
+// Creates an object with a password in the target; its id.
+std::string seed(mailsync::Target& api, const std::string& collection, nlohmann::json fields) {
+    mailsync::WriteRequest request;
+    request.fields = std::move(fields);
+    request.secrets.emplace_back("password", mailsync::SecretValue("seeded-password-31f0"));
+    auto created = api.create(collection, request);
+    REQUIRE(created);
+    return created->id;
+}
+
+// A mailbox mailsync can express, so that export has something to write.
+nlohmann::json good_account() {
+    return {{"name", "good-box"},  {"serviceProvider", "General IMAP4 service"},
+            {"encryption", "SSL"}, {"host", "imap.example.com"},
+            {"port", 993},         {"username", "good@example.com"},
+            {"folder", "INBOX"},   {"status", "Active"},
+            {"timeout", 30}};
+}
+
+// The arguments of a run against the seeded target; sqlite: names the file the tests seeded.
+std::vector<std::string> against(const TargetUnderTest& target, const TempDir& dir,
+                                 std::vector<std::string> args) {
+    if (!target.https()) {
+        args.push_back("--target");
+        args.push_back("sqlite:" + dir.file(".mailsync/target.db"));
+    }
+    return args;
+}
+
+struct BadObject {
+    std::string collection; // "smtp-connections"
+    nlohmann::json fields;
+    std::string kind;   // "SmtpConnection"
+    std::string reason; // what export says about it, after the id
+};
+
+// Seeds a good account and `bad`, exports into cloud/ and checks the promise of export: the bad
+// object is named with its reason and exit 1, it is in no file and not managed in the state, the
+// folder validates, and its plan shows no changes, so no later apply deletes the bad object.
+void check_left_out(TargetUnderTest& target, const BadObject& bad) {
+    TempDir dir;
+    std::unique_ptr<mailsync::Target> api = open_seeded(target, dir);
+    seed(*api, "mail-accounts", good_account());
+    std::string bad_id = seed(*api, bad.collection, bad.fields);
+    std::string bad_name = bad.fields["name"];
+    RunOptions in = target.in(dir);
+
+    ProcessResult exported =
+        run_mailsync(against(target, dir, {"export", "--out", "cloud", "--config", "cloud"}), in);
+    INFO(exported.out << exported.err);
+    CHECK(exported.exit_code == 1);
+    CHECK(exported.err == "error: cannot export " + bad.kind + " '" + bad_name + "' (id " + bad_id +
+                              "): " + bad.reason + "\n");
+    CHECK(exported.out.starts_with("Exported 1 mail account from "));
+
+    std::map<std::string, std::string> variables = fill_env_example(dir.file("cloud/.env.example"));
+    CHECK(variables == std::map<std::string, std::string>{
+                           {"MAIL_GOOD_BOX_PASSWORD", "filled-MAIL_GOOD_BOX_PASSWORD"}});
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.file("cloud"))) {
+        if (entry.is_regular_file())
+            CHECK(read_file(entry.path().string()).find(bad_name) == std::string::npos);
+    }
+    for (const auto& [name, value] : variables)
+        in.env[name] = value;
+    ProcessResult validated = run_mailsync({"validate", "cloud"}, in);
+    INFO(validated.out << validated.err);
+    CHECK(validated.exit_code == 0);
+
+    ProcessResult planned =
+        run_mailsync(against(target, dir, {"plan", "--detailed-exitcode", "cloud"}), in);
+    INFO(planned.out << planned.err);
+    CHECK(planned.exit_code == 0);
+    CHECK(planned.out.find("No changes. The target matches the configuration.") !=
+          std::string::npos);
+    CHECK(planned.out.find("In the target but not managed by mailsync (left alone):\n    " +
+                           bad.kind + " " + bad_name + "\n") != std::string::npos);
+
+    // The state export recorded manages the good object only.
+    std::string target_spec =
+        target.https() ? target.describe() : "sqlite:" + dir.file(".mailsync/target.db");
+    auto state =
+        mailsync::StateStore::open(mailsync::default_state_for(dir.file("cloud"), target_spec));
+    REQUIRE(state);
+    auto managed = state->managed();
+    REQUIRE(managed);
+    REQUIRE(managed->size() == 1);
+    CHECK(managed->front().name == "good-box");
+
+    bool still_there = false;
+    for (const mailsync::TargetObject& object : target.objects(dir, bad.collection))
+        still_there = still_there || object.id == bad_id;
+    CHECK(still_there);
+}
+
+} // namespace
+
+TEST_CASE("export leaves out an object whose name mailsync's rules refuse", "[cli][export]") {
+    FOR_EACH_TARGET(target);
+    check_left_out(target, {"mail-accounts",
+                            {{"name", "Sales/EU"},
+                             {"serviceProvider", "General IMAP4 service"},
+                             {"encryption", "SSL"},
+                             {"host", "imap.example.com"},
+                             {"port", 993},
+                             {"username", "sales@example.com"},
+                             {"folder", "INBOX"},
+                             {"status", "Active"}},
+                            "MailAccount",
+                            "metadata.name must be 1 to 128 letters, digits, spaces or . _ - @, "
+                            "starting and ending with a letter or digit, not 'Sales/EU'"});
+}
+
+TEST_CASE("export leaves out an SMTP connection without a From address", "[cli][export]") {
+    FOR_EACH_TARGET(target);
+    check_left_out(target, {"smtp-connections",
+                            {{"name", "no-from"},
+                             {"serviceProvider", "Custom SMTP server"},
+                             {"encryption", "STARTTLS"},
+                             {"host", "smtp.example.com"},
+                             {"port", 587},
+                             {"username", "no-from"}},
+                            "SmtpConnection",
+                            "missing required field 'fromAddress' in spec"});
+}
+
+TEST_CASE("export leaves out a POP3 account that sends its password unencrypted", "[cli][export]") {
+    FOR_EACH_TARGET(target);
+    check_left_out(target, {"mail-accounts",
+                            {{"name", "pop-plain"},
+                             {"serviceProvider", "General POP3 service"},
+                             {"encryption", "None"},
+                             {"host", "pop.example.com"},
+                             {"port", 110},
+                             {"username", "pop@example.com"},
+                             {"status", "Active"}},
+                            "MailAccount",
+                            "credentials would be sent in clear over encryption none; use ssl or "
+                            "starttls, or set allowPlaintextAuth: true"});
+}
+
+TEST_CASE("export keeps the fingerprints the state holds, so a rotated secret is still planned",
+          "[cli][export]") {
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    write_config(dir.file("config"), {1, 3, 1});
+    RunOptions in = target.in(dir);
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config"}, in).exit_code == 0);
+
+    // Exported into another folder, adopted into the state the configuration applied with.
+    ProcessResult exported = run_mailsync({"export", "--out", "adopted", "--config", "config"}, in);
+    INFO(exported.out << exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(exported.err.empty()); // the secrets kept are not reported as changing
+    CHECK(exported.out.find("5 secrets to fill in: see adopted/.env.example.\n5 of them keep the "
+                            "fingerprint the state held, so plan compares them with the value "
+                            "filled in.\n") != std::string::npos);
+
+    // Filled in with the values the configuration has, the adopted folder plans clean against
+    // that state: it compares them, it does not take them on trust.
+    RunOptions adopted = in;
+    for (const auto& [name, value] : fill_env_example(dir.file("adopted/.env.example"))) {
+        std::string source = name.ends_with("CLIENT_SECRET")   ? "TEST_CLIENT_SECRET"
+                             : name.ends_with("REFRESH_TOKEN") ? "TEST_REFRESH_TOKEN"
+                                                               : "TEST_PASSWORD";
+        adopted.env[name] = in.env.at(source);
+    }
+    std::vector<std::string> plan_adopted{
+        "plan", "--detailed-exitcode", "adopted", "--state",
+        mailsync::default_state_for("config", target.https() ? target.describe() : "")};
+    if (!target.https()) {
+        plan_adopted.push_back("--target");
+        plan_adopted.push_back("sqlite:config/.mailsync/target.db");
+    }
+    ProcessResult clean = run_mailsync(plan_adopted, adopted);
+    INFO(clean.out << clean.err);
+    CHECK(clean.exit_code == 0);
+    CHECK(clean.out.find("No changes. The target matches the configuration.") != std::string::npos);
+    CHECK(clean.out.find("adopted by 'mailsync export'") == std::string::npos);
+
+    // The password is rotated in the original configuration: plan still sees it.
+    in.env["TEST_PASSWORD"] = "rotated-password-8c1d";
+    ProcessResult rotated = run_mailsync({"plan", "--detailed-exitcode", "config"}, in);
+    INFO(rotated.out << rotated.err);
+    CHECK(rotated.exit_code == 2);
+    CHECK(rotated.out.find("Plan: 0 to create, 2 to update, 0 to delete, 3 unchanged.") !=
+          std::string::npos);
+    CHECK(rotated.out.find("~ MailAccount box-0\n      Password: (sensitive, changed)\n") !=
+          std::string::npos);
+    CHECK(rotated.out.find("~ SmtpConnection out-0\n      Password: (sensitive, changed)\n") !=
+          std::string::npos);
+}
