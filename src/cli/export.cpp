@@ -12,6 +12,7 @@
 #include "cli/files.hpp"
 #include "plan/export.hpp"
 #include "plan/export_adoption.hpp"
+#include "plan/labels.hpp"
 
 namespace mailsync::cli {
 
@@ -96,7 +97,20 @@ void run_export(const ExportOptions& options, Context& context) {
     Result<TargetSnapshot> snapshot = refresh(**target, *profile);
     if (!snapshot)
         return stop(snapshot.error().message);
-    ExportResult result = export_snapshot(*snapshot, *profile);
+    // Only this configuration's scope: objects of other scopes are their owners' to export.
+    TargetSnapshot owned = *snapshot;
+    std::size_t others = 0;
+    for (auto& [collection, objects] : owned.collections)
+        others += std::erase_if(objects, [&](const TargetObject& object) {
+            return scope_of(object) != options.session.ownership.scope;
+        });
+    if (others > 0)
+        fmt::print(stderr,
+                   "note: {} object{} of the target belong{} to another scope than {} and "
+                   "{} not exported\n",
+                   others, others == 1 ? "" : "s", others == 1 ? "s" : "",
+                   describe_scope(options.session.ownership.scope), others == 1 ? "is" : "are");
+    ExportResult result = export_snapshot(owned, *profile);
     for (const std::string& problem : result.errors)
         fmt::print(stderr, "error: cannot export {}\n", problem);
     if (result.resources.empty()) {
@@ -165,6 +179,9 @@ void add_export_command(CLI::App& app, Context& context) {
     add_state_option(*command, options->settings);
     add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->settings);
+    command->add_option("--scope", options->settings.scope,
+                        "Export only the objects of this ownership scope (also MAILSYNC_SCOPE, or "
+                        "scope in mailsync.yaml); without one, only objects that carry no scope");
     command->add_option("--out", options->out, "The folder to write into")->required();
     command->add_flag("--split", options->split,
                       "One file per resource (COLLECTION/NAME.yaml) instead of one per kind");

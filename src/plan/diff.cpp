@@ -7,6 +7,7 @@
 
 #include "plan/export.hpp"
 #include "plan/labels.hpp"
+#include "plan/leftovers.hpp"
 #include "plan/order.hpp"
 #include "util/text.hpp"
 
@@ -45,25 +46,6 @@ struct Match {
     const TargetObject* current = nullptr; // nullptr: to be created
     std::string previous_name;             // set when found under a previous name
 };
-
-// The mapping's keys that say which mailbox or client an object is: host, username, client id.
-std::vector<const FieldMapping*> key_fields_of(const KindMapping& mapping) {
-    std::vector<const FieldMapping*> out;
-    for (const FieldMapping& field : mapping.fields) {
-        if (field.from == "host" || field.from == "username" || field.from == "clientId")
-            out.push_back(&field);
-    }
-    return out;
-}
-
-// The API key the mapping fills from attribute `from`, or empty.
-std::string key_of(const KindMapping& mapping, std::string_view from) {
-    for (const FieldMapping& field : mapping.fields) {
-        if (field.from == from)
-            return field.key;
-    }
-    return "";
-}
 
 class Planner {
 public:
@@ -118,10 +100,11 @@ public:
             }
             if (!m_in.select.empty())
                 continue;
-            plan_leftovers(plan, kind, mapping, objects, wanted, claimed);
+            plan_leftovers({kind, mapping, objects, wanted, claimed, m_managed, m_in.ownership},
+                           plan, m_other_scopes, m_diagnostics);
         }
         order_actions(plan, m_in.profile, m_in.snapshot, m_diagnostics);
-        warn_hand_made_renames(plan);
+        warn_hand_made_renames(plan, m_in.profile);
         add_notes(plan);
         return plan;
     }
@@ -373,115 +356,6 @@ private:
             match.previous_name = previous;
         }
         return match;
-    }
-
-    // What no declared resource takes: objects of this scope that go (or stay, with deletes
-    // off), and those left alone: other scopes', and objects nobody manages.
-    void plan_leftovers(Plan& plan, Kind kind, const KindMapping& mapping,
-                        const std::vector<TargetObject>& objects,
-                        const std::set<std::string>& wanted, const std::set<std::string>& claimed) {
-        std::map<std::string, std::string> managed_names; // target id → name in the state
-        for (const auto& [key, id] : m_managed) {
-            if (key.first == kind && !wanted.contains(key.second))
-                managed_names[id] = key.second;
-        }
-        std::set<std::string> present;
-        for (const TargetObject& object : objects) {
-            present.insert(object.id);
-            if (claimed.contains(object.id))
-                continue;
-            std::string owner = scope_of(object);
-            auto managed = managed_names.find(object.id);
-            if (owner != m_in.ownership.scope) {
-                if (!owner.empty())
-                    ++m_other_scopes[owner];
-                else
-                    plan.unmanaged.push_back({kind, object.name(), object.id});
-                if (managed != managed_names.end())
-                    plan.notes.push_back(fmt::format(
-                        "{} '{}' is in the state but now belongs to {} in the target; left alone",
-                        kind_name(kind), managed->second, describe_scope(owner)));
-                continue;
-            }
-            // Ours: managed by the state, or carrying this configuration's scope.
-            if (managed == managed_names.end() && owner.empty()) {
-                plan.unmanaged.push_back({kind, object.name(), object.id});
-                continue;
-            }
-            std::string name = managed != managed_names.end() ? managed->second : object.name();
-            plan_removal(plan, kind, mapping, object, name);
-        }
-        for (const auto& [id, name] : managed_names) {
-            if (!present.contains(id))
-                plan.notes.push_back(
-                    fmt::format("{} '{}' is managed but no longer in the target; nothing to delete",
-                                kind_name(kind), name));
-        }
-    }
-
-    // A delete, or with deletes off a note of what stays; a protected object is an error.
-    void plan_removal(Plan& plan, Kind kind, const KindMapping& mapping, const TargetObject& object,
-                      const std::string& name) {
-        std::vector<FieldChange> key_fields;
-        for (const FieldMapping* field : key_fields_of(mapping)) {
-            if (object.fields.contains(field->key))
-                key_fields.push_back(
-                    {field->label, field->key, object.fields[field->key], nullptr, false, ""});
-        }
-        if (!m_in.ownership.allow_deletes) {
-            plan.left_in_place.push_back({kind, name, object.id, std::move(key_fields)});
-            return;
-        }
-        if (is_protected(object))
-            m_diagnostics.error(
-                {}, fmt::format("{} '{}' is protected (label {} in the target, from "
-                                "metadata.protected: true), and this plan would delete it; to "
-                                "delete it, first apply it with protected: false",
-                                kind_name(kind), name, protected_label));
-        PlannedAction action;
-        action.type = ActionType::remove;
-        action.kind = kind;
-        action.name = name;
-        action.collection = mapping.collection;
-        action.target_id = object.id;
-        action.seen_version = object.version;
-        action.changes = std::move(key_fields);
-        plan.actions.push_back(std::move(action));
-    }
-
-    // A create and a delete of the same host and username: two objects reading one mailbox
-    // until the delete runs.
-    void warn_hand_made_renames(Plan& plan) const {
-        for (const PlannedAction& created : plan.actions) {
-            const KindMapping* mapping = m_in.profile.find(created.kind);
-            if (created.type != ActionType::create || mapping == nullptr)
-                continue;
-            std::string host_key = key_of(*mapping, "host");
-            std::string user_key = key_of(*mapping, "username");
-            json host = created.fields.value(host_key, json());
-            json user = created.fields.value(user_key, json());
-            if (host_key.empty() || user_key.empty() || host.is_null() || user.is_null())
-                continue;
-            for (const PlannedAction& removed : plan.actions) {
-                if (removed.type != ActionType::remove || removed.kind != created.kind)
-                    continue;
-                json old_host, old_user;
-                for (const FieldChange& field : removed.changes) {
-                    if (field.key == host_key)
-                        old_host = field.before;
-                    else if (field.key == user_key)
-                        old_user = field.before;
-                }
-                if (old_host != host || old_user != user)
-                    continue;
-                plan.warnings.push_back(fmt::format(
-                    "{} '{}' is created and '{}' deleted with the same host and username ({}, "
-                    "{}): both would use the same mailbox until the delete runs. To rename in "
-                    "place, give '{}' metadata.previousNames: ['{}']",
-                    kind_name(created.kind), created.name, removed.name, host.dump(), user.dump(),
-                    created.name, removed.name));
-            }
-        }
     }
 
     void add_notes(Plan& plan) const {
