@@ -91,7 +91,7 @@ TEST_CASE("validate --format json gives the diagnostics as data", "[cli][validat
     REQUIRE(json["diagnostics"].size() == 5);
     CHECK(json["diagnostics"][0] == nlohmann::json::parse(R"({"severity": "error",
         "file": "samples/bad/many-errors.yaml", "line": 7, "column": 15,
-        "message": "spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'"})"));
+        "message": "spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'; did you mean 'ssl' (TLS from the first byte, as on ports 993, 995 and 465) or 'starttls' (a plain connection upgraded to TLS, as on ports 143, 110 and 587)?"})"));
 }
 
 TEST_CASE("validate with the mailbox-form profile", "[cli][validate]") {
