@@ -164,6 +164,22 @@ void print_diagnostics(const Diagnostics& diagnostics, const SourceFiles& source
         std::fputs(render_diagnostic(diagnostic, sources, color).c_str(), stderr);
 }
 
+namespace {
+
+// Every repeatable option takes one value per use (--select A --select B), never the words after
+// it: CLI11 lets an option that holds a list take every word that follows, which would swallow
+// the paths of `plan --select A config/`. Applied here, once, to every command's options.
+void one_value_per_use(CLI::App& command) {
+    for (CLI::Option* option : command.get_options()) {
+        if (option->nonpositional() && option->get_items_expected_max() > 1)
+            option->allow_extra_args(false)->option_text(option->get_type_name());
+    }
+    for (CLI::App* subcommand : command.get_subcommands({}))
+        one_value_per_use(*subcommand);
+}
+
+} // namespace
+
 int run(int argc, char** argv) {
     CLI::App app{"mailsync: mail integrations as code. Incoming mail accounts, outgoing SMTP "
                  "connections and OAuth2 clients are declared in YAML and checked before they "
@@ -202,6 +218,7 @@ int run(int argc, char** argv) {
     add_import_command(app, context);
     add_export_command(app, context);
     add_state_command(app, context);
+    one_value_per_use(app);
     if (argc > 1 && std::string_view(argv[1]) == "__complete") {
         run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));
         return 0;

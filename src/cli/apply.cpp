@@ -249,8 +249,6 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     use_settings(*settings, options.session);
     options.session.bind_state = true;
 
-    std::vector<std::string> migration_names = take_migration_items(options.session.select);
-    bool only_migrations = !migration_names.empty() && options.session.select.empty();
     Session session = open_session(options.session, *profile);
     if (!session_open(session)) {
         print_session_problems(session, context);
@@ -338,17 +336,16 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     }
     std::vector<std::string> unknown;
     std::vector<const MailboxMigration*> migrations =
-        filter_migrations(session.loaded.config, migration_names, unknown);
+        selected_migrations(session.loaded.config, options.session.select, unknown);
     for (const std::string& name : unknown)
         fmt::print(stderr, "error: --select MailboxMigration/{}: no such migration\n", name);
     if (!unknown.empty()) {
         context.exit_code = 1;
         return unlock();
     }
-    bool changes =
-        !only_migrations && (plan.counts().has_changes() ||
-                             std::any_of(plan.actions.begin(), plan.actions.end(),
-                                         [](const PlannedAction& action) { return action.adopt; }));
+    bool changes = plan.counts().has_changes() ||
+                   std::any_of(plan.actions.begin(), plan.actions.end(),
+                               [](const PlannedAction& action) { return action.adopt; });
     if (!changes && migrations.empty()) {
         bind(migrations); // the applied configuration's endpoints, recorded even when unchanged
         if (saved && !json.enabled)
@@ -437,8 +434,9 @@ void add_apply_command(CLI::App& app, Context& context) {
     add_ownership_options(*command, options->settings, options->session);
     command
         ->add_option("--select", options->session.select,
-                     "Only KIND/NAME and what it depends on (repeatable)")
-        ->allow_extra_args(false);
+                     "Only KIND/NAME and what it depends on; once per resource: --select A "
+                     "--select B")
+        ->type_name("KIND/NAME");
     command->add_flag("--auto-approve", options->auto_approve,
                       "Apply without asking (needed when not on a terminal, as in CI)");
     command

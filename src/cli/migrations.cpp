@@ -56,23 +56,17 @@ template <typename Work> void share_out(std::size_t count, std::size_t paralleli
 
 } // namespace
 
-std::vector<std::string> take_migration_items(std::vector<std::string>& select) {
+std::vector<const MailboxMigration*> selected_migrations(const Config& config,
+                                                         const std::vector<std::string>& select,
+                                                         std::vector<std::string>& unknown) {
     std::vector<std::string> names;
-    std::erase_if(select, [&](const std::string& item) {
-        if (!item.starts_with(migration_prefix))
-            return false;
-        names.push_back(item.substr(migration_prefix.size()));
-        return true;
-    });
-    return names;
-}
-
-std::vector<const MailboxMigration*> filter_migrations(const Config& config,
-                                                       const std::vector<std::string>& names,
-                                                       std::vector<std::string>& unknown) {
+    for (const std::string& item : select) {
+        if (item.starts_with(migration_prefix))
+            names.push_back(item.substr(migration_prefix.size()));
+    }
     std::vector<const MailboxMigration*> out;
     for (const MailboxMigration& migration : config.migrations) {
-        if (names.empty() ||
+        if (select.empty() ||
             std::find(names.begin(), names.end(), migration.meta.name) != names.end())
             out.push_back(&migration);
     }

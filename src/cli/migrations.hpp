@@ -22,12 +22,12 @@ struct MigrationPlanEntry {
     std::optional<MigrationRecord> record; // the state's task, when not scanned
 };
 
-// Takes the "MailboxMigration/NAME" items out of `select` and returns their names.
-std::vector<std::string> take_migration_items(std::vector<std::string>& select);
-// The migrations named (all when `names` is empty); names not declared go to `unknown`.
-std::vector<const MailboxMigration*> filter_migrations(const Config& config,
-                                                       const std::vector<std::string>& names,
-                                                       std::vector<std::string>& unknown);
+// The migrations that `--select` leaves: all without a selection, else those it names as
+// MailboxMigration/NAME (none when it names only other kinds); names not declared go to
+// `unknown`.
+std::vector<const MailboxMigration*> selected_migrations(const Config& config,
+                                                         const std::vector<std::string>& select,
+                                                         std::vector<std::string>& unknown);
 
 // Scans every migration, `parallelism` at once, when `policy` is given and lets its secrets go
 // to both servers (a refused one gets the refusal as its error); without a policy nothing is

@@ -62,7 +62,6 @@ void run_plan(PlanOptions& options, Context& context) {
         return;
     }
     use_settings(*settings, options.session);
-    std::vector<std::string> migration_names = take_migration_items(options.session.select);
     Session session = open_session(options.session, *profile);
     if (session_open(session))
         plan_session(session, options.session, *profile);
@@ -83,7 +82,7 @@ void run_plan(PlanOptions& options, Context& context) {
     }
     if (session.planned) {
         std::vector<std::string> unknown;
-        auto list = filter_migrations(session.loaded.config, migration_names, unknown);
+        auto list = selected_migrations(session.loaded.config, options.session.select, unknown);
         for (const std::string& name : unknown)
             fmt::print(stderr, "error: --select MailboxMigration/{}: no such migration\n", name);
         if (!unknown.empty())
@@ -138,8 +137,9 @@ void add_plan_command(CLI::App& app, Context& context) {
     add_ownership_options(*command, options->settings, options->session);
     command
         ->add_option("--select", options->session.select,
-                     "Only KIND/NAME and what it depends on (repeatable)")
-        ->allow_extra_args(false);
+                     "Only KIND/NAME and what it depends on; once per resource: --select A "
+                     "--select B")
+        ->type_name("KIND/NAME");
     command->add_option("--format", options->format, "Output: text, json or markdown")
         ->check(CLI::IsMember({"text", "json", "markdown"}))
         ->default_val("text");

@@ -115,8 +115,9 @@ void add_test_command(CLI::App& app, Context& context) {
                         "Files or folders (every *.yaml and *.yml below, sorted); default .");
     command
         ->add_option("--select", options->select,
-                     "Only KIND/NAME (repeatable), such as MailAccount/support-inbox")
-        ->allow_extra_args(false);
+                     "Only KIND/NAME, such as MailAccount/support-inbox; once per resource: "
+                     "--select A --select B")
+        ->type_name("KIND/NAME");
     add_env_option(*command, options->settings);
     add_mapping_option(*command, options->settings);
     command->add_option("--format", options->format, "Output: text or json")

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/live.hpp"
+#include "config/document_count.hpp"
 #include "config/loader.hpp"
 #include "util/text.hpp"
 
@@ -34,15 +35,19 @@ std::string plural(std::size_t count, std::string_view word) {
 void print_text(const LoadedConfig& loaded, const ValidateOptions& options,
                 const Context& context) {
     print_diagnostics(loaded.diagnostics, loaded.sources, context);
+    // Every document counts, valid or not: a broken one is a resource that was not checked.
+    DocumentCount documents = count_documents(loaded);
     std::vector<std::string> kinds;
     for (Kind kind : declared_kinds) {
-        if (std::size_t count = loaded.config.count(kind))
-            kinds.push_back(fmt::format("{} {}", count, kind_name(kind)));
+        if (auto found = documents.by_kind.find(kind); found != documents.by_kind.end())
+            kinds.push_back(fmt::format("{} {}", found->second, kind_name(kind)));
     }
-    std::string resources =
-        plural(loaded.config.size() + loaded.config.migrations.size(), "resource");
-    fmt::print("Checked {} in {}{}.\n", resources, plural(loaded.files.size(), "file"),
-               kinds.empty() ? "" : ": " + join(kinds, ", "));
+    if (documents.unknown_kind > 0)
+        kinds.push_back(fmt::format("{} of no known kind", documents.unknown_kind));
+    fmt::print("Checked {} in {}{}{}.\n", plural(documents.total, "resource"),
+               plural(loaded.files.size(), "file"), kinds.empty() ? "" : ": " + join(kinds, ", "),
+               documents.with_errors > 0 ? fmt::format("; {} with errors", documents.with_errors)
+                                         : "");
     if (options.no_secrets)
         fmt::print("Secrets were not resolved (--no-secrets).\n");
     const Diagnostics& d = loaded.diagnostics;
@@ -61,10 +66,14 @@ void print_json(const LoadedConfig& loaded, const ValidateOptions& options,
     out["format_version"] = 1;
     out["valid"] = !loaded.diagnostics.has_errors();
     out["files"] = loaded.files;
+    DocumentCount documents = count_documents(loaded);
     nlohmann::ordered_json kinds = nlohmann::ordered_json::object();
     for (Kind kind : declared_kinds)
-        kinds[std::string(kind_name(kind))] = loaded.config.count(kind);
+        kinds[std::string(kind_name(kind))] =
+            documents.by_kind.contains(kind) ? documents.by_kind.at(kind) : 0;
     out["resources"] = kinds;
+    out["documents"] = documents.total;
+    out["documents_with_errors"] = documents.with_errors;
     out["errors"] = loaded.diagnostics.error_count();
     out["warnings"] = loaded.diagnostics.warning_count();
     out["secrets_resolved"] = !options.no_secrets;

@@ -21,14 +21,22 @@ namespace {
 struct FileResult {
     std::string text;
     Config config;
+    std::vector<DocumentRead> documents;
     Diagnostics diagnostics;
 };
+
+// The kind a document names, read without judging the rest of it.
+std::optional<Kind> named_kind(const yaml::Node& root) {
+    const yaml::Node* kind = root.find("kind");
+    return kind != nullptr && kind->is_scalar() ? parse_kind(kind->value) : std::nullopt;
+}
 
 void load_text(const std::string& file, std::optional<std::string> text, SchemaValidator& schema,
                const VariableScope& variables, FileResult& result) {
     if (!text)
         return;
-    std::vector<yaml::Document> documents = yaml::parse(*text, file, result.diagnostics);
+    yaml::ParsedText parsed = yaml::parse_text(*text, file, result.diagnostics);
+    std::vector<yaml::Document>& documents = parsed.documents;
     if (documents.empty() && !result.diagnostics.has_errors()) {
         bool blank = text->find_first_not_of(" \t\r\n") == std::string::npos;
         result.diagnostics.error({file, 0, 0},
@@ -37,6 +45,7 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
     for (yaml::Document& document : documents) {
         if (document.root.is_null())
             continue; // an empty document, as after a trailing `---`
+        result.documents.push_back({0, document.start.line, named_kind(document.root)});
         // A variable that is not there leaves a hole: the schema's complaint would add nothing.
         std::size_t errors_before = result.diagnostics.error_count();
         substitute_variables(document.root, file, variables, result.diagnostics);
@@ -44,6 +53,8 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
             continue;
         decode_document(document, file, schema, result.config, result.diagnostics);
     }
+    if (parsed.stopped_at)
+        result.documents.push_back({0, parsed.stopped_at->line, std::nullopt});
     result.text = std::move(*text);
 }
 
@@ -138,6 +149,9 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
         for (const Location& literal : literal_secrets(results[i].config))
             loaded.sources.redact(literal);
         loaded.diagnostics.append(results[i].diagnostics);
+        for (DocumentRead& document : results[i].documents)
+            document.file = i;
+        move_append(loaded.documents, results[i].documents);
         move_append(loaded.config.clients, results[i].config.clients);
         move_append(loaded.config.accounts, results[i].config.accounts);
         move_append(loaded.config.smtp_connections, results[i].config.smtp_connections);

@@ -25,8 +25,18 @@ struct LoadOptions {
     VariableScope variables;
 };
 
+// One YAML document of a file, valid or not: where it starts and the kind it names.
+struct DocumentRead {
+    std::size_t file = 0;     // in LoadedConfig::files
+    int line = 0;             // its first node; a document cut short by a syntax error: there
+    std::optional<Kind> kind; // when its `kind` names one that mailsync knows
+};
+
 struct LoadedConfig {
     Config config;
+    // Every non-empty document of every file in the order read, including those that yield no
+    // resource because of errors; a document spans from its line to the next one's.
+    std::vector<DocumentRead> documents;
     Diagnostics diagnostics;
     SourceFiles sources;
     std::vector<std::string> files; // in the order read

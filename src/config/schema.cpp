@@ -11,6 +11,7 @@
 #include <valijson/validator.hpp>
 
 #include "config/scalar.hpp"
+#include "config/value_hints.hpp"
 #include "util/text.hpp"
 
 namespace mailsync::embedded {
@@ -156,6 +157,19 @@ std::string quoted_value(const yaml::Node& node) {
     return yaml::describe(node);
 }
 
+// What a refused value was likely meant to say, for the fields whose definition asks for it
+// ("x-mailsync-hint"); otherwise an empty string.
+std::string value_hint(const json& schema, const yaml::Node& node) {
+    if (!node.is_scalar() || !schema.contains("x-mailsync-hint"))
+        return {};
+    const json& hint = schema["x-mailsync-hint"];
+    if (hint == "encryption")
+        return encryption_hint(node.value);
+    if (hint == "duration")
+        return duration_hint(node.value);
+    return {};
+}
+
 std::string between(std::string_view text, std::string_view open, std::string_view close) {
     std::size_t start = text.find(open);
     if (start == std::string_view::npos)
@@ -288,9 +302,9 @@ struct SchemaValidator::Impl {
             return at_value(fmt::format("{}: {}", field, description));
         if (description.starts_with("Value type not permitted")) {
             if (schema->contains("errorMessage") && schema->contains("pattern"))
-                return at_value(fmt::format("{} {}, not {}", field,
+                return at_value(fmt::format("{} {}, not {}{}", field,
                                             (*schema)["errorMessage"].get<std::string>(),
-                                            yaml::describe(*node)));
+                                            yaml::describe(*node), value_hint(*schema, *node)));
             if (is_secret_field(*schema))
                 return at_value(fmt::format("{} must be a string such as ${{env:NAME}} or "
                                             "${{file:PATH}}, not {}",
@@ -299,9 +313,9 @@ struct SchemaValidator::Impl {
                                         yaml::describe(*node)));
         }
         if (schema->contains("errorMessage") && description.find("regex") != std::string::npos)
-            return at_value(fmt::format("{} {}, not {}", field,
+            return at_value(fmt::format("{} {}, not {}{}", field,
                                         (*schema)["errorMessage"].get<std::string>(),
-                                        quoted_value(*node)));
+                                        quoted_value(*node), value_hint(*schema, *node)));
         if (schema->contains("errorMessage") && description.starts_with("Object should have"))
             return at_key(
                 fmt::format("{} {}", field, (*schema)["errorMessage"].get<std::string>()));
@@ -310,8 +324,9 @@ struct SchemaValidator::Impl {
             std::vector<std::string> options;
             for (const json& option : (*schema)["enum"])
                 options.push_back(option.get<std::string>());
-            std::string suggestion =
-                node->is_scalar() ? did_you_mean(node->value, options) : std::string();
+            std::string suggestion = value_hint(*schema, *node);
+            if (suggestion.empty() && node->is_scalar())
+                suggestion = did_you_mean(node->value, options);
             return at_value(fmt::format("{} must be {}, not {}{}", field, join_words(options, true),
                                         quoted_value(*node), suggestion));
         }

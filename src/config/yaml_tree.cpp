@@ -270,9 +270,10 @@ std::string char_at(std::string_view text, Mark mark) {
 
 } // namespace
 
-std::vector<Document> parse(std::string_view text, const std::string& file,
-                            Diagnostics& diagnostics, const ParseLimits& limits) {
-    std::vector<Document> documents;
+ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,
+                      const ParseLimits& limits) {
+    ParsedText parsed;
+    std::vector<Document>& documents = parsed.documents;
     std::istringstream stream{std::string(text)};
     TreeBuilder builder(file, diagnostics, limits);
     try {
@@ -290,6 +291,7 @@ std::vector<Document> parse(std::string_view text, const std::string& file,
                 diagnostics.error({file, root->mark.line, root->mark.column},
                                   fmt::format("YAML syntax: {} cannot start a value here",
                                               char_at(text, root->mark)));
+                parsed.stopped_at = root->mark;
                 break;
             }
             last = root->mark;
@@ -297,16 +299,24 @@ std::vector<Document> parse(std::string_view text, const std::string& file,
         }
     } catch (const ParseError& error) {
         diagnostics.error({file, error.mark.line, error.mark.column}, error.message);
+        parsed.stopped_at = error.mark;
     } catch (const YAML::DeepRecursion& error) {
         Mark mark = to_mark(error.mark);
         diagnostics.error({file, mark.line, mark.column},
                           fmt::format("YAML nesting is deeper than {} levels", error.depth()));
+        parsed.stopped_at = mark;
     } catch (const YAML::Exception& error) {
         Mark mark = error.mark.is_null() ? Mark{1, 1} : to_mark(error.mark);
         diagnostics.error({file, mark.line, mark.column},
                           fmt::format("YAML syntax: {}{}", error.msg, flow_hint(text, mark)));
+        parsed.stopped_at = mark;
     }
-    return documents;
+    return parsed;
+}
+
+std::vector<Document> parse(std::string_view text, const std::string& file,
+                            Diagnostics& diagnostics, const ParseLimits& limits) {
+    return parse_text(text, file, diagnostics, limits).documents;
 }
 
 } // namespace mailsync::yaml

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,8 +50,18 @@ struct ParseLimits {
     std::size_t max_depth = 64;
 };
 
+// What `parse_text` read: the documents before any syntax error, and where reading stopped
+// when it met one (the document there is not among `documents`).
+struct ParsedText {
+    std::vector<Document> documents;
+    std::optional<Mark> stopped_at;
+};
+
 // Parses every document of `text`; problems go to `diagnostics` with `file` as their place.
-// The documents before a syntax error are kept.
+ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,
+                      const ParseLimits& limits = {});
+
+// The documents of `parse_text`, for callers that need not know where a syntax error stopped it.
 std::vector<Document> parse(std::string_view text, const std::string& file,
                             Diagnostics& diagnostics, const ParseLimits& limits = {});
 

@@ -80,6 +80,9 @@ ConfigGraph build_config_graph(const Config& config) {
         out.ids.push_back({Kind::mail_account, account.meta.name});
     for (const SmtpConnection& connection : config.smtp_connections)
         out.ids.push_back({Kind::smtp_connection, connection.meta.name});
+    // Copied by mailsync itself, a migration needs no object of the target: no edges.
+    for (const MailboxMigration& migration : config.migrations)
+        out.ids.push_back({Kind::mailbox_migration, migration.meta.name});
     out.graph = Graph(out.ids.size());
     std::map<std::string, std::size_t> clients;
     for (std::size_t i = 0; i < config.clients.size(); ++i)

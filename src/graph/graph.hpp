@@ -47,7 +47,8 @@ struct ResourceId {
 std::string to_string(const ResourceId& id);
 
 // The resources of a configuration and their references (a connection → its OAuth2 client),
-// with nodes in the order of `ids`.
+// with nodes in the order of `ids`. Mailbox migrations are nodes without edges: what they copy
+// depends on no object of the target, so selecting one selects nothing else.
 struct ConfigGraph {
     std::vector<ResourceId> ids;
     Graph graph;

@@ -47,6 +47,44 @@ bool plausible_host(const std::string& host) {
     });
 }
 
+// Every option the rows need and the command line lacks, said at once, so that one more run is
+// enough: the destination server, and the domain of logins without '@'. Whether one is missing.
+bool report_missing_options(const CsvTable& table, const std::map<std::string, std::size_t>& index,
+                            const MigrationTarget& target, const Location& header_at,
+                            ImportResult& result) {
+    if (table.rows.empty())
+        return false;
+    std::vector<std::string> missing;
+    if (target.host.empty())
+        missing.push_back("--destination-host HOST: the destination IMAP server is not in the CSV");
+    auto destination = index.find("login_destination");
+    if (target.domain.empty() && destination != index.end()) {
+        std::size_t without_domain = 0;
+        const CsvCell* first = nullptr;
+        for (const CsvRow& row : table.rows) {
+            if (destination->second >= row.cells.size())
+                continue;
+            const CsvCell& cell = row.cells[destination->second];
+            std::string login = trimmed(cell.text);
+            if (!login.empty() && login.find('@') == std::string::npos) {
+                ++without_domain;
+                first = first == nullptr ? &cell : first;
+            }
+        }
+        if (without_domain > 0)
+            missing.push_back(fmt::format(
+                "--destination-domain DOMAIN: {} login_destination{} no '@' (the first, '{}', at "
+                "{}:{}:{})",
+                without_domain, without_domain == 1 ? " has" : "s have", trimmed(first->text),
+                header_at.file, first->line, first->column));
+    }
+    for (const std::string& option : missing)
+        result.diagnostics.error(header_at, "missing option " + option);
+    if (missing.empty())
+        return false;
+    return true;
+}
+
 } // namespace
 
 bool is_migration_csv(std::string_view text) {
@@ -89,11 +127,7 @@ void import_migration_csv(std::string_view text, const std::string& file,
             header_at,
             fmt::format("the migration CSV is separated by '{}', not ';'",
                         table.separator == '\t' ? "tab" : std::string(1, table.separator)));
-    if (!table.rows.empty() && target.host.empty()) {
-        result.diagnostics.error(header_at, "the destination server is not in the CSV: give it "
-                                            "with --destination-host HOST");
-        result.unreadable = true;
-    }
+    bool options_missing = report_missing_options(table, index, target, header_at, result);
     // Passwords are never quoted in messages.
     if (auto password = index.find("pass_source"); password != index.end())
         for (const CsvRow& row : table.rows)
@@ -127,42 +161,40 @@ void import_migration_csv(std::string_view text, const std::string& file,
             result.diagnostics.error(at(column), std::move(message));
             ok = false;
         };
-        if (row.cells.size() != table.header.cells.size())
+        if (row.cells.size() != table.header.cells.size()) {
             error("", fmt::format("this row has {} field{}, the header has {}", row.cells.size(),
                                   row.cells.size() == 1 ? "" : "s", table.header.cells.size()));
+            ++result.skipped;
+            continue;
+        }
+        // Every problem of the row is said, not only the first.
         std::string login = value("login_source");
         std::string host = value("host_source");
         std::string type = value("type_messagerie");
         std::string destination = value("login_destination");
         std::string subscribed = value("subscribed_only");
-        if (ok && login.empty())
+        if (login.empty())
             error("login_source", "login_source is empty");
         if (type.empty())
             type = "default";
-        if (ok && std::find(types.begin(), types.end(), type) == types.end())
+        bool known_type = std::find(types.begin(), types.end(), type) != types.end();
+        if (!known_type)
             error("type_messagerie",
                   fmt::format("unknown type_messagerie '{}': it is one of {}{}", type,
                               join_words(types), did_you_mean(type, types)));
         ServerDefaults defaults = server_defaults(type, "imap");
-        if (ok && host.empty() && defaults.host.empty())
+        if (known_type && host.empty() && defaults.host.empty())
             error("host_source", fmt::format("host_source is empty and type {} has no known "
                                              "server; give the source's IMAP host",
                                              type));
-        if (ok && !host.empty() && !plausible_host(host))
+        if (!host.empty() && !plausible_host(host))
             error("host_source", fmt::format("host_source '{}' is not a host name", host));
-        if (ok && destination.empty())
+        if (destination.empty())
             error("login_destination", "login_destination is empty");
-        if (ok && destination.find('@') == std::string::npos) {
-            if (target.domain.empty())
-                error("login_destination",
-                      fmt::format("login_destination '{}' has no domain: give it in the CSV "
-                                  "('{}@example.com') or with --destination-domain",
-                                  destination, destination));
-            else
-                destination += "@" + target.domain;
-        }
+        else if (destination.find('@') == std::string::npos && !target.domain.empty())
+            destination += "@" + target.domain; // without one, report_missing_options said so
         bool subscribed_only = false;
-        if (ok && !subscribed.empty()) {
+        if (!subscribed.empty()) {
             if (subscribed == "True" || subscribed == "true" || subscribed == "TRUE")
                 subscribed_only = true;
             else if (subscribed != "False" && subscribed != "false" && subscribed != "FALSE")
@@ -229,6 +261,11 @@ void import_migration_csv(std::string_view text, const std::string& file,
     }
     if (table.rows.empty())
         result.read = 0;
+    // The rows were checked all the same, so that their errors come in the same run.
+    if (options_missing) {
+        result.resources.clear();
+        result.unreadable = true;
+    }
 }
 
 } // namespace mailsync

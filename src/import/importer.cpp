@@ -1,17 +1,17 @@
+// The importer: records of attributes → resources, each value read in the attribute's words.
 #include "import/importer.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "config/scalar.hpp"
 #include "config/schema.hpp"
-#include "config/source_file.hpp"
 #include "config/yaml_tree.hpp"
 #include "import/records.hpp"
+#include "import/values.hpp"
+#include "import/vocabulary.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -20,115 +20,15 @@ using nlohmann::json;
 
 namespace {
 
-// Input files may be long account lists: far larger than a YAML file.
-constexpr std::size_t max_import_bytes = 256 * 1024 * 1024;
-
-// The attributes an input may give per kind, with the name an account list uses for each.
-struct Importable {
-    const char* attribute;
-    const char* column;
-};
-
-const std::vector<Importable>& importable(Kind kind) {
-    static const std::vector<Importable> clients{
-        {"name", "name"},
-        {"description", "description"},
-        {"provider", "provider"},
-        {"clientId", "client_id"},
-        {"clientSecret", "client_secret"},
-        {"tenantId", "tenant_id"},
-        {"tokenUrl", "token_url"},
-        {"authorizationUrl", "authorization_url"},
-        {"scopes", "scopes"},
-    };
-    // What accounts and SMTP connections share, then what each has of its own.
-    static const std::vector<Importable> connections{
-        {"name", "name"},
-        {"description", "description"},
-        {"protocol", "protocol"},
-        {"encryption", "encryption"},
-        {"host", "host"},
-        {"port", "port"},
-        {"username", "username"},
-        {"password", "password"},
-        {"timeout", "timeout"},
-        {"oauth2.client", "oauth2_client"},
-        {"oauth2.refreshToken", "refresh_token"},
-        {"serverType", "provider"},
-    };
-    auto with = [](std::vector<Importable> own) {
-        own.insert(own.begin(), connections.begin(), connections.end());
-        return own;
-    };
-    static const std::vector<Importable> accounts =
-        with({{"folder", "folder"}, {"enabled", "enabled"}});
-    static const std::vector<Importable> smtp =
-        with({{"fromAddress", "from_address"}, {"prefix", "prefix"}, {"debug", "debug"}});
-    return kind == Kind::oauth2_client ? clients : kind == Kind::mail_account ? accounts : smtp;
-}
-
-std::string text_of(const json& value) {
-    return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
-// The words that name an attribute's values: (word, value), compared by normalize_name.
-using Words = std::vector<std::pair<std::string, std::string>>;
-
-const Words boolean_words{{"true", "true"},     {"false", "false"}, {"yes", "true"},
-                          {"no", "false"},      {"1", "true"},      {"0", "false"},
-                          {"on", "true"},       {"off", "false"},   {"enabled", "true"},
-                          {"disabled", "false"}};
-
-Words words_of(Kind kind, const std::string& attribute, const MappingProfile& profile) {
-    Words words;
-    if (attribute == "protocol") {
-        if (kind == Kind::smtp_connection)
-            words = {{"smtp", "smtp"}};
-        else
-            words = {{"imap", "imap"}, {"pop3", "pop3"}, {"imap4", "imap"}, {"pop", "pop3"}};
-    } else if (attribute == "encryption") {
-        words = {{"none", "none"},  {"ssl", "ssl"},           {"starttls", "starttls"},
-                 {"tls", "ssl"},    {"ssl/tls", "ssl"},       {"implicit tls", "ssl"},
-                 {"plain", "none"}, {"start tls", "starttls"}};
-    } else if (attribute == "enabled" || attribute == "debug") {
-        words = boolean_words;
-    } else if (attribute == "provider") {
-        words = {{"google", "google"},  {"microsoft", "microsoft"},    {"custom", "custom"},
-                 {"gmail", "google"},   {"microsoft365", "microsoft"}, {"office365", "microsoft"},
-                 {"azure", "microsoft"}};
-    } else if (attribute == "serverType") {
-        words = {{"gmail", "gmail"},       {"office", "office"},
-                 {"exchange", "exchange"}, {"domino", "domino"},
-                 {"default", "default"},   {"gsuite", "gmail"},
-                 {"google", "gmail"},      {"google workspace", "gmail"},
-                 {"office365", "office"},  {"microsoft365", "office"},
-                 {"o365", "office"},       {"ms-exchange", "exchange"},
-                 {"lotus", "domino"},      {"standard", "default"}};
+// The words that mean `meant`, each once whatever its case, `meant` itself left out.
+std::vector<std::string> synonyms(const Words& words, const std::string& meant) {
+    std::vector<std::string> out;
+    std::set<std::string> seen{meant};
+    for (const auto& [word, meaning] : words) {
+        if (meaning == meant && seen.insert(normalize_name(word)).second)
+            out.push_back(word);
     }
-    // The profile's own words: Cloud's values and the Server's, for the same values.
-    if (const KindMapping* mapping = profile.find(kind)) {
-        for (const FieldMapping& field : mapping->fields) {
-            bool same =
-                field.from == attribute || (attribute == "protocol" && field.from == "service");
-            if (!same)
-                continue;
-            auto known = [&](const std::string& key) {
-                std::string base = key.substr(0, key.find('/'));
-                return attribute != "protocol" ||
-                       std::any_of(words.begin(), words.end(),
-                                   [&](const auto& word) { return word.second == base; });
-            };
-            for (const auto& [key, shown] : field.values) {
-                if (known(key))
-                    words.emplace_back(shown, key);
-            }
-            for (const auto& [shown, key] : field.source_values) {
-                if (known(key))
-                    words.emplace_back(shown, key);
-            }
-        }
-    }
-    return words;
+    return out;
 }
 
 class Importer {
@@ -213,6 +113,13 @@ private:
         if (auto found = vocabulary.meaning.find(normalized); found != vocabulary.meaning.end())
             return found->second;
         const Words& words = vocabulary.words;
+        if (is_two_valued(attribute)) {
+            error(work, value->where,
+                  fmt::format("unknown {} '{}' in {}: it is true ({}) or false ({})", what, said,
+                              value->said, join(synonyms(words, "true"), ", "),
+                              join(synonyms(words, "false"), ", ")));
+            return std::nullopt;
+        }
         std::vector<std::string> canonical;
         std::vector<std::string> all;
         for (const auto& [word, meant] : words) {
@@ -224,6 +131,19 @@ private:
               fmt::format("unknown {} '{}' in {}; use {}{}", what, said, value->said,
                           join_words(canonical), did_you_mean(said, all)));
         return std::nullopt;
+    }
+
+    void warning(const Work& work, const Location& where, const std::string& message) {
+        m_result.diagnostics.warning(where, fmt::format("{}: {}", work.subject, message));
+    }
+
+    // Says what a value reader found to say, at the value's place; the value read, or null.
+    json reading(Work& work, const InputValue& said, ValueReading&& read) {
+        if (!read.error.empty())
+            error(work, said.where, read.error);
+        if (!read.warning.empty())
+            warning(work, said.where, read.warning);
+        return std::move(read.value);
     }
 
     void copy(Work& work, const char* attribute) {
@@ -349,7 +269,18 @@ private:
             copy(work, "fromAddress");
             copy(work, "prefix");
         }
+        std::optional<int> port;
+        if (const InputValue* said = find(work, "port")) {
+            json number = reading(work, *said, read_port(text_of(said->value), said->said));
+            if (number.is_number_integer())
+                port = number.get<int>();
+        }
         std::optional<std::string> encryption = choose(work, "encryption", "encryption");
+        if (const InputValue* said = find(work, "encryption"); said != nullptr && encryption)
+            encryption = reading(work, *said,
+                                 read_encryption(*encryption, text_of(said->value), said->said,
+                                                 protocol, port))
+                             .get<std::string>();
         if (!encryption && find(work, "encryption") == nullptr && !defaults.encryption.empty())
             encryption = defaults.encryption;
         if (encryption)
@@ -365,38 +296,20 @@ private:
                                             *server_type)
                               : std::string("it has no host"));
 
-        if (const InputValue* port = find(work, "port")) {
-            std::string said = text_of(port->value);
-            bool digits =
-                !said.empty() && said.size() <= 6 &&
-                std::all_of(said.begin(), said.end(), [](char c) { return c >= '0' && c <= '9'; });
-            int number = digits ? std::stoi(said) : 0;
-            if (number < 1 || number > 65535)
-                error(work, port->where,
-                      fmt::format("{} '{}' is not a port number (1 to 65535)", port->said, said));
-            else
-                work.draft.values["port"] = number;
-        } else if (defaults.port != 0 && encryption == defaults.encryption) {
+        if (port)
+            work.draft.values["port"] = *port;
+        else if (find(work, "port") == nullptr && defaults.port != 0 &&
+                 encryption == defaults.encryption)
             work.draft.values["port"] = defaults.port;
-        }
 
         copy(work, "username");
         if (kind == Kind::mail_account && !work.draft.values.contains("username"))
             error(work, work.record.where, "it has no username");
 
-        if (const InputValue* timeout = find(work, "timeout")) {
-            std::string said = text_of(timeout->value);
-            bool seconds =
-                !said.empty() && said.size() <= 6 &&
-                std::all_of(said.begin(), said.end(), [](char c) { return c >= '0' && c <= '9'; });
-            if (seconds && std::stoi(said) > 0)
-                work.draft.values["timeout"] = std::stoi(said);
-            else if (!seconds && parse_duration(said))
-                work.draft.values["timeout"] = said;
-            else
-                error(work, timeout->where,
-                      fmt::format("{} '{}' is not a time such as 30 (seconds), 30s or 2m",
-                                  timeout->said, said));
+        if (const InputValue* said = find(work, "timeout")) {
+            json timeout = reading(work, *said, read_timeout(text_of(said->value), said->said));
+            if (!timeout.is_null())
+                work.draft.values["timeout"] = std::move(timeout);
         }
         if (kind == Kind::mail_account) {
             if (const InputValue* folder = find(work, "folder")) {
@@ -499,178 +412,10 @@ private:
     std::map<std::pair<Kind, std::string>, Vocabulary> m_vocabularies;
 };
 
-bool looks_like_json(std::string_view file, std::string_view text) {
-    if (file.ends_with(".json") || file.ends_with(".JSON"))
-        return true;
-    if (file.ends_with(".csv") || file.ends_with(".CSV") || file.ends_with(".txt"))
-        return false;
-    std::size_t first = text.find_first_not_of(" \t\r\n");
-    return first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
-}
-
 } // namespace
 
-std::string normalize_name(std::string_view name) {
-    std::string out;
-    out.reserve(name.size());
-    for (char c : name) {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 && u < 0x80)
-            out += static_cast<char>(std::tolower(u));
-        else if (u >= 0x80)
-            out += c;
-    }
-    return out;
-}
-
-bool is_secret_attribute(Kind kind, std::string_view attribute) {
-    for (const AttributeInfo& info : attribute_catalog(kind)) {
-        if (info.name == attribute)
-            return info.about.find("(secret)") != std::string_view::npos;
-    }
-    return false;
-}
-
-FieldNames::FieldNames(const MappingProfile& profile) {
-    for (Kind kind : all_kinds) {
-        auto& names = m_names[kind];
-        auto add = [&](std::string_view said, const std::string& attribute) {
-            std::string normalized = normalize_name(said);
-            if (!normalized.empty())
-                names.emplace(normalized, attribute);
-        };
-        for (const Importable& entry : importable(kind)) {
-            add(entry.attribute, entry.attribute);
-            add(entry.column, entry.attribute);
-            m_suggestions[kind].emplace_back(entry.column);
-        }
-        for (const Importable& entry : importable(kind)) {
-            std::string_view attribute = entry.attribute;
-            if (attribute.starts_with("oauth2."))
-                add(attribute.substr(7), entry.attribute); // "refreshToken"
-        }
-        add("server type", "serverType");
-        add("type", kind == Kind::oauth2_client ? "provider" : "serverType");
-        const KindMapping* mapping = profile.find(kind);
-        if (mapping == nullptr)
-            continue;
-        for (const FieldMapping& field : mapping->fields) {
-            std::string attribute = field.from == "service" ? "protocol" : field.from;
-            bool known =
-                std::any_of(importable(kind).begin(), importable(kind).end(),
-                            [&](const Importable& entry) { return entry.attribute == attribute; });
-            if (!known)
-                continue;
-            for (const std::string& said : {field.source_label, field.label, field.key})
-                add(said, attribute);
-            if (!field.source_label.empty())
-                m_suggestions[kind].push_back(field.source_label);
-        }
-    }
-}
-
-std::optional<std::string> FieldNames::attribute(Kind kind, std::string_view name) const {
-    const auto& names = m_names.at(kind);
-    auto found = names.find(normalize_name(name));
-    if (found == names.end())
-        return std::nullopt;
-    return found->second;
-}
-
-std::vector<std::string> FieldNames::suggestions(Kind kind) const {
-    return m_suggestions.at(kind);
-}
-
-// A name as a target's names may be: letters, digits, spaces and . _ - @, starting and ending
-// with a letter or digit. Another character becomes '-', or nothing next to a space:
-// "Sales (POP)" → "Sales POP", "Support/Inbox" → "Support-Inbox".
-std::string safe_name(std::string_view raw) {
-    constexpr char replaced = '\x01';
-    std::string kept;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(raw[i]);
-        if ((std::isalnum(c) != 0 && c < 0x80) || c == ' ' || c == '.' || c == '_' || c == '@' ||
-            c == '-')
-            kept += static_cast<char>(c);
-        else if ((c & 0xC0) != 0x80 && !kept.ends_with(replaced))
-            kept += replaced; // one for a whole UTF-8 character
-    }
-    std::string out;
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-        if (kept[i] != replaced) {
-            out += kept[i];
-            continue;
-        }
-        bool space_before = out.empty() || out.back() == ' ';
-        bool space_after = i + 1 >= kept.size() || kept[i + 1] == ' ';
-        if (!space_before && !space_after)
-            out += '-';
-    }
-    auto edge = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; };
-    if (out.size() > 120)
-        out.resize(120);
-    while (!out.empty() && edge(out.back()))
-        out.pop_back();
-    std::size_t first = 0;
-    while (first < out.size() && edge(out[first]))
-        ++first;
-    out.erase(0, first);
-    // Runs of spaces as one.
-    std::string squeezed;
-    for (char c : out) {
-        if (c != ' ' || !squeezed.ends_with(' '))
-            squeezed += c;
-    }
-    return squeezed;
-}
-
-ImportResult import_text(std::string_view text, const std::string& file,
-                         const MappingProfile& profile, ImportFormat format,
-                         const MigrationTarget& migration) {
-    ImportResult result;
-    // The text becomes YAML and JSON: it must be UTF-8 (import_file has read it so already).
-    std::optional<std::string> accepted =
-        accept_source_text(file, std::string(text), result.diagnostics);
-    if (!accepted) {
-        result.unreadable = true;
-        return result;
-    }
-    text = *accepted;
-    if (format == ImportFormat::automatic)
-        format = looks_like_json(file, text) ? ImportFormat::json : ImportFormat::csv;
-    result.format = format;
-    if (format == ImportFormat::csv && is_migration_csv(text)) {
-        import_migration_csv(text, file, migration, result);
-        result.diagnostics.sort({file});
-        return result;
-    }
-    FieldNames names(profile);
-    InputRecords input = format == ImportFormat::json
-                             ? read_json_records(text, file, profile, names, result.diagnostics)
-                             : read_csv_records(text, file, names, result.diagnostics);
-    result.sources.add(file, std::string(text));
-    for (const Location& where : input.sensitive)
-        result.sources.redact(where);
-    result.unreadable = input.unreadable;
-    result.read = input.records.size() + input.rejected;
-    result.skipped = input.rejected;
-    if (!input.unreadable)
-        Importer(profile, result).run(std::move(input));
-    result.diagnostics.sort({file});
-    return result;
-}
-
-ImportResult import_file(const std::string& path, const MappingProfile& profile,
-                         ImportFormat format, const MigrationTarget& migration) {
-    Diagnostics diagnostics;
-    std::optional<std::string> text = read_source_file(path, diagnostics, max_import_bytes);
-    if (!text) {
-        ImportResult result;
-        result.diagnostics = std::move(diagnostics);
-        result.unreadable = true;
-        return result;
-    }
-    return import_text(*text, path, profile, format, migration);
+void import_records(InputRecords&& input, const MappingProfile& profile, ImportResult& result) {
+    Importer(profile, result).run(std::move(input));
 }
 
 } // namespace mailsync

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "import/importer.hpp"
 #include "model/mapping.hpp"
 #include "util/diagnostics.hpp"
 
@@ -69,5 +70,9 @@ InputRecords read_csv_records(std::string_view text, const std::string& file,
 InputRecords read_json_records(std::string_view text, const std::string& file,
                                const MappingProfile& profile, const FieldNames& names,
                                Diagnostics& diagnostics);
+
+// The records into resources (clients first, so that connections find theirs), each checked
+// against the schema; problems and the resources go to `result` (importer.cpp).
+void import_records(InputRecords&& input, const MappingProfile& profile, ImportResult& result);
 
 } // namespace mailsync

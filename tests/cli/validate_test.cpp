@@ -65,8 +65,8 @@ TEST_CASE("validate without secrets set fails naming each variable, --no-secrets
           "spec.auth.password: environment variable SUPPORT_PASSWORD is not set\n"
           "    password: ${env:SUPPORT_PASSWORD}\n"
           "              ^\n");
-    CHECK(missing.out ==
-          "Checked 1 resource in 1 file: 1 MailAccount.\nInvalid: 1 error, 0 warnings.\n");
+    CHECK(missing.out == "Checked 1 resource in 1 file: 1 MailAccount; 1 with errors.\n"
+                         "Invalid: 1 error, 0 warnings.\n");
 
     ProcessResult skipped =
         run_mailsync({"validate", "--no-secrets", "samples/incoming-imap"}, bare);
@@ -86,12 +86,14 @@ TEST_CASE("validate --format json gives the diagnostics as data", "[cli][validat
     CHECK(json["format_version"] == 1);
     CHECK(json["valid"] == false);
     CHECK(json["errors"] == 5);
-    CHECK(json["resources"]["MailAccount"] == 0);
+    CHECK(json["resources"]["MailAccount"] == 1); // counted, although it has errors
+    CHECK(json["documents"] == 1);
+    CHECK(json["documents_with_errors"] == 1);
     CHECK(json["mapping"] == "server-to-cloud");
     REQUIRE(json["diagnostics"].size() == 5);
     CHECK(json["diagnostics"][0] == nlohmann::json::parse(R"({"severity": "error",
         "file": "samples/bad/many-errors.yaml", "line": 7, "column": 15,
-        "message": "spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'"})"));
+        "message": "spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'; did you mean 'ssl' (TLS from the first byte, as on ports 993, 995 and 465) or 'starttls' (a plain connection upgraded to TLS, as on ports 143, 110 and 587)?"})"));
 }
 
 TEST_CASE("validate with the mailbox-form profile", "[cli][validate]") {
@@ -146,4 +148,44 @@ TEST_CASE("a 10 MB file is refused cleanly", "[cli][validate]") {
 TEST_CASE("no colour when the output is not a terminal", "[cli][validate]") {
     ProcessResult result = run_mailsync({"validate", "samples/bad/unknown-kind.yaml"});
     CHECK(result.err.find("\x1b[") == std::string::npos);
+}
+
+TEST_CASE("validate counts every document, valid or not", "[cli][validate]") {
+    TempDir dir;
+    auto account = [](const std::string& name, const std::string& spec) {
+        return "apiVersion: mailsync/v1\nkind: MailAccount\nmetadata:\n  name: " + name +
+               "\nspec:\n  protocol: imap\n  username: a@example.com\n"
+               "  auth:\n    password: ${env:X}\n" +
+               spec;
+    };
+    // Five documents: one valid, one the schema refuses, one valid SMTP connection, one of an
+    // unknown kind, one whose name is taken.
+    write_file(dir.file("five.yaml"),
+               account("good", "  host: imap.example.com\n") + "---\n" +
+                   account("typo", "  hots: imap.example.com\n") +
+                   "---\napiVersion: mailsync/v1\nkind: SmtpConnection\nmetadata:\n  name: out\n"
+                   "spec:\n  host: smtp.example.com\n  fromAddress: a@example.com\n---\n"
+                   "apiVersion: mailsync/v1\nkind: Mailbox\nmetadata:\n  name: what\n---\n" +
+                   account("good", "  host: imap2.example.com\n"));
+    ProcessResult text = run_mailsync({"validate", "--no-secrets", dir.file("five.yaml")});
+    CHECK(text.exit_code == 1);
+    CHECK(text.out == "Checked 5 resources in 1 file: 3 MailAccount, 1 SmtpConnection, 1 of no "
+                      "known kind; 3 with errors.\nSecrets were not resolved (--no-secrets).\n"
+                      "Invalid: 4 errors, 0 warnings.\n");
+
+    ProcessResult json =
+        run_mailsync({"validate", "--no-secrets", "--format", "json", dir.file("five.yaml")});
+    auto parsed = nlohmann::json::parse(json.out);
+    CHECK(parsed["resources"] == nlohmann::json::parse(R"({"OAuth2Client": 0, "MailAccount": 3,
+        "SmtpConnection": 1, "MailboxMigration": 0})"));
+    CHECK(parsed["documents"] == 5);
+    CHECK(parsed["documents_with_errors"] == 3);
+
+    // A YAML syntax error ends the reading of its file: the document it is in counts, broken.
+    write_file(dir.file("broken.yaml"),
+               account("ok", "  host: imap.example.com\n") + "---\nkind: [unclosed\n");
+    ProcessResult broken = run_mailsync({"validate", "--no-secrets", dir.file("broken.yaml")});
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.out.starts_with("Checked 2 resources in 1 file: 1 MailAccount, 1 of no known "
+                                 "kind; 1 with errors.\n"));
 }

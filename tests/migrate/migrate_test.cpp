@@ -388,7 +388,8 @@ TEST_CASE("administrator and magic-password logins copy for the user") {
     ProcessResult unknown =
         run_mailsync({"plan", "config", "--select", "MailboxMigration/m9"}, options);
     CHECK(unknown.exit_code == 1);
-    CHECK_THAT(unknown.err, Catch::Contains("MailboxMigration/m9: no such migration"));
+    CHECK_THAT(unknown.err, Catch::Contains("--select MailboxMigration/m9: no such resource in "
+                                            "the configuration"));
 
     ProcessResult apply = run_mailsync({"apply", "--auto-approve", "config"}, options);
     INFO(apply.out << apply.err);

@@ -52,6 +52,43 @@ TEST_CASE("schema errors are reported at the YAML place in mailsync's words", "[
     CHECK(errors[2] == "11:11 spec.folder must be a string, not a number (7)");
 }
 
+TEST_CASE("encryption and timeout mistakes get a hint of what was meant", "[schema]") {
+    auto spec = [](const std::string& fields) {
+        return header +
+               "spec:\n  protocol: imap\n  host: imap.example.com\n  username: u\n"
+               "  auth:\n    password: ${env:P}\n" +
+               fields;
+    };
+    const std::string both = "; did you mean 'ssl' (TLS from the first byte, as on ports 993, "
+                             "995 and 465) or 'starttls' (a plain connection upgraded to TLS, as "
+                             "on ports 143, 110 and 587)?";
+    CHECK(errors_of(spec("  encryption: SSL\n"), Kind::mail_account) ==
+          std::vector<std::string>{
+              "11:15 spec.encryption must be 'none', 'ssl' or 'starttls', not 'SSL'" + both});
+    CHECK(errors_of(spec("  encryption: tls\n"), Kind::mail_account) ==
+          std::vector<std::string>{
+              "11:15 spec.encryption must be 'none', 'ssl' or 'starttls', not 'tls'" + both});
+    CHECK(errors_of(spec("  encryption: STARTTLS\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:15 spec.encryption must be 'none', 'ssl' or 'starttls', "
+                                   "not 'STARTTLS'; did you mean 'starttls' (a plain connection "
+                                   "upgraded to TLS, as on ports 143, 110 and 587)?"});
+    CHECK(errors_of(spec("  encryption: nne\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:15 spec.encryption must be 'none', 'ssl' or 'starttls', "
+                                   "not 'nne'; did you mean 'none'?"});
+    CHECK(errors_of(spec("  timeout: 30\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:12 spec.timeout must be a duration such as 30s, 2m or "
+                                   "500ms, not a number (30); did you mean 30s?"});
+    CHECK(errors_of(spec("  timeout: \"30\"\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:12 spec.timeout must be a duration such as 30s, 2m or "
+                                   "500ms, not '30'; did you mean 30s?"});
+    CHECK(errors_of(spec("  timeout: 30000\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:12 spec.timeout must be a duration such as 30s, 2m or "
+                                   "500ms, not a number (30000); did you mean 30000ms (30s)?"});
+    CHECK(errors_of(spec("  timeout: 2 minutes\n"), Kind::mail_account) ==
+          std::vector<std::string>{"11:12 spec.timeout must be a duration such as 30s, 2m or "
+                                   "500ms, not '2 minutes'; did you mean 2m?"});
+}
+
 TEST_CASE("unknown fields suggest the closest known one at every level", "[schema]") {
     auto errors = errors_of(header + "  labels: {team: x}\n  nmae: b\nspec:\n  protocol: imap\n"
                                      "  host: h.example.com\n  username: u\n  auth:\n"

@@ -56,3 +56,21 @@ TEST_CASE("the config graph links connections to their OAuth2 client", "[graph]"
     CHECK(to_string(graph.ids[box]) == "MailAccount/box");
     CHECK(graph.find({Kind::mail_account, "nope"}) == graph.ids.size());
 }
+
+TEST_CASE("a mailbox migration is a node of its own, depending on nothing", "[graph]") {
+    Config config;
+    OAuth2Client client;
+    client.meta.name = "g";
+    config.clients.push_back(client);
+    MailboxMigration migration;
+    migration.meta.name = "alice";
+    migration.source.auth = Auth{};
+    migration.source.auth->oauth2 = OAuth2Auth{};
+    migration.source.auth->oauth2->client = "g";
+    config.migrations.push_back(migration);
+    ConfigGraph graph = build_config_graph(config);
+    REQUIRE(graph.ids.size() == 2);
+    std::size_t alice = graph.find({Kind::mailbox_migration, "alice"});
+    REQUIRE(alice < graph.ids.size());
+    CHECK(graph.graph.closure(alice) == std::set<std::size_t>{alice});
+}
