@@ -52,9 +52,10 @@ bool contains(const std::string& text, const std::string& part) {
 
 } // namespace
 
-TEST_CASE("--select takes one value per use in plan, apply and test; the path after it stays a "
-          "path",
-          "[cli][select]") {
+TEST_CASE(
+    "the select option takes one value per use in plan, apply and test; the path after it stays a "
+    "path",
+    "[cli][select]") {
     TempDir dir;
     RunOptions options = configured(dir);
 
@@ -99,7 +100,7 @@ TEST_CASE("--select takes one value per use in plan, apply and test; the path af
     CHECK_FALSE(contains(test.out, "decoy"));
 }
 
-TEST_CASE("--select MailboxMigration/NAME selects that migration and nothing of the target",
+TEST_CASE("selecting MailboxMigration/NAME selects that migration and nothing of the target",
           "[cli][select]") {
     TempDir dir;
     RunOptions options = configured(dir);
