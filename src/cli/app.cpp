@@ -97,7 +97,14 @@ void use_settings(const RunSettings& settings, SessionOptions& session) {
     session.variables = settings.variables();
     session.ownership.scope = settings.scope.value;
     session.ownership.allow_deletes = settings.deletes.value != "never";
+    if (settings.file)
+        session.settings_file = ConfigFileDigest{settings.file->path, settings.file->sha256};
     session.ownership.max_deletes = std::stoul(settings.max_deletes.value);
+    session.ownership.max_deletes_from =
+        settings.max_deletes.origin == SettingOrigin::settings_file ? "maxDeletes in mailsync.yaml"
+        : settings.max_deletes.origin == SettingOrigin::built_in
+            ? "the default"
+            : origin_name(settings.max_deletes.origin, "--max-deletes", "MAILSYNC_MAX_DELETES");
 }
 
 void add_ownership_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session) {
@@ -113,7 +120,14 @@ void add_ownership_options(CLI::App& command, SettingsFlags& flags, SessionOptio
         .add_option("--max-deletes", flags.max_deletes,
                     "apply refuses a plan with more deletions than this (default 10; also "
                     "MAILSYNC_MAX_DELETES, or maxDeletes in mailsync.yaml)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (!text.empty() && text.size() <= 9 &&
+                    text.find_first_not_of("0123456789") == std::string::npos)
+                    return "";
+                return "'" + text + "' is not a number of deletions from 0 to 999999999";
+            },
+            "N"));
     command
         .add_option("--replace", session.replace,
                     "Write KIND/NAME whole, its secrets included, even where nothing differs "

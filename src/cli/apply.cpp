@@ -322,10 +322,11 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     if (std::size_t deletes = plan.counts().remove;
         deletes > options.session.ownership.max_deletes) {
         std::string message =
-            fmt::format("this plan deletes {} object{}, more than the {} that --max-deletes allows "
-                        "(default {}); review every deletion, then run again with --max-deletes {}",
+            fmt::format("this plan deletes {} object{}, more than the {} that {} allows (the "
+                        "default is {}); review every deletion, then run again with "
+                        "--max-deletes {}",
                         deletes, deletes == 1 ? "" : "s", options.session.ownership.max_deletes,
-                        default_max_deletes, deletes);
+                        options.session.ownership.max_deletes_from, default_max_deletes, deletes);
         if (!json.enabled)
             fmt::print(stderr, "error: {}\n", message);
         json.out["result"] = "refused";
@@ -432,6 +433,9 @@ void add_apply_command(CLI::App& app, Context& context) {
     add_lock_timeout_option(*command, options->session.lock_timeout);
     add_mapping_option(*command, options->settings);
     add_ownership_options(*command, options->settings, options->session);
+    command->add_flag("--change-scope", options->session.change_scope,
+                      "Let the state take this run's scope when it recorded another (a scope "
+                      "change made on purpose)");
     command
         ->add_option("--select", options->session.select,
                      "Only KIND/NAME and what it depends on; once per resource: --select A "

@@ -159,8 +159,12 @@ void run_export(const ExportOptions& options, Context& context) {
         fmt::print("{} of them keep{} the fingerprint the state held, so plan compares {} with "
                    "the value filled in.\n",
                    kept->size(), kept->size() == 1 ? "s" : "", kept->size() == 1 ? "it" : "them");
-    fmt::print("They are managed in {} now; 'mailsync plan {}' shows what differs.\n",
-               state->path(), options.out);
+    fmt::print("They are managed in {} now; 'mailsync plan {}{}' shows what differs.\n",
+               state->path(),
+               options.session.ownership.scope.empty()
+                   ? std::string()
+                   : "--scope " + options.session.ownership.scope + " ",
+               options.out);
     check_round_trip(options, *profile, result, *kept, std::move(*snapshot), context);
     if (!result.errors.empty())
         context.exit_code = 1;

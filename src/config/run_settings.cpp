@@ -137,15 +137,27 @@ void resolve_ownership(RunSettings& out, const SettingsFlags& flags, const EnvLo
                           fmt::format("{} '{}': write allow or never",
                                       named(out.deletes, "--no-delete", "MAILSYNC_DELETES"),
                                       out.deletes.value));
-    if (out.max_deletes.origin == SettingOrigin::built_in)
+    if (out.max_deletes.origin == SettingOrigin::built_in) {
         out.max_deletes.value = out.max_deletes.written = std::to_string(default_max_deletes);
-    else if (out.max_deletes.value.empty() || out.max_deletes.value.size() > 9 ||
-             out.max_deletes.value.find_first_not_of("0123456789") != std::string::npos)
+    } else if (out.max_deletes.value.empty() || out.max_deletes.value.size() > 9 ||
+               out.max_deletes.value.find_first_not_of("0123456789") != std::string::npos) {
         diagnostics.error(
             out.max_deletes.where,
-            fmt::format("{} '{}': write a number of deletions, 0 or more",
+            fmt::format("{} '{}': write a number of deletions from 0 to 999999999",
                         named(out.max_deletes, "--max-deletes", "MAILSYNC_MAX_DELETES"),
                         out.max_deletes.value));
+    } else if (out.max_deletes.origin == SettingOrigin::settings_file &&
+               std::stoul(out.max_deletes.value) > default_max_deletes) {
+        // The repository may only tighten the limit: a pull request must not lift it.
+        diagnostics.warning(out.max_deletes.where,
+                            fmt::format("maxDeletes {} in the settings file is above the default "
+                                        "{} and is not used: the file may only lower the limit; "
+                                        "raise it with --max-deletes or MAILSYNC_MAX_DELETES, "
+                                        "outside the repository",
+                                        out.max_deletes.value, default_max_deletes));
+        out.max_deletes.value = std::to_string(default_max_deletes);
+        out.max_deletes.origin = SettingOrigin::built_in;
+    }
 }
 
 std::string safe_name(const std::string& target) {

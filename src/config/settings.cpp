@@ -8,6 +8,7 @@
 #include "config/schema.hpp"
 #include "config/source_file.hpp"
 #include "config/yaml_tree.hpp"
+#include "util/crypto.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -165,7 +166,10 @@ std::optional<SettingsFile> read_settings_file(const std::string& path, const st
     if (!text)
         return std::nullopt;
     sources.add(path, *text);
-    return parse_settings_text(path, *text, diagnostics);
+    std::optional<SettingsFile> file = parse_settings_text(path, *text, diagnostics);
+    if (file)
+        file->sha256 = sha256_hex(*text);
+    return file;
 }
 
 } // namespace mailsync

@@ -48,6 +48,7 @@ struct SettingsEnvironment {
 
 struct SettingsFile {
     std::string path;
+    std::string sha256; // of the text read, so that a saved plan notices a change
     std::optional<std::string> default_environment;
     Location default_where;
     std::vector<SettingsEnvironment> environments;

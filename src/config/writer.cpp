@@ -148,6 +148,8 @@ public:
         scalar("kind", json(std::string(kind_name(m_draft.kind))));
         open("metadata");
         scalar("name", json(m_draft.name), "name");
+        if (m_draft.protect)
+            scalar("protected", json(true));
         close();
         open("spec");
         if (m_draft.kind == Kind::oauth2_client)

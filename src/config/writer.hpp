@@ -34,6 +34,7 @@ struct ResourceDraft {
     std::string name;
     std::map<std::string, nlohmann::json> values;
     std::map<std::string, std::string> secrets; // attribute → "${env:...}"
+    bool protect = false;                       // metadata.protected: true
 };
 
 // One YAML document (without a "---" line), keys in the order of the reference documentation.

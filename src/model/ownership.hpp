@@ -20,6 +20,7 @@ struct Ownership {
     std::string scope;         // empty: the objects that carry no scope label
     bool allow_deletes = true; // `deletes: never` / --no-delete: false
     std::size_t max_deletes = default_max_deletes;
+    std::string max_deletes_from = "the default"; // "--max-deletes", "MAILSYNC_MAX_DELETES", ...
 };
 
 // Whether `name` is a scope name: 1 to 63 of a-z 0-9 . _ -, starting and ending alphanumeric.

@@ -91,6 +91,8 @@ public:
                     claimed.insert(current->id);
                     wanted.insert(match->previous_name);
                 }
+                if (kind == Kind::oauth2_client && current != nullptr)
+                    m_client_ids[object.name] = current->id;
                 auto owned = m_managed.find({kind, state_name});
                 bool adopt = current != nullptr &&
                              (owned == m_managed.end() || owned->second != current->id);
@@ -228,6 +230,12 @@ private:
             json before;
             if (current != nullptr && current->fields.contains(field.key))
                 before = current->fields[field.key];
+            // A reference to a client renamed in place still names the same id.
+            if (is_reference && after.is_object() && before.is_string()) {
+                auto id = m_client_ids.find(referenced_name(after));
+                if (id != m_client_ids.end() && id->second == before.get<std::string>())
+                    continue;
+            }
             json shown_after = shown(after, is_reference);
             json shown_before = shown(before, is_reference);
             if (current != nullptr && shown_after == shown_before)
@@ -250,16 +258,15 @@ private:
                      PlannedAction& action) const {
         auto meta = m_meta.find({object.kind, object.name});
         bool protect = meta != m_meta.end() && meta->second->protect;
-        std::map<std::string, std::string> wanted =
-            desired_labels(current, m_in.ownership.scope, protect);
-        std::map<std::string, std::string> held;
-        if (current != nullptr)
-            held = labels_of(*current);
+        json wanted = desired_labels(current, m_in.ownership.scope, protect);
+        json held = current != nullptr ? current->fields.value("labels", json::object()) : json();
+        if (!held.is_object())
+            held = json::object();
         if (!wanted.empty() || !held.empty())
             action.fields["labels"] = wanted;
-        for (const char* key : {scope_label, protected_label}) {
-            json before = held.contains(key) ? json(held[key]) : json();
-            json after = wanted.contains(key) ? json(wanted[key]) : json();
+        for (const std::string& key : {std::string(scope_label), std::string(protected_label)}) {
+            json before = held.value(key, json());
+            json after = wanted.value(key, json());
             if (before != after && !(current == nullptr && after.is_null()))
                 action.changes.push_back({fmt::format("Label {}", key),
                                           fmt::format("labels.{}", key), before, after, false, ""});
@@ -324,6 +331,10 @@ private:
             }
             match.current = found->second;
             by_own_name = true;
+            // Once this state manages the object by its own name, old names mean nothing.
+            auto managed = m_managed.find({object.kind, object.name});
+            if (managed != m_managed.end() && managed->second == match.current->id)
+                return match;
         }
         auto meta = m_meta.find({object.kind, object.name});
         if (meta == m_meta.end())
@@ -384,6 +395,7 @@ private:
     std::set<ResourceId> m_replace;
     std::map<std::string, std::size_t> m_other_scopes; // scope → objects left alone
     std::map<std::string, std::string> m_client_names; // target id → name
+    std::map<std::string, std::string> m_client_ids;   // declared client → its object's id
     std::vector<std::unique_ptr<Secret>> m_secrets;
     std::size_t m_exported_secrets = 0;
 };

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "plan/export_check.hpp"
+#include "plan/labels.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -134,7 +135,7 @@ private:
         if (!reversed)
             return;
         WrittenResource resource{kind, name, object.id, "", {}};
-        ResourceDraft draft{kind, name, std::move(reversed->values), {}};
+        ResourceDraft draft{kind, name, std::move(reversed->values), {}, is_protected(object)};
         auto secret = [&](const std::string& attribute, const FieldMapping& field, bool set) {
             draft.secrets[attribute] = m_names.reference(
                 kind, name, attribute,

@@ -2,37 +2,49 @@
 
 namespace mailsync {
 
+using nlohmann::json;
+
+namespace {
+
+// The object's labels as the target holds them; an empty object when it has none.
+const json& raw_labels(const TargetObject& object) {
+    static const json none = json::object();
+    auto labels = object.fields.find("labels");
+    return labels != object.fields.end() && labels->is_object() ? *labels : none;
+}
+
+} // namespace
+
 std::map<std::string, std::string> labels_of(const TargetObject& object) {
     std::map<std::string, std::string> out;
-    auto labels = object.fields.find("labels");
-    if (labels == object.fields.end() || !labels->is_object())
-        return out;
-    for (const auto& [key, value] : labels->items()) {
-        if (value.is_string())
-            out[key] = value.get<std::string>();
-    }
+    for (const auto& [key, value] : raw_labels(object).items())
+        out[key] = value.is_string() ? value.get<std::string>() : value.dump();
     return out;
 }
 
 std::string scope_of(const TargetObject& object) {
-    std::map<std::string, std::string> labels = labels_of(object);
+    const json& labels = raw_labels(object);
     auto found = labels.find(scope_label);
-    return found == labels.end() ? std::string() : found->second;
+    if (found == labels.end())
+        return "";
+    // A value that is not a string is nobody's scope that a configuration could own: its JSON
+    // text, which no scope name can be, keeps the object out of every scope's reach.
+    return found->is_string() ? found->get<std::string>() : found->dump();
 }
 
 bool is_protected(const TargetObject& object) {
-    std::map<std::string, std::string> labels = labels_of(object);
+    const json& labels = raw_labels(object);
     auto found = labels.find(protected_label);
-    return found != labels.end() && found->second == "true";
+    // Anything but the label's absence or "false" protects: a hand-made "True" or true too.
+    return found != labels.end() && !(found->is_string() && found->get<std::string>() == "false");
 }
 
-std::map<std::string, std::string> desired_labels(const TargetObject* current,
-                                                  const std::string& scope, bool protect) {
-    std::map<std::string, std::string> out;
+json desired_labels(const TargetObject* current, const std::string& scope, bool protect) {
+    json out = json::object();
     if (current != nullptr) {
-        for (const auto& [key, value] : labels_of(*current)) {
+        for (const auto& [key, value] : raw_labels(*current).items()) {
             if (!key.starts_with("mailsync/"))
-                out[key] = value;
+                out[key] = value; // kept as the target holds it
         }
     }
     if (!scope.empty())

@@ -17,7 +17,8 @@ namespace {
 std::vector<FieldChange> key_fields(const KindMapping& mapping, const TargetObject& object) {
     std::vector<FieldChange> out;
     for (const FieldMapping& field : mapping.fields) {
-        bool key = field.from == "host" || field.from == "username" || field.from == "clientId";
+        bool key = field.from == "host" || field.from == "username" || field.from == "folder" ||
+                   field.from == "clientId";
         if (key && object.fields.contains(field.key))
             out.push_back({field.label, field.key, object.fields[field.key], nullptr, false, ""});
     }
@@ -85,19 +86,15 @@ void plan_leftovers(const Leftovers& in, Plan& plan,
                 ++other_scopes[owner];
             else
                 plan.unmanaged.push_back({in.kind, object.name(), object.id});
-            if (managed != managed_names.end())
-                plan.notes.push_back(fmt::format(
-                    "{} '{}' is in the state but now belongs to {} in the target; left alone",
-                    kind_name(in.kind), managed->second, describe_scope(owner)));
             continue;
         }
-        // Ours: managed by the state, or carrying this configuration's scope.
-        if (managed == managed_names.end() && owner.empty()) {
+        // Ours to delete only when this state manages it: the scope's label alone is not
+        // enough, since another folder (or a pull request) may claim the same scope.
+        if (managed == managed_names.end()) {
             plan.unmanaged.push_back({in.kind, object.name(), object.id});
             continue;
         }
-        std::string name = managed != managed_names.end() ? managed->second : object.name();
-        plan_removal(in, object, name, plan, diagnostics);
+        plan_removal(in, object, managed->second, plan, diagnostics);
     }
     for (const auto& [id, name] : managed_names) {
         if (!present.contains(id))
@@ -108,41 +105,49 @@ void plan_leftovers(const Leftovers& in, Plan& plan,
 }
 
 void warn_hand_made_renames(Plan& plan, const MappingProfile& profile) {
-    // The deletes by (kind, host, username).
-    std::map<std::tuple<Kind, std::string, std::string>, std::vector<const PlannedAction*>> gone;
+    // (kind, host, username, folder) of an object, from its fields or a delete's key fields.
+    using Mailbox = std::tuple<Kind, std::string, std::string, std::string>;
+    auto mailbox = [&](Kind kind, const KindMapping& mapping, const json& fields) {
+        auto text = [&](std::string_view from) {
+            return fields.value(key_of(mapping, from), json()).dump();
+        };
+        return Mailbox{kind, text("host"), text("username"), text("folder")};
+    };
+    std::map<Mailbox, const PlannedAction*> created;
+    for (const PlannedAction& action : plan.actions) {
+        const KindMapping* mapping = profile.find(action.kind);
+        if (action.type == ActionType::create && mapping != nullptr)
+            created.emplace(mailbox(action.kind, *mapping, action.fields), &action);
+    }
+    if (created.empty())
+        return;
+    constexpr std::size_t most = 20; // a plan of thousands would bury the rest
+    std::size_t found = 0;
     for (const PlannedAction& removed : plan.actions) {
         const KindMapping* mapping = profile.find(removed.kind);
         if (removed.type != ActionType::remove || mapping == nullptr)
             continue;
-        json host, user;
-        for (const FieldChange& field : removed.changes) {
-            if (field.key == key_of(*mapping, "host"))
-                host = field.before;
-            else if (field.key == key_of(*mapping, "username"))
-                user = field.before;
-        }
-        if (!host.is_null() && !user.is_null())
-            gone[{removed.kind, host.dump(), user.dump()}].push_back(&removed);
-    }
-    if (gone.empty())
-        return;
-    for (const PlannedAction& created : plan.actions) {
-        const KindMapping* mapping = profile.find(created.kind);
-        if (created.type != ActionType::create || mapping == nullptr)
+        json fields = json::object();
+        for (const FieldChange& field : removed.changes)
+            fields[field.key] = field.before;
+        if (fields.value(key_of(*mapping, "host"), json()).is_null() ||
+            fields.value(key_of(*mapping, "username"), json()).is_null())
             continue;
-        json host = created.fields.value(key_of(*mapping, "host"), json());
-        json user = created.fields.value(key_of(*mapping, "username"), json());
-        auto found = gone.find({created.kind, host.dump(), user.dump()});
-        if (host.is_null() || user.is_null() || found == gone.end())
+        auto match = created.find(mailbox(removed.kind, *mapping, fields));
+        if (match == created.end() || ++found > most)
             continue;
-        for (const PlannedAction* removed : found->second)
-            plan.warnings.push_back(fmt::format(
-                "{} '{}' is created and '{}' deleted with the same host and username ({}, {}): "
-                "both would use the same mailbox until the delete runs. To rename in place, give "
-                "'{}' metadata.previousNames: ['{}']",
-                kind_name(created.kind), created.name, removed->name, host.dump(), user.dump(),
-                created.name, removed->name));
+        const PlannedAction& twin = *match->second;
+        plan.warnings.push_back(fmt::format(
+            "{} '{}' is created and '{}' deleted with the same host, username and folder ({}, "
+            "{}): both would read the same mailbox until the delete runs. To rename in place, "
+            "give '{}' metadata.previousNames: ['{}']",
+            kind_name(twin.kind), twin.name, removed.name, std::get<1>(match->first),
+            std::get<2>(match->first), twin.name, removed.name));
     }
+    if (found > most)
+        plan.warnings.push_back(fmt::format("{} more creates of a mailbox that a delete of the "
+                                            "plan still reads (the first {} are named above)",
+                                            found - most, most));
 }
 
 } // namespace mailsync

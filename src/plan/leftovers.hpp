@@ -28,9 +28,9 @@ struct Leftovers {
     const Ownership& ownership;
 };
 
-// Adds a delete (or a left-in-place entry) for each object of the scope nobody takes: one the
-// state manages, or one carrying the scope's label; a protected one is an error. Objects of
-// other scopes are counted in `other_scopes`, the rest listed as unmanaged.
+// Adds a delete (or a left-in-place entry) for each object of the scope that the state manages
+// and nobody takes; a protected one is an error. Objects of other scopes are counted in
+// `other_scopes`, the rest listed as unmanaged.
 void plan_leftovers(const Leftovers& leftovers, Plan& plan,
                     std::map<std::string, std::size_t>& other_scopes, Diagnostics& diagnostics);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -115,19 +116,23 @@ private:
     }
 
     // The client ids a connection's object in the target refers to now.
-    std::vector<std::string> current_references(const PlannedAction& action) const {
+    std::vector<std::string> current_references(const PlannedAction& action) {
         std::vector<std::string> out;
         const KindMapping* mapping = m_profile.find(action.kind);
         if (mapping == nullptr || action.target_id.empty())
             return out;
-        std::set<std::string> keys = reference_keys(*mapping);
-        for (const TargetObject& object : listing(action.collection)) {
-            if (object.id != action.target_id)
-                continue;
-            for (const std::string& key : keys) {
-                if (object.fields.contains(key) && object.fields[key].is_string())
-                    out.push_back(object.fields[key]);
-            }
+        auto& by_id = m_by_id[action.collection];
+        if (by_id.empty()) {
+            for (const TargetObject& object : listing(action.collection))
+                by_id[object.id] = &object;
+        }
+        auto found = by_id.find(action.target_id);
+        if (found == by_id.end())
+            return out;
+        const TargetObject& object = *found->second;
+        for (const std::string& key : reference_keys(*mapping)) {
+            if (object.fields.contains(key) && object.fields[key].is_string())
+                out.push_back(object.fields[key]);
         }
         return out;
     }
@@ -171,6 +176,8 @@ private:
     const MappingProfile& m_profile;
     const TargetSnapshot& m_snapshot;
     Diagnostics& m_diagnostics;
+    // Each collection's objects by id, made when first needed.
+    std::map<std::string, std::unordered_map<std::string, const TargetObject*>> m_by_id;
 };
 
 } // namespace

@@ -40,6 +40,21 @@ std::string cell(std::string_view text) {
     return out;
 }
 
+// Prose from outside (notes naming a target's objects and labels): a cell, and no link, image or
+// mention either.
+std::string prose(std::string_view text) {
+    std::string out;
+    for (char c : cell(text)) {
+        if (c == '[' || c == ']' || c == '!')
+            out += '\\';
+        if (c == '@')
+            out += "&#64;";
+        else
+            out += c;
+    }
+    return out;
+}
+
 std::string code(const nlohmann::json& value) {
     if (value.is_null())
         return "";
@@ -119,7 +134,7 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
     if (counts.remove > 0)
         head += fmt::format("> [!WARNING]\n> {}\n\n", deletion_banner(plan));
     for (const std::string& warning : plan.warnings)
-        head += fmt::format("> [!WARNING]\n> {}\n\n", cell(warning));
+        head += fmt::format("> [!WARNING]\n> {}\n\n", prose(warning));
     // Blocks that a part never cuts: chunks of the summary table, then a section per resource.
     const std::string table_head = "| Action | Kind | Name | Fields |\n|---|---|---|---|\n";
     std::vector<std::string> blocks;
@@ -153,18 +168,20 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
                                 cell(plan.unmanaged[i].name));
         tail += "\n\n";
     }
+    // A list item per object left in place: blocks a part may end between.
     if (!plan.left_in_place.empty()) {
-        tail += "**Left in place** (deletes: never), though no resource declares them: ";
-        for (std::size_t i = 0; i < plan.left_in_place.size(); ++i) {
-            const KeptObject& object = plan.left_in_place[i];
+        blocks.push_back(tail + "**Left in place** (deletes: never), though no resource "
+                                "declares them:\n\n");
+        tail.clear();
+        for (const KeptObject& object : plan.left_in_place) {
             std::string fields = key_fields_text(object.key_fields);
-            tail += fmt::format("{}{} `{}`{}", i ? ", " : "", kind_name(object.kind),
-                                cell(object.name), fields.empty() ? "" : " (" + fields + ")");
+            blocks.push_back(fmt::format("- {} `{}`{}\n", kind_name(object.kind), cell(object.name),
+                                         fields.empty() ? "" : " (" + fields + ")"));
         }
-        tail += "\n\n";
+        tail += "\n";
     }
     for (const std::string& note : plan.notes)
-        tail += fmt::format("> {}\n\n", cell(note));
+        tail += fmt::format("> {}\n\n", prose(note));
     blocks.push_back(tail);
 
     std::string whole = head;

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "plan/render.hpp"
+#include "util/text.hpp"
 
 namespace mailsync {
 
@@ -108,11 +109,11 @@ std::string render_text(const Plan& plan, bool color) {
             banner = true;
             out += "\n  " + style.paint("1;31", "WARNING: " + deletion_banner(plan)) + "\n";
         }
-        std::string head =
-            fmt::format("{} {} {}", symbol(action.type), kind_name(action.kind), action.name);
+        std::string head = fmt::format("{} {} {}", symbol(action.type), kind_name(action.kind),
+                                       printable(action.name));
         out += "\n  " + style.paint(colour_of(action.type), head);
         if (!action.previous_name.empty())
-            out += fmt::format(" (renamed from \"{}\")", action.previous_name);
+            out += fmt::format(" (renamed from \"{}\")", printable(action.previous_name));
         if (action.adopt)
             out += " (exists in the target; mailsync will manage it)";
         if (action.replace)
@@ -128,18 +129,18 @@ std::string render_text(const Plan& plan, bool color) {
     if (!plan.unmanaged.empty()) {
         out += "\nIn the target but not managed by mailsync (left alone):\n";
         for (const UnmanagedObject& object : plan.unmanaged)
-            out += fmt::format("    {} {}\n", kind_name(object.kind), object.name);
+            out += fmt::format("    {} {}\n", kind_name(object.kind), printable(object.name));
     }
     if (!plan.left_in_place.empty()) {
         out += "\nLeft in place (deletes: never), though no resource declares them:\n";
         for (const KeptObject& object : plan.left_in_place)
-            out += fmt::format("    {} {}{}\n", kind_name(object.kind), object.name,
+            out += fmt::format("    {} {}{}\n", kind_name(object.kind), printable(object.name),
                                key_fields_text(object.key_fields));
     }
     for (const std::string& note : plan.notes)
-        out += fmt::format("\nNote: {}\n", note);
+        out += fmt::format("\nNote: {}\n", printable(note));
     for (const std::string& warning : plan.warnings)
-        out += "\n" + style.paint("1;33", fmt::format("Warning: {}", warning)) + "\n";
+        out += "\n" + style.paint("1;33", fmt::format("Warning: {}", printable(warning))) + "\n";
     out += "\n";
     out += plan.counts().has_changes() ? render_summary(plan)
                                        : "No changes. The target matches the configuration.";

@@ -128,6 +128,13 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
         problems.error({}, belongs.error().message);
         return session;
     }
+    Result<void> scoped = check_state_scope(
+        *session.state, options.state, options.ownership.scope,
+        options.bind_state ? StateBinding::bind : StateBinding::check_only, options.change_scope);
+    if (!scoped) {
+        problems.error({}, scoped.error().message);
+        return session;
+    }
     if (adopted)
         problems.warning({}, fmt::format("the state {} recorded no target (made by an earlier "
                                          "mailsync); it belongs to {} from now on",
@@ -186,6 +193,8 @@ void diff_session(Session& session, const SessionOptions& options, const Mapping
     session.plan.state = redact_state_url(options.state); // shown, never opened
     session.plan.config_digest = config_digest(session.loaded);
     session.plan.config_files = config_file_digests(session.loaded);
+    if (options.settings_file) // first: it was read before the configuration
+        session.plan.config_files.insert(session.plan.config_files.begin(), *options.settings_file);
     session.plan.seen_objects = seen_objects(session.snapshot, profile);
     std::error_code error;
     session.plan.working_directory = std::filesystem::current_path(error).string();

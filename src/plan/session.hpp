@@ -30,6 +30,8 @@ struct SessionOptions {
     Ownership ownership;              // the scope owned, and how far deletes may go
     std::vector<std::string> replace; // --replace "KIND/NAME": written whole, secrets included
     bool replace_secrets = false;     // --replace-secrets: every secret written again
+    bool change_scope = false;        // apply --change-scope: the state takes this scope
+    std::optional<ConfigFileDigest> settings_file; // mailsync.yaml as read, for saved plans
     EnvLookup env = process_environment();
     // How to reach a remote target; the token comes from MAILSYNC_TARGET_TOKEN through `env`
     // unless set here, and `target_timeout` ("30s") from the flag.

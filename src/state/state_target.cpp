@@ -46,4 +46,22 @@ Result<void> check_state_target(StateStore& state, const std::string& state_name
     return state.set_meta("target_name", written);
 }
 
+Result<void> check_state_scope(StateStore& state, const std::string& state_name,
+                               const std::string& scope, StateBinding binding, bool change) {
+    Result<std::optional<std::string>> recorded = state.meta("scope");
+    if (!recorded)
+        return fail(fmt::format("state {}: cannot read the scope it belongs to", state_name));
+    auto named = [](const std::string& value) {
+        return value.empty() ? std::string("no scope") : fmt::format("scope '{}'", value);
+    };
+    if (*recorded && **recorded != scope && !change)
+        return fail(fmt::format("the state {} belongs to {}, and this run owns {}; a scope is "
+                                "changed on purpose with apply --change-scope, given outside "
+                                "the repository",
+                                state_name, named(**recorded), named(scope)));
+    if (binding == StateBinding::check_only || (*recorded && **recorded == scope))
+        return {};
+    return state.set_meta("scope", scope);
+}
+
 } // namespace mailsync

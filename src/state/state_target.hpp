@@ -27,4 +27,11 @@ Result<void> check_state_target(StateStore& state, const std::string& state_name
                                 const std::string& target, const std::string& written,
                                 StateBinding binding, bool* adopted = nullptr);
 
+// A state belongs to one ownership scope as well (model/ownership; "" for none): the first
+// apply records it, and a run with another scope is refused, so that a change of `scope:` in
+// the repository cannot turn a team's state on another team's objects. `change` (apply
+// --change-scope, given outside the repository) records the new scope on purpose.
+Result<void> check_state_scope(StateStore& state, const std::string& state_name,
+                               const std::string& scope, StateBinding binding, bool change);
+
 } // namespace mailsync

@@ -25,7 +25,13 @@ struct TargetObject {
     nlohmann::json fields = nlohmann::json::object();
     std::vector<std::string> secrets_set; // the write-only fields that hold a value
 
-    std::string name() const { return fields.value("name", std::string()); }
+    // The name; one that is not a string (a broken target) as its JSON text.
+    std::string name() const {
+        auto found = fields.find("name");
+        if (found == fields.end())
+            return "";
+        return found->is_string() ? found->get<std::string>() : found->dump();
+    }
 };
 
 // What a create or update sends: the fields, and the secrets to (re)write.

@@ -110,4 +110,17 @@ std::vector<std::string_view> split_words(std::string_view text) {
     return out;
 }
 
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F)
+            out += fmt::format("\\x{:02X}", byte);
+        else
+            out += c;
+    }
+    return out;
+}
+
 } // namespace mailsync

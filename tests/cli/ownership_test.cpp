@@ -144,7 +144,7 @@ TEST_CASE("deletes never leaves in place what a plan would delete", "[cli][scope
           std::string::npos);
     CHECK(plan.out.find("Left in place (deletes: never), though no resource declares them:\n"
                         "    MailAccount b (Host: \"imap.example.com\", Username: "
-                        "\"b@example.com\")\n") != std::string::npos);
+                        "\"b@example.com\", Folder: \"INBOX\")\n") != std::string::npos);
     ProcessResult json_plan = shared.run("team", {"plan", "--format", "json"});
     json parsed = json::parse(json_plan.out);
     CHECK(parsed["deletes"] == "never");
@@ -208,9 +208,10 @@ TEST_CASE("apply refuses more deletions than --max-deletes allows", "[cli][scope
           std::string::npos);
     ProcessResult refused = shared.run("team", {"apply", "--auto-approve"});
     CHECK(refused.exit_code == 1);
-    CHECK(refused.err.find("error: this plan deletes 12 objects, more than the 10 that "
-                           "--max-deletes allows (default 10); review every deletion, then run "
-                           "again with --max-deletes 12") != std::string::npos);
+    CHECK(
+        refused.err.find("error: this plan deletes 12 objects, more than the 10 that "
+                         "the default allows (the default is 10); review every deletion, then run "
+                         "again with --max-deletes 12") != std::string::npos);
     CHECK(shared.accounts().size() == 13);
     ProcessResult json_refused =
         shared.run("team", {"apply", "--auto-approve", "--format", "json"});
@@ -256,14 +257,20 @@ TEST_CASE("a rename in place is one update that keeps the object's id", "[cli][s
     }());
     CHECK(rotated.out.find("Password: (sensitive, changed)") != std::string::npos);
 
-    // Both names in the target: ambiguous.
+    // Both names in the target: harmless once the state manages the new name, ambiguous to a
+    // state that manages neither.
     write_team(dir, "team",
                account("Support EN", "en@example.com") +
                    account("support-en", "en@example.com", "  previousNames: [\"x\"]\n"));
     REQUIRE(shared.run("team", {"apply", "--auto-approve"}).exit_code == 0);
     write_team(dir, "team",
+               account("Support EN", "en@example.com") +
+                   account("support-en", "en@example.com", "  previousNames: [\"Support EN\"]\n"));
+    CHECK(shared.run("team", {"validate", "--no-secrets"}).exit_code == 1); // both declared
+    write_team(dir, "fresh",
                account("support-en", "en@example.com", "  previousNames: [\"Support EN\"]\n"));
-    ProcessResult ambiguous = shared.run("team", {"plan"});
+    write_file(dir.file("fresh/mailsync.yaml"), read_file(dir.file("team/mailsync.yaml")));
+    ProcessResult ambiguous = shared.run("fresh", {"plan"});
     CHECK(ambiguous.exit_code == 1);
     CHECK(ambiguous.err.find("MailAccount 'support-en': both 'support-en' and its previous name "
                              "'Support EN' exist in the target, so the rename is ambiguous") !=
@@ -325,16 +332,17 @@ TEST_CASE("a markdown plan warns above deletions and names what each one is", "[
           "> [!WARNING]\n"
           "> This plan DELETES 2 objects from the target; check each one below.\n\n"
           "> [!WARNING]\n"
-          "> MailAccount 'new-name' is created and 'old-name' deleted with the same host and "
-          "username (\"imap.example.com\", \"shared@example.com\"): both would use the same "
-          "mailbox until the delete runs. To rename in place, give 'new-name' "
-          "metadata.previousNames: ['old-name']\n\n"
+          "> MailAccount 'new-name' is created and 'old-name' deleted with the same host, "
+          "username and folder (\"imap.example.com\", \"shared&#64;example.com\"): both would "
+          "read the same mailbox until the delete runs. To rename in place, give 'new-name' "
+          "metadata.previousNames: \\['old-name'\\]\n\n"
           "| Action | Kind | Name | Fields |\n"
           "|---|---|---|---|\n"
           "| ➕ create | MailAccount | new-name | 11 |\n"
-          "| ➖ delete | MailAccount | gone | Host `imap.example.com`, Username `g@x.org` |\n"
+          "| ➖ delete | MailAccount | gone | Host `imap.example.com`, Username `g@x.org`, Folder "
+          "`INBOX` |\n"
           "| ➖ delete | MailAccount | old-name | Host `imap.example.com`, Username "
-          "`shared@example.com` |\n\n"
+          "`shared@example.com`, Folder `INBOX` |\n\n"
           "<details><summary>➕ create MailAccount <code>new-name</code></summary>\n\n"
           "| Field | Before | After |\n|---|---|---|\n"
           "| Name |  | `new-name` |\n"
@@ -353,13 +361,15 @@ TEST_CASE("a markdown plan warns above deletions and names what each one is", "[
           "The object is deleted from the target.\n\n"
           "| Field | Value |\n|---|---|\n"
           "| Host | `imap.example.com` |\n"
-          "| Username | `g@x.org` |\n\n"
+          "| Username | `g@x.org` |\n"
+          "| Folder | `INBOX` |\n\n"
           "</details>\n\n"
           "<details><summary>➖ delete MailAccount <code>old-name</code></summary>\n\n"
           "The object is deleted from the target.\n\n"
           "| Field | Value |\n|---|---|\n"
           "| Host | `imap.example.com` |\n"
-          "| Username | `shared@example.com` |\n\n"
+          "| Username | `shared@example.com` |\n"
+          "| Folder | `INBOX` |\n\n"
           "</details>\n\n");
 }
 
@@ -414,4 +424,95 @@ TEST_CASE("export writes only the objects of its own scope", "[cli][scope][expor
     std::string yaml = read_file(dir.file("support/exported/mail-accounts.yaml"));
     CHECK(yaml.find("name: support-en") != std::string::npos);
     CHECK(yaml.find("billing") == std::string::npos);
+}
+
+TEST_CASE("a pull request that changes its folder's scope cannot reach another team's objects",
+          "[cli][scope]") {
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    SharedTarget shared{target, dir};
+    write_team(dir, "support", account("support-en", "en@example.com"));
+    write_team(dir, "billing", account("billing", "billing@example.com"));
+    REQUIRE(shared.run("support", {"apply", "--auto-approve"}).exit_code == 0);
+    REQUIRE(shared.run("billing", {"apply", "--auto-approve"}).exit_code == 0);
+    // The pull request: support/ now claims scope billing, and declares nothing of billing's.
+    write_file(dir.file("support/mailsync.yaml"),
+               "apiVersion: mailsync/v1\nkind: Settings\nscope: billing\nmaxDeletes: 100000\n"
+               "environments:\n  prod: {}\n");
+    write_file(dir.file("support/accounts.yaml"), account("harmless", "h@example.com"));
+    for (const char* command : {"plan", "apply"}) {
+        ProcessResult run = shared.run("support", {command, "--auto-approve"});
+        if (std::string(command) == "plan")
+            run = shared.run("support", {"plan"});
+        CHECK(run.exit_code == 1);
+        CHECK(run.err.find("belongs to scope 'support', and this run owns scope 'billing'; a "
+                           "scope is changed on purpose with apply --change-scope") !=
+              std::string::npos);
+        CHECK(run.err.find("warning: maxDeletes 100000 in the settings file is above the default "
+                           "10 and is not used") != std::string::npos);
+    }
+    CHECK(shared.accounts().contains("billing"));
+    // Changed on purpose, the state takes the scope; billing's object is still not this state's
+    // to delete, since it never managed it.
+    ProcessResult changed = shared.run("support", {"apply", "--auto-approve", "--change-scope"});
+    CHECK(changed.exit_code == 0);
+    CHECK(shared.accounts().contains("billing"));
+    CHECK(changed.out.find("0 deleted") != std::string::npos);
+}
+
+TEST_CASE("two folders that claim one scope never delete each other's objects", "[cli][scope]") {
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    SharedTarget shared{target, dir};
+    write_team(dir, "one", account("a", "a@example.com"));
+    write_file(dir.file("two/accounts.yaml"), account("b", "b@example.com"));
+    write_file(dir.file("two/mailsync.yaml"), read_file(dir.file("one/mailsync.yaml")));
+    REQUIRE(shared.run("one", {"apply", "--auto-approve"}).exit_code == 0);
+    REQUIRE(shared.run("two", {"apply", "--auto-approve"}).exit_code == 0);
+    ProcessResult again = shared.run("one", {"plan", "--detailed-exitcode"});
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("In the target but not managed by mailsync (left alone):\n"
+                         "    MailAccount b\n") != std::string::npos);
+    REQUIRE(shared.run("one", {"apply", "--auto-approve"}).exit_code == 0);
+    CHECK(shared.accounts().size() == 2);
+}
+
+TEST_CASE("labels edited by hand fail closed", "[cli][scope]") {
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    SharedTarget shared{target, dir};
+    write_team(dir, "team", account("a", "a@example.com") + account("b", "b@example.com"));
+    REQUIRE(shared.run("team", {"apply", "--auto-approve"}).exit_code == 0);
+    // Someone marks a protected with a boolean, and b's scope as a list, in the target.
+    auto opened = target.https() ? open_target(target.server().url(), target.server().options())
+                                 : open_target("sqlite:" + dir.file("shared.db"));
+    REQUIRE(opened);
+    for (auto& [name, object] : shared.accounts()) {
+        WriteRequest request;
+        request.fields = object.fields;
+        if (name == "a")
+            request.fields["labels"] = {{"mailsync/scope", "team"}, {"mailsync/protected", "True"}};
+        else
+            request.fields["labels"] = {{"mailsync/scope", "[team]"}};
+        REQUIRE((*opened)->update("mail-accounts", object.id, object.version, request));
+    }
+    write_team(dir, "team", account("c", "c@example.com"));
+    ProcessResult plan = shared.run("team", {"plan"});
+    CHECK(plan.exit_code == 1);
+    CHECK(plan.err.find("MailAccount 'a' is protected") != std::string::npos);
+    CHECK(plan.err.find("MailAccount 'b'") == std::string::npos); // another scope's: untouched
+}
+
+TEST_CASE("a saved plan is stale once mailsync.yaml changed", "[cli][scope][saved-plan]") {
+    TargetUnderTest target("sqlite");
+    TempDir dir;
+    SharedTarget shared{target, dir};
+    write_team(dir, "team", account("a", "a@example.com"));
+    REQUIRE(shared.run("team", {"plan", "--out", dir.file("plan.json")}).exit_code == 0);
+    write_file(dir.file("team/mailsync.yaml"),
+               read_file(dir.file("team/mailsync.yaml")) + "# edited\n");
+    ProcessResult apply = shared.run("team", {"apply", dir.file("plan.json"), "."});
+    CHECK(apply.exit_code == 1);
+    CHECK(apply.err.find("config file \"mailsync.yaml\" changed since the plan") !=
+          std::string::npos);
 }
