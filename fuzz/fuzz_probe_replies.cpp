@@ -1,10 +1,12 @@
 // What an IMAP, POP3 or SMTP server answers a connection test: any bytes as the server's lines,
 // through the trace (libcurl's debug feed: greeting, capabilities, SASL errors in base64) and the
-// dialog mailsync runs itself after login (EXAMINE, STAT, QUIT), then the hint chosen from it.
+// dialog mailsync runs itself once connected (the OAuth2 login when bit 3 of the first byte is
+// set, EXAMINE, STAT, QUIT), then the hint chosen from it.
 #include "harnesses.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "probe/dialog.hpp"
@@ -24,7 +26,12 @@ int mailsync::fuzz::probe_replies(const std::uint8_t* data, std::size_t size) {
     redactor.add("s3cret");
     ProtocolTrace trace(protocol, implicit_tls, redactor);
     trace.set_phase(Phase::greeting);
-    Dialog dialog(protocol, "Archiv/Ärger");
+    std::optional<OAuth2Login> login;
+    if ((data[0] & 8) != 0)
+        login =
+            OAuth2Login{(data[0] & 16) != 0 ? TokenMechanism::oauthbearer : TokenMechanism::xoauth2,
+                        "user@example.test", "s3cret-token", "mail.example.test", 993};
+    Dialog dialog(protocol, "Archiv/Ärger", login);
     trace.on_sent(dialog.start());
     // Lines before a blank one are libcurl's part (login), the rest the dialog's.
     std::size_t blank = text.find("\r\n\r\n");
@@ -52,8 +59,10 @@ int mailsync::fuzz::probe_replies(const std::uint8_t* data, std::size_t size) {
     facts.protocol = protocol;
     facts.host = "mail.example.test";
     facts.port = 993;
-    facts.password_auth = true;
+    facts.password_auth = !login;
+    facts.login_unanswered = !trace.login_answered();
     (void)hint_for(facts);
     (void)dialog.failure();
+    (void)dialog.login_refusal();
     return 0;
 }

@@ -195,6 +195,10 @@ void one_value_per_use(CLI::App& command) {
 } // namespace
 
 int run(int argc, char** argv) {
+    // Whole lines at once: a note or warning on stderr never lands inside a line of stdout when
+    // both go to one pipe or file (stdout would otherwise go out in blocks of 4 KB).
+    static char stdout_buffer[64 * 1024];
+    std::setvbuf(stdout, stdout_buffer, _IOLBF, sizeof stdout_buffer);
     CLI::App app{"mailsync: mail integrations as code. Incoming mail accounts, outgoing SMTP "
                  "connections and OAuth2 clients are declared in YAML and checked before they "
                  "reach the target.",

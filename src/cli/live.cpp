@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/scalar.hpp"
+#include "probe/server_text.hpp"
 #include "trust/load.hpp"
 #include "util/terminal.hpp"
 
@@ -152,8 +153,12 @@ void print_probe_table(const std::vector<ProbeResult>& results, const LiveOption
             shown = fmt::format("\x1b[{}m{}\x1b[0m", result.ok ? "32" : "31;1", outcome);
         shown += std::string(7 - outcome.size(), ' ');
         std::string phase = result.ok ? "" : std::string(phase_name(result.phase));
+        // One row each: the server's words without line breaks, a long text cut to a sentence.
+        std::string words = result.ok
+                                ? result.detail
+                                : one_line(result.brief.empty() ? result.message : result.brief);
         fmt::print("{:<{}}  {}{:<10}{:>7}  {}\n", resource_label(result), width, shown, phase,
-                   result.elapsed.count(), result.ok ? result.detail : result.message);
+                   result.elapsed.count(), words);
         std::string indent(width + 2 + 7 + 10 + 7 + 2, ' ');
         if (!result.ok && !result.hint.empty())
             fmt::print("{}hint: {}\n", indent, result.hint);

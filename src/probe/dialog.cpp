@@ -105,10 +105,20 @@ std::string imap_mailbox_argument(std::string_view utf8_name) {
     return out + "\"";
 }
 
-Dialog::Dialog(Protocol protocol, std::string folder)
-    : m_protocol(protocol), m_folder(std::move(folder)) {}
+Dialog::Dialog(Protocol protocol, std::string folder, std::optional<OAuth2Login> login)
+    : m_protocol(protocol), m_folder(std::move(folder)) {
+    if (login) {
+        m_login.emplace(protocol, std::move(*login));
+        m_stage = Stage::login;
+    }
+}
 
 std::string Dialog::start() {
+    return m_login ? m_login->start() : start_check();
+}
+
+std::string Dialog::start_check() {
+    m_stage = Stage::check;
     switch (m_protocol) {
     case Protocol::imap:
         return fmt::format("{} EXAMINE {}\r\n", check_tag, imap_mailbox_argument(m_folder));
@@ -121,7 +131,22 @@ std::string Dialog::start() {
     return {};
 }
 
+std::string Dialog::logout_command() const {
+    return m_protocol == Protocol::imap ? fmt::format("{} LOGOUT\r\n", logout_tag)
+                                        : std::string("QUIT\r\n");
+}
+
 Dialog::Step Dialog::on_line(std::string_view line) {
+    if (m_stage == Stage::login) {
+        OAuth2Exchange::Step step = m_login->on_line(line);
+        if (!step.done)
+            return {std::move(step.send), false};
+        if (m_login->accepted())
+            return {start_check(), false};
+        m_login_refusal = m_login->verdict();
+        m_stage = Stage::logout;
+        return {logout_command(), false};
+    }
     if (m_stage == Stage::logout)
         return {{},
                 m_protocol != Protocol::imap || starts_with_word(line, logout_tag) ||
@@ -143,7 +168,7 @@ Dialog::Step Dialog::on_line(std::string_view line) {
         else
             m_failure = std::string(line);
         m_stage = Stage::logout;
-        return {fmt::format("{} LOGOUT\r\n", logout_tag), false};
+        return {logout_command(), false};
     }
     case Protocol::pop3: {
         long count = 0, size = 0;
@@ -153,7 +178,7 @@ Dialog::Step Dialog::on_line(std::string_view line) {
         else
             m_failure = std::string(line);
         m_stage = Stage::logout;
-        return {"QUIT\r\n", false};
+        return {logout_command(), false};
     }
     case Protocol::smtp:
         break;

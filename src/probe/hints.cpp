@@ -36,6 +36,28 @@ bool is_microsoft(const FailureFacts& f) {
            f.provider == Provider::microsoft;
 }
 
+// The advice for a certificate libcurl refused (unknown CA, another host name, expired), the
+// mail server's or, in the token phase, the token endpoint's; empty when it is not one of those.
+std::string certificate_hint(const FailureFacts& f) {
+    bool token = f.phase == Phase::token;
+    if (token && !contains(f.curl_error, "SSL") && !contains(f.curl_error, "certificate"))
+        return {};
+    std::string whose = token ? "the token endpoint's certificate" : "the certificate";
+    std::string of_client = token ? fmt::format(" of OAuth2Client '{}'", f.client) : "";
+    if (contains(f.curl_error, "subject name") || contains(f.curl_error, "host name"))
+        return fmt::format("{} is for another host name than '{}'; use the name the certificate "
+                           "was issued for{}, not an IP address or an alias",
+                           whose, f.host, token ? " in spec.tokenUrl" + of_client : "");
+    if (contains(f.curl_error, "issuer") || contains(f.curl_error, "self-signed") ||
+        contains(f.curl_error, "self signed") || contains(f.curl_error, "unable to get"))
+        return fmt::format("{} is not signed by a CA this machine trusts; give the CA "
+                           "certificate in spec.tls.caFile{}",
+                           whose, of_client);
+    if (contains(f.curl_error, "expired"))
+        return fmt::format("{} has expired", token ? whose : "the server's certificate");
+    return {};
+}
+
 std::string token_hint(const FailureFacts& f) {
     if (f.oauth_error == "invalid_grant" && f.grant == Grant::password)
         return "the token endpoint refused the username or password of the password grant; "
@@ -51,6 +73,8 @@ std::string token_hint(const FailureFacts& f) {
     if (f.oauth_error == "invalid_scope")
         return "the client credentials grant needs the scope "
                "https://outlook.office365.com/.default (remove spec.scopes to use it)";
+    if (std::string advice = certificate_hint(f); !advice.empty())
+        return advice;
     if (f.timed_out)
         return "the token endpoint did not answer in time";
     if (!f.curl_error.empty())
@@ -86,17 +110,8 @@ std::string hint_for(const FailureFacts& f) {
                            f.port,
                            default_port(f.protocol.value_or(Protocol::imap), Encryption::ssl));
     if (f.phase == Phase::tls) {
-        if (contains(f.curl_error, "subject name") || contains(f.curl_error, "host name"))
-            return fmt::format("the certificate is for another host name than '{}'; use the "
-                               "name the certificate was issued for, not an IP address or an "
-                               "alias",
-                               f.host);
-        if (contains(f.curl_error, "issuer") || contains(f.curl_error, "self-signed") ||
-            contains(f.curl_error, "self signed") || contains(f.curl_error, "unable to get"))
-            return "the certificate is not signed by a CA this machine trusts; give the CA "
-                   "certificate in spec.tls.caFile";
-        if (contains(f.curl_error, "expired"))
-            return "the server's certificate has expired";
+        if (std::string advice = certificate_hint(f); !advice.empty())
+            return advice;
         if (contains(f.curl_error, "wrong version number") ||
             contains(f.curl_error, "packet length too long"))
             return fmt::format("port {} does not speak TLS from the first byte; use encryption: "
@@ -112,6 +127,11 @@ std::string hint_for(const FailureFacts& f) {
         return fmt::format("the server accepted the connection but sent no {} greeting within "
                            "{} ms; if the port expects TLS first, use encryption: ssl",
                            protocol, f.timeout.count());
+    if (f.phase == Phase::auth && (f.timed_out || f.login_unanswered))
+        return f.timed_out ? fmt::format("the server accepted the connection but did not answer "
+                                         "the login within {} ms",
+                                         f.timeout.count())
+                           : "the server closed the connection without answering the login";
     if (f.phase == Phase::auth) {
         std::string words = f.server_words;
         if (is_gmail(f) && (f.password_auth || contains(words, "not enabled for IMAP") ||

@@ -1,6 +1,7 @@
 // Advice for the failures people meet again and again: Gmail without IMAP or OAuth2 (seed 004's
 // special case), Microsoft 365 with SMTP AUTH off, a revoked refresh token, a certificate for
-// another name or from an unknown CA, STARTTLS not offered, nothing listening, no answer.
+// another name, from an unknown CA or expired (a mail server's or a token endpoint's), STARTTLS
+// not offered, nothing listening, no answer (to the connection, the greeting or the login).
 #pragma once
 
 #include <chrono>
@@ -20,9 +21,10 @@ struct FailureFacts {
     std::string oauth_error;  // invalid_grant, invalid_client, ...
     bool timed_out = false;
     bool starttls_missing = false;
+    bool login_unanswered = false; // the login got no reply, neither accepted nor refused
     // The resource: a connection (protocol, host, port, auth) or a client alone.
     std::optional<Protocol> protocol;
-    std::string host;
+    std::string host; // the mail server's; in the token phase, the token endpoint's
     int port = 0;
     Encryption encryption = Encryption::ssl;
     bool password_auth = false; // a password or an admin password, not OAuth2

@@ -21,6 +21,7 @@ struct ProbeResult {
     bool ok = false;
     Phase phase = Phase::done; // where it failed; done when it passed
     std::string message;       // the server's or libcurl's words, credentials masked
+    std::string brief;         // the message on one line: an endpoint's text cut to a sentence
     std::string hint;          // advice for a known case, or empty
     std::string detail;        // what passed: "TLSv1.3, PLAIN; INBOX: 3 messages (read-only)"
     std::chrono::milliseconds elapsed{0};

@@ -213,6 +213,7 @@ void ProtocolTrace::sent_line(std::string_view line) {
     std::size_t verb_at = m_protocol == Protocol::imap ? 1 : 0;
     std::string verb = parts.size() > verb_at ? upper(parts[verb_at]) : std::string();
     if (!m_in_sasl) {
+        m_login_answered = false; // a new command; SASL responses continue the one before
         if (verb == "STARTTLS" || verb == "STLS")
             m_phase = Phase::tls;
         else if (verb == "LOGIN" || verb == "USER" || verb == "APOP")
@@ -237,9 +238,13 @@ void ProtocolTrace::received_line(std::string_view line) {
         std::string_view payload =
             line.substr(std::min<std::size_t>(line.size(), line[0] == '+' ? 2 : 4));
         std::string decoded = decode_base64(payload);
-        if (!decoded.empty())
+        if (!decoded.empty()) {
             m_sasl_error = m_redactor.apply(decoded);
+            m_login_answered = m_login_answered || m_phase == Phase::auth;
+        }
     }
+    if (!continuation && m_phase == Phase::auth)
+        m_login_answered = true;
     if (m_in_sasl && !continuation)
         m_in_sasl = false;
     if (m_lines.size() < max_trace_lines)

@@ -55,6 +55,9 @@ public:
     // The server's words of a failed XOAUTH2/OAUTHBEARER exchange, decoded from base64.
     const std::string& sasl_error() const { return m_sasl_error; }
     const std::string& mechanism() const { return m_mechanism; }
+    // Whether the server answered the last login command (or told its error in a challenge);
+    // false while it keeps silent.
+    bool login_answered() const { return m_login_answered; }
     const std::string& tls_version() const { return m_tls_version; }
     bool greeted() const { return m_greeted; }
 
@@ -68,6 +71,7 @@ private:
     Phase m_phase = Phase::resolve;
     bool m_in_sasl = false;
     bool m_greeted = false;
+    bool m_login_answered = false;
     std::vector<std::string> m_lines;
     std::string m_last_server;
     std::string m_sasl_error;

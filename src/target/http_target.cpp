@@ -249,6 +249,7 @@ std::unique_ptr<curl::Easy> HttpTarget::take_handle() {
     easy->set(CURLOPT_USERAGENT, std::string("mailsync/" MAILSYNC_VERSION));
     easy->set_callback(CURLOPT_WRITEFUNCTION, &on_body);
     easy->set_callback(CURLOPT_HEADERFUNCTION, &on_header);
+    easy->stop_resends(); // every send counted and retried with the backoff, by send()
     return easy;
 }
 
@@ -286,11 +287,16 @@ HttpTarget::Attempt HttpTarget::attempt(const HttpRequest& request) {
         headers = curl_slist_append(
             headers, fmt::format("Idempotency-Key: {}", request.idempotency_key).c_str());
     easy->set_headers(headers);
-    out.code = curl_easy_perform(easy->handle());
-    if (out.code != CURLE_OK)
+    out.code = easy->perform();
+    if (easy->resend_stopped()) {
+        // A kept-alive connection closed before any answer: the server may have done the work.
+        out.code = CURLE_GOT_NOTHING;
+        out.error = "the connection closed before an answer came";
+    } else if (out.code != CURLE_OK) {
         out.error = easy->error_text(out.code);
-    else
+    } else {
         out.response.status = easy->response_code();
+    }
     easy->set_headers(nullptr); // the Authorization line is not kept around
     if (out.code == CURLE_OK || retryable(out.code))
         give_back(std::move(easy));

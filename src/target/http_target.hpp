@@ -56,8 +56,10 @@ private:
 // Idempotency-Key that stays the same across the request's retries, so that a create whose
 // answer was lost and is sent again never makes a second object. 429, 502, 503, 504 and dropped
 // connections are retried up to `max_tries` times, after `Retry-After` when the server says it,
-// else after an exponential backoff with full jitter. 409 and 412 are conflicts, never retried
-// (except 409 `request_in_progress`: the same key is still being worked on).
+// else after an exponential backoff with full jitter; libcurl's own immediate re-send on a
+// kept-alive connection that closed is stopped, so that it is one of these retries too. 409 and
+// 412 are conflicts, never retried (except 409 `request_in_progress`: the same key is still being
+// worked on).
 class HttpTarget : public Target {
 public:
     static Result<std::unique_ptr<HttpTarget>> open(const std::string& spec,

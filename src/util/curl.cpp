@@ -55,6 +55,22 @@ void Easy::set_headers(curl_slist* headers) {
     curl_easy_setopt(m_handle, CURLOPT_HTTPHEADER, m_headers);
 }
 
+CURLcode Easy::perform() {
+    m_sends = 0;
+    return curl_easy_perform(m_handle);
+}
+
+void Easy::stop_resends() {
+    curl_easy_setopt(m_handle, CURLOPT_PREREQFUNCTION, &Easy::on_send);
+    curl_easy_setopt(m_handle, CURLOPT_PREREQDATA, this);
+}
+
+// Called once the connection is there, before each time the request goes out.
+int Easy::on_send(void* self, char*, char*, int, int) {
+    int sends = ++static_cast<Easy*>(self)->m_sends;
+    return sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
+
 CURLcode Easy::send(std::string_view data, std::size_t& sent) {
     return curl_easy_send(m_handle, data.data(), data.size(), &sent);
 }

@@ -29,6 +29,16 @@ public:
     void set_callback(CURLoption option, curl_write_callback callback);
     void set_headers(curl_slist* headers); // takes ownership
 
+    // Runs the transfer (curl_easy_perform).
+    CURLcode perform();
+    // libcurl sends a request again by itself, at once, when a reused connection turns out
+    // closed before any answer came; the server may have done the work. Once this is called,
+    // such a second send stops the transfer instead (CURLE_ABORTED_BY_CALLBACK), so that the
+    // caller counts it and retries with its own backoff.
+    void stop_resends();
+    // Whether the last perform() stopped a re-send.
+    bool resend_stopped() const { return m_sends > 1; }
+
     // Raw I/O on a CONNECT_ONLY connection; CURLE_AGAIN when the socket is not ready.
     CURLcode send(std::string_view data, std::size_t& sent);
     CURLcode recv(char* buffer, std::size_t size, std::size_t& received);
@@ -42,9 +52,12 @@ public:
     static Easy* from(CURL* handle); // the wrapper of a handle made here
 
 private:
+    static int on_send(void* self, char*, char*, int, int);
+
     CURL* m_handle;
     curl_slist* m_headers = nullptr;
     char m_error[CURL_ERROR_SIZE] = {};
+    int m_sends = 0; // times the request went out during the current perform()
 };
 
 // A multi handle that drives many Easy handles at once on one thread.

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -51,6 +52,45 @@ TEST_CASE("20% injected faults on a 200-resource apply converge without duplicat
     CHECK(journal["run"]["status"] == "completed");
     target.server().set_faults({});
     CHECK(run_mailsync({"plan", "--detailed-exitcode", "."}, target.in(dir)).exit_code == 0);
+}
+
+TEST_CASE("apply's retry note counts every answer that vanished after the work, on a line of its "
+          "own when stdout and stderr share one pipe",
+          "[cli][https][faults]") {
+    TempDir dir;
+    write_config(dir.path(), {10, 200, 90});
+    TargetUnderTest target("https");
+    // Done, then the connection closes before a byte of the answer: mostly on kept-alive
+    // connections, where libcurl would send the request again by itself.
+    target.server().set_faults(
+        {{"faults", {{{"kind", "vanish"}, {"route", "POST"}, {"rate", 0.2}, {"count", 25}}}}});
+    RunOptions options = target.in(dir);
+    options.env["NO_COLOR"] = "1";
+    options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
+    ProcessResult apply = run_process(
+        {"/bin/sh", "-c", "exec \"$0\" apply --auto-approve . 2>&1", MAILSYNC_BIN}, options);
+    INFO(apply.out);
+    REQUIRE(apply.exit_code == 0);
+    nlohmann::json stats = target.server().stats();
+    CHECK(stats["faultsInjected"] == 25);
+    CHECK(stats["objects"] == 300);
+    CHECK(stats["replays"] == 25);
+    std::regex note(R"(note: 25 of \d+ requests to the target were retried \(25 × connection )"
+                    R"(dropped or timed out\))");
+    std::regex progress(R"(  created (OAuth2Client|MailAccount|SmtpConnection) [a-z]+-\d+)");
+    int notes = 0, created = 0;
+    std::istringstream lines(apply.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("note:") != std::string::npos) {
+            CHECK(std::regex_match(line, note));
+            ++notes;
+        } else if (line.find("created") != std::string::npos && !line.starts_with("Apply")) {
+            CHECK(std::regex_match(line, progress));
+            ++created;
+        }
+    }
+    CHECK(notes == 1);
+    CHECK(created == 300);
 }
 
 TEST_CASE("a 500 is not retried: the apply stops there and a re-run converges",

@@ -47,6 +47,12 @@ std::string MailFixture::token_url() const {
     return fmt::format("https://localhost:{}/token", port("OAUTH"));
 }
 
+std::string MailFixture::microsoft_token_url() const {
+    return fmt::format(
+        "https://localhost:{}/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token",
+        port("OAUTH"));
+}
+
 int MailFixture::token_requests(const std::string& needle) const {
     std::ifstream in(values.at("TOKEN_LOG"));
     int count = 0;
@@ -95,7 +101,7 @@ std::string microsoft_client_yaml(const std::string& name) {
                        "  tenantId: 00000000-0000-0000-0000-000000000000\n"
                        "  clientSecret: \"${{env:M365_CLIENT_SECRET}}\"\n  tokenUrl: {}\n"
                        "  tls: {{ caFile: {} }}\n",
-                       name, mail_fixture().token_url(), mail_fixture().ca_file());
+                       name, mail_fixture().microsoft_token_url(), mail_fixture().ca_file());
 }
 
 std::map<std::string, std::string> fixture_secrets() {

@@ -14,7 +14,8 @@ struct MailFixture {
     int port(const std::string& name) const { return std::stoi(values.at(name + "_PORT")); }
     const std::string& ca_file() const { return values.at("CA_FILE"); }
     const std::string& other_ca_file() const { return values.at("OTHER_CA_FILE"); }
-    std::string token_url() const;
+    std::string token_url() const;           // Google's path: plain error sentences
+    std::string microsoft_token_url() const; // Microsoft's: AADSTS codes, trace ids
     // Lines of the token endpoint's request log that mention `needle`.
     int token_requests(const std::string& needle) const;
 };

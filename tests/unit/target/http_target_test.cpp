@@ -144,6 +144,35 @@ TEST_CASE("https target: a create whose answer is lost is retried and makes one 
     CHECK(listed->front().id == object->id);
 }
 
+TEST_CASE("https target: an answer that vanishes after the work on a kept-alive connection is "
+          "retried with the backoff and counted, never re-sent by libcurl alone",
+          "[target][http]") {
+    TargetServer server;
+    TargetOptions options = server.options();
+    options.backoff = std::chrono::milliseconds(100);
+    auto target = open(server, options);
+    REQUIRE(target->create("mail-accounts", account("first"))); // a connection kept alive
+    auto start = Clock::now();
+    for (int i = 0; i < 25; ++i) {
+        server.set_faults(
+            {{"faults", {{{"kind", "vanish"}, {"route", "POST /mail-accounts"}, {"count", 1}}}}});
+        REQUIRE(target->create("mail-accounts", account("box-" + std::to_string(i))));
+    }
+    auto took = Clock::now() - start;
+    nlohmann::json stats = server.stats();
+    CHECK(stats["faultsInjected"] == 25);
+    CHECK(stats["objects"] == 26);
+    CHECK(stats["replays"] == 25); // each retry got the answer of the work already done
+    // Every request the server saw is one the target counted: 26 creates and 25 retries.
+    CHECK(stats["methods"]["POST"] == 51);
+    std::vector<std::string> report = target->report();
+    REQUIRE_FALSE(report.empty());
+    CHECK(report[0] == "25 of 51 requests to the target were retried (25 × connection dropped "
+                       "or timed out)");
+    // Each retry waited its backoff first (at least half the base of 100 ms).
+    CHECK(took >= std::chrono::milliseconds(25 * 50));
+}
+
 TEST_CASE("https target: a create that times out is retried and makes one object",
           "[target][http]") {
     TargetServer server;
