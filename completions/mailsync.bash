@@ -19,14 +19,18 @@ _mailsync() {
         return
     fi
     case "$prev" in
-    --select)
-        # The resources of the paths already given, or of the current folder.
-        local paths=()
+    --select | --replace)
+        # The resources of the paths already given, or of the current folder. One per line,
+        # kept whole: a name may hold spaces (-o filenames quotes them on the command line).
+        local paths=() resource typed="${cur//\\/}"
         for ((i = i + 1; i < COMP_CWORD; i++)); do
             word="${COMP_WORDS[i]}"
             [[ "$word" == -* || "${COMP_WORDS[i-1]}" == --* ]] || paths+=("$word")
         done
-        COMPREPLY=($(compgen -W "$(mailsync __complete resources "${paths[@]}" 2>/dev/null)" -- "$cur"))
+        COMPREPLY=()
+        while IFS= read -r resource; do
+            [[ "$resource" == "$typed"* ]] && COMPREPLY+=("$resource")
+        done < <(mailsync __complete resources "${paths[@]}" 2>/dev/null)
         return
         ;;
     --format | --mapping)

@@ -206,3 +206,27 @@ TEST_CASE("every README example with --select works as written", "[cli][select][
         check->second(run_mailsync(args, options));
     }
 }
+
+TEST_CASE("bash completion offers a name with spaces as one word", "[cli][select][completion]") {
+    TempDir dir;
+    write_file(dir.file("clients.yaml"),
+               "apiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: Google Workspace - "
+               "Acme\nspec:\n  provider: google\n  clientId: x\n  clientSecret: ${env:S}\n---\n"
+               "apiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata:\n  name: other\nspec:\n  "
+               "provider: google\n  clientId: x\n  clientSecret: ${env:S}\n");
+    RunOptions options;
+    options.cwd = dir.path();
+    std::string bin = MAILSYNC_BIN;
+    options.env["PATH"] = bin.substr(0, bin.rfind('/')) + ":/usr/bin:/bin";
+    for (const char* flag : {"--select", "--replace"}) {
+        ProcessResult completed = run_process(
+            {"bash", "-c",
+             fmt::format("source {}/completions/mailsync.bash; COMP_WORDS=(mailsync plan {} "
+                         "'OAuth2Client/Go'); COMP_CWORD=3; _mailsync; printf '[%s]\\n' "
+                         "\"${{COMPREPLY[@]}}\"",
+                         MAILSYNC_SOURCE_DIR, flag)},
+            options);
+        INFO(completed.err);
+        CHECK(completed.out == "[OAuth2Client/Google Workspace - Acme]\n");
+    }
+}
