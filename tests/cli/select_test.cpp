@@ -220,7 +220,7 @@ TEST_CASE("bash completion offers a name with spaces as one word", "[cli][select
     options.env["PATH"] = bin.substr(0, bin.rfind('/')) + ":/usr/bin:/bin";
     for (const char* flag : {"--select", "--replace"}) {
         ProcessResult completed = run_process(
-            {"bash", "-c",
+            {"/bin/bash", "-c",
              fmt::format("source {}/completions/mailsync.bash; COMP_WORDS=(mailsync plan {} "
                          "'OAuth2Client/Go'); COMP_CWORD=3; _mailsync; printf '[%s]\\n' "
                          "\"${{COMPREPLY[@]}}\"",
