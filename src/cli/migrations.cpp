@@ -198,6 +198,8 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
             if (run->finished && !run->reported) {
                 run->reported = true;
                 out += finished_line(*run) + "\n";
+                for (const std::string& line : run->outcome.reconnects)
+                    out += fmt::format("      {}\n", line);
                 for (const std::string& problem : run->outcome.problems)
                     out += fmt::format("      {}\n", problem);
             }
@@ -282,7 +284,8 @@ nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResu
                        {"message", result.outcome.message},
                        {"messages_copied", result.outcome.messages},
                        {"bytes_copied", result.outcome.bytes},
-                       {"problems", result.outcome.problems}});
+                       {"problems", result.outcome.problems},
+                       {"reconnects", result.outcome.reconnects}});
     return out;
 }
 

@@ -54,12 +54,38 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
     progress.phase = 1;
     auto before = ledger.copied_before(migration.meta.name, migration_identity(migration));
     ledger.save(record_of(migration, TaskStatus::pending, "scanning", progress, before));
-    int attempts = 0;
-    std::uint64_t copied_before = 0;
-    bool first = true;
+    // Reconnects are for connections lost once the work started (both logins done): a refusal
+    // or a failed login at the first connect is final for this run.
+    bool started = false;
+    int tries = 0;                   // reconnects since the last message copied
+    std::uint64_t copied_at_try = 0; // outcome.messages when that series began
+    auto give_up = [&](const std::string& error) {
+        outcome.status = TaskStatus::error;
+        outcome.message = tries == 0 ? error
+                                     : fmt::format("{} (gave up after {} reconnect{} without "
+                                                   "progress)",
+                                                   error, tries, tries == 1 ? "" : "s");
+    };
     for (;;) {
         MigrationJob job(migration, config, ledger, options, &progress);
         std::expected<void, StepError> result = job.open();
+        if (!result && started && result.error().dropped) {
+            job.close();
+            outcome.reconnects.push_back(fmt::format("reconnect {} of {} failed: {}", tries,
+                                                     options.reconnects, result.error().message));
+            if (tries >= options.reconnects) {
+                give_up(result.error().message);
+                break;
+            }
+            ++tries;
+            std::this_thread::sleep_for(options.reconnect_delay * tries);
+            continue;
+        }
+        if (result && started)
+            outcome.reconnects.push_back(
+                fmt::format("reconnect {} of {} succeeded", tries, options.reconnects));
+        bool reconnect_allowed = result.has_value();
+        started = started || result.has_value();
         std::optional<MigrationScan> scan;
         if (result) {
             auto scanned = job.scan();
@@ -69,15 +95,9 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                 result = std::unexpected(scanned.error());
         }
         if (scan) {
-            if (first) {
-                progress.messages_total = scan->messages();
-                progress.bytes_total = scan->bytes();
-                first = false;
-            } else {
-                // After a reconnect the totals are what was copied plus what is left.
-                progress.messages_total = progress.messages_done + scan->messages();
-                progress.bytes_total = progress.bytes_done + scan->bytes();
-            }
+            // What this run copied so far (none at the first scan) and what is left.
+            progress.messages_total = progress.messages_done + scan->messages();
+            progress.bytes_total = progress.bytes_done + scan->bytes();
             progress.phase = 2;
             ledger.save(record_of(migration, TaskStatus::pending, "copying", progress, before));
             for (FolderScan& folder : scan->folders) {
@@ -90,33 +110,28 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
         job.close();
         if (result)
             break;
-        if (!result.error().dropped) {
+        if (!reconnect_allowed || !result.error().dropped) {
             outcome.status = TaskStatus::error;
             outcome.message = result.error().message;
             break;
         }
-        // A dropped connection: reconnect and go on from the progress recorded, unless several
-        // attempts in a row copied nothing.
-        if (outcome.messages == copied_before)
-            ++attempts;
-        else
-            attempts = 1;
-        copied_before = outcome.messages;
-        outcome.problems.push_back(fmt::format("reconnected after: {}", result.error().message));
-        if (attempts > options.reconnects) {
-            outcome.status = TaskStatus::error;
-            outcome.message = fmt::format("{} (gave up after {} reconnects)",
-                                          result.error().message, options.reconnects);
+        // Lost after the work started: reconnect and go on from the progress recorded, unless
+        // the reconnects since the last message copied are used up.
+        if (outcome.messages > copied_at_try) {
+            tries = 0;
+            copied_at_try = outcome.messages;
+        }
+        outcome.reconnects.push_back(fmt::format("connection lost: {}", result.error().message));
+        if (tries >= options.reconnects) {
+            give_up(result.error().message);
             break;
         }
-        std::this_thread::sleep_for(options.reconnect_delay * attempts);
+        ++tries;
+        std::this_thread::sleep_for(options.reconnect_delay * tries);
     }
     progress.phase = 3;
-    std::vector<std::string> refused;
-    for (const std::string& problem : outcome.problems)
-        if (!problem.starts_with("reconnected after: "))
-            refused.push_back(problem);
     if (outcome.status != TaskStatus::error) {
+        const std::vector<std::string>& refused = outcome.problems;
         if (!refused.empty()) {
             outcome.status = TaskStatus::error;
             outcome.message = fmt::format("{} message{} not copied: {}", refused.size(),

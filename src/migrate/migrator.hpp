@@ -65,6 +65,9 @@ struct MigrationOutcome {
     std::uint64_t messages = 0;
     std::uint64_t bytes = 0;
     std::vector<std::string> problems; // per message or folder, with folder and UID
+    // Connections lost after the work started and each reconnect tried, in order:
+    // "connection lost: ...", "reconnect 1 of 5 failed: ...", "reconnect 2 of 5 succeeded".
+    std::vector<std::string> reconnects;
 };
 
 // The state, shared by migrations running at once.
@@ -90,7 +93,9 @@ private:
 struct MigrationOptions {
     std::size_t window_messages = 64;       // APPENDs and FETCHes in flight per mailbox
     std::uint64_t window_bytes = 32u << 20; // and their bytes
-    int reconnects = 5;                     // after a dropped connection, without progress
+    // Reconnects in a row without a message copied, after a connection lost once the work
+    // started; the nth waits n times the delay. A failure of the first connect is final.
+    int reconnects = 5;
     std::chrono::milliseconds reconnect_delay{500};
 };
 

@@ -143,7 +143,8 @@ std::string migration_yaml(const std::string& name, const Side& source, const Si
     auto side = [](const char* key, const Side& s) {
         return fmt::format("  {}:\n    host: localhost\n    port: {}\n    username: {}\n    "
                            "auth: {}\n    tls: {{ caFile: {} }}\n",
-                           key, s.fixture->port("IMAPS"), s.user, s.auth, s.fixture->ca_file());
+                           key, s.port != 0 ? s.port : s.fixture->port("IMAPS"), s.user, s.auth,
+                           s.fixture->ca_file());
     };
     return fmt::format("---\napiVersion: mailsync/v1\nkind: MailboxMigration\nmetadata:\n  "
                        "name: {}\nspec:\n{}{}{}",
@@ -185,7 +186,7 @@ void wait_until_settled(const MailFixture& fixture, int n) {
 RunOptions migrate_options(const TempDir& dir) {
     RunOptions options;
     options.cwd = dir.path();
-    for (int n = 1; n <= 12; ++n)
+    for (int n = 1; n <= 40; ++n)
         options.env[fmt::format("M{}_PASSWORD", n)] = password(n);
     options.env["ADMIN_PASSWORD"] = "admin-password";
     options.env["MAGIC_PASSWORD"] = "magic-password";

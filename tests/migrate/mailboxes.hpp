@@ -57,6 +57,7 @@ struct Side {
     const MailFixture* fixture;
     std::string user;
     std::string auth;
+    int port = 0; // 0: the fixture's IMAPS port
 };
 
 // A MailboxMigration document between two sides of the fixture over IMAPS; `extra` is appended
