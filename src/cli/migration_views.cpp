@@ -10,16 +10,14 @@
 
 namespace mailsync::cli {
 
+bool migration_pending(const MigrationPlanEntry& entry) {
+    if (!entry.scanned)
+        return !entry.record || entry.record->status != TaskStatus::completed;
+    return !entry.scan || entry.scan->messages() > 0 || entry.scan->to_create() > 0;
+}
+
 bool migrations_pending(const std::vector<MigrationPlanEntry>& entries) {
-    for (const MigrationPlanEntry& entry : entries) {
-        if (!entry.scanned) {
-            if (!entry.record || entry.record->status != TaskStatus::completed)
-                return true;
-        } else if (!entry.scan || entry.scan->messages() > 0 || entry.scan->to_create() > 0) {
-            return true;
-        }
-    }
-    return false;
+    return std::any_of(entries.begin(), entries.end(), migration_pending);
 }
 
 std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries, bool color) {
@@ -33,8 +31,8 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
     std::size_t failed = 0, unscanned = 0;
     for (const MigrationPlanEntry& entry : entries) {
         const MailboxMigration& m = *entry.migration;
-        out += fmt::format("  {} {}  {} → {}\n", paint("1", "~"), m.meta.name,
-                           fmt::format("{}@{}", m.source.username, m.source.host),
+        out += fmt::format("  {} {}  {} → {}\n", migration_pending(entry) ? paint("1", "~") : " ",
+                           m.meta.name, fmt::format("{}@{}", m.source.username, m.source.host),
                            fmt::format("{}@{}", m.destination.username, m.destination.host));
         if (!entry.scanned) {
             ++unscanned;
@@ -104,6 +102,7 @@ nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>
         item["destination"] =
             fmt::format("{}@{}:{}", m.destination.username, m.destination.host, m.destination.port);
         item["scanned"] = entry.scanned;
+        item["pending"] = migration_pending(entry);
         if (!entry.scanned) {
             if (entry.record)
                 item["status"] = status_name(entry.record->status);

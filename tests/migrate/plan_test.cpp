@@ -1,5 +1,5 @@
 // `plan` with mailbox migrations: a migration that cannot be scanned leaves the rest of the plan
-// whole.
+// whole, and a finished migration is not a change.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -73,4 +73,47 @@ TEST_CASE("an unreachable migration source leaves the rest of the plan whole, wi
     CHECK(planned["migrations"][0]["error"] == refusal);
     CHECK(planned["migrations"][1]["name"] == "reachable");
     CHECK(planned["migrations"][1]["messages"] == 1);
+}
+
+TEST_CASE("a finished migration is not a change in plan, scanned or not, until the source has "
+          "new messages") {
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    fill(source, user(25), password(25),
+         {{"INBOX", "", "", text_message("f1@x", "f", "1")},
+          {"Archive", "", "", text_message("f2@x", "f", "2")}});
+    TempDir dir;
+    write_file(dir.file("config/m.yaml"),
+               migration_yaml("m25", password_side(source, 25), password_side(destination, 25)));
+    RunOptions options = migrate_options(dir);
+    ProcessResult apply = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    INFO(apply.out << apply.err);
+    REQUIRE(apply.exit_code == 0);
+    std::string pair = "m25  m25@example.test@localhost → m25@example.test@localhost\n";
+
+    ProcessResult plain = run_mailsync({"plan", "--detailed-exitcode", "config"}, options);
+    INFO(plain.out << plain.err);
+    CHECK(plain.exit_code == 0);
+    CHECK_THAT(plain.out, Catch::Contains("\n    " + pair +
+                                          "      last run: COMPLETED, 2 of 2 "
+                                          "copied"));
+    ProcessResult scanned =
+        run_mailsync({"plan", "--scan-migrations", "--detailed-exitcode", "config"}, options);
+    INFO(scanned.out << scanned.err);
+    CHECK(scanned.exit_code == 0);
+    CHECK_THAT(scanned.out, Catch::Contains("\n    " + pair));
+    CHECK_THAT(scanned.out, Catch::Contains("0 messages to copy (0.0 KB) in 2 folders; 0 folders "
+                                            "to create."));
+    ProcessResult json =
+        run_mailsync({"plan", "--scan-migrations", "--format", "json", "config"}, options);
+    nlohmann::json planned = nlohmann::json::parse(json.out);
+    CHECK(schema_file_violations("plan.schema.json", planned).empty());
+    CHECK(planned["migrations"][0]["pending"] == false);
+
+    // A new message at the source is something to copy again.
+    fill(source, user(25), password(25), {{"INBOX", "", "", text_message("f3@x", "f", "3")}});
+    ProcessResult again =
+        run_mailsync({"plan", "--scan-migrations", "--detailed-exitcode", "config"}, options);
+    CHECK(again.exit_code == 2);
+    CHECK_THAT(again.out, Catch::Contains("\n  ~ " + pair + "        INBOX: 1 message to copy"));
 }
