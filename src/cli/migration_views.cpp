@@ -145,9 +145,13 @@ void print_migration_status(const std::vector<MigrationRecord>& records) {
         if (record.status == TaskStatus::pending && record.bytes_total > 0)
             progress += fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(record.bytes_done) /
                                                       static_cast<double>(record.bytes_total));
+        // The totals are the mailbox's; the words, once a run ended, what that run did.
+        bool ended = record.status == TaskStatus::completed || record.status == TaskStatus::error;
+        std::string words =
+            ended && !record.message.empty() ? "last run: " + record.message : record.message;
         fmt::print("  {:<9}  {:<24}  {}{}{}  (updated {})\n", status_name(record.status),
-                   record.name, progress, progress.empty() || record.message.empty() ? "" : "  ",
-                   record.message, record.updated_at);
+                   record.name, progress, progress.empty() || words.empty() ? "" : "  ", words,
+                   record.updated_at);
     }
 }
 

@@ -163,15 +163,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         run->migration = migration;
         runs.push_back(std::move(run));
         // Queued: NEW until a worker takes it.
-        MigrationRecord record;
-        record.name = migration->meta.name;
-        record.identity = migration_identity(*migration);
-        record.status = TaskStatus::fresh;
-        record.message = "queued";
-        auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
-        record.messages_done = record.messages_total = messages;
-        record.bytes_done = record.bytes_total = bytes;
-        ledger.save(record);
+        ledger.save(ledger.without_run(*migration, TaskStatus::fresh, "queued"));
     }
     bool quiet = results != nullptr;
     bool tty = !quiet && isatty(1) == 1 && !context.no_color;
@@ -237,15 +229,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
             run.outcome.status = TaskStatus::error;
             run.outcome.message =
                 fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint);
-            MigrationRecord record;
-            record.name = run.migration->meta.name;
-            record.identity = migration_identity(*run.migration);
-            record.status = TaskStatus::error;
-            record.message = run.outcome.message;
-            auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
-            record.messages_done = record.messages_total = messages;
-            record.bytes_done = record.bytes_total = bytes;
-            ledger.save(record);
+            ledger.save(ledger.without_run(*run.migration, TaskStatus::error, run.outcome.message));
         }
         run.finished = true;
     });

@@ -30,18 +30,29 @@ void MigrationLedger::save_folder(const std::string& name, const std::string& fo
         m_errors.push_back(ok.error().message);
 }
 
-std::pair<std::int64_t, std::int64_t> MigrationLedger::copied_before(const std::string& name,
-                                                                     const std::string& identity) {
+std::optional<MigrationRecord> MigrationLedger::last_record(const std::string& name,
+                                                            const std::string& identity) {
     std::lock_guard lock(m_mutex);
     auto records = m_state.migrations();
     if (!records) {
         m_errors.push_back(records.error().message);
-        return {0, 0};
+        return std::nullopt;
     }
     for (const MigrationRecord& record : *records)
         if (record.name == name && record.identity == identity)
-            return {record.messages_done, record.bytes_done};
-    return {0, 0};
+            return record;
+    return std::nullopt;
+}
+
+MigrationRecord MigrationLedger::without_run(const MailboxMigration& migration, TaskStatus status,
+                                             std::string message) {
+    std::string identity = migration_identity(migration);
+    MigrationRecord record = last_record(migration.meta.name, identity).value_or(MigrationRecord{});
+    record.name = migration.meta.name;
+    record.identity = std::move(identity);
+    record.status = status;
+    record.message = std::move(message);
+    return record;
 }
 
 std::vector<std::string> MigrationLedger::errors() {
@@ -55,4 +66,5 @@ std::string migration_identity(const MailboxMigration& migration) {
     return fmt::format("{}@{}:{} -> {}@{}:{}", s.username, s.host, s.port, d.username, d.host,
                        d.port);
 }
+
 } // namespace mailsync

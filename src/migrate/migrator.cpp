@@ -13,21 +13,64 @@ namespace mailsync {
 
 namespace {
 
-// The task as status shows it: what every run copied, and what is left.
-MigrationRecord record_of(const MailboxMigration& migration, TaskStatus status, std::string message,
-                          const MigrationProgress& progress,
-                          std::pair<std::int64_t, std::int64_t> before) {
-    MigrationRecord record;
-    record.name = migration.meta.name;
-    record.identity = migration_identity(migration);
-    record.status = status;
-    record.message = std::move(message);
-    record.messages_done = before.first + static_cast<std::int64_t>(progress.messages_done.load());
-    record.bytes_done = before.second + static_cast<std::int64_t>(progress.bytes_done.load());
-    record.messages_total =
-        before.first + static_cast<std::int64_t>(progress.messages_total.load());
-    record.bytes_total = before.second + static_cast<std::int64_t>(progress.bytes_total.load());
-    return record;
+// The task as status shows it: the mailbox's totals — the messages and bytes of the source's
+// folders migrated, and how many of them are at the destination — and what this run did.
+class TaskRecord {
+public:
+    TaskRecord(const MailboxMigration& migration, std::optional<MigrationRecord> last) {
+        // Until this run has scanned, the totals are those recorded last.
+        if (last)
+            m_record = std::move(*last);
+        m_record.name = migration.meta.name;
+        m_record.identity = migration_identity(migration);
+    }
+
+    // The totals from a scan: what the source holds, less what is left to copy, is there.
+    void scanned(const MigrationScan& scan, const MigrationProgress& progress) {
+        m_scan = Counts{scan.source_messages(), scan.source_bytes(),    scan.messages(),
+                        scan.bytes(),           progress.messages_done, progress.bytes_done};
+    }
+
+    MigrationRecord make(TaskStatus status, std::string message,
+                         const MigrationProgress& progress) const {
+        MigrationRecord record = m_record;
+        record.status = status;
+        record.message = std::move(message);
+        if (m_scan) {
+            const Counts& c = *m_scan;
+            record.messages_total = static_cast<std::int64_t>(c.messages);
+            record.bytes_total = static_cast<std::int64_t>(c.bytes);
+            record.messages_done =
+                there(c.messages, c.messages_left, progress.messages_done - c.messages_copied);
+            record.bytes_done = there(c.bytes, c.bytes_left, progress.bytes_done - c.bytes_copied);
+        }
+        return record;
+    }
+
+private:
+    struct Counts {
+        std::uint64_t messages = 0, bytes = 0;               // at the source
+        std::uint64_t messages_left = 0, bytes_left = 0;     // to copy when scanned
+        std::uint64_t messages_copied = 0, bytes_copied = 0; // by this run when scanned
+    };
+
+    static std::int64_t there(std::uint64_t total, std::uint64_t left, std::uint64_t copied) {
+        std::uint64_t missing = left > copied ? left - copied : 0;
+        return static_cast<std::int64_t>(total > missing ? total - missing : 0);
+    }
+
+    MigrationRecord m_record;
+    std::optional<Counts> m_scan;
+};
+
+// What the state keeps as the run's words: a completed run's summary, or the reason of an
+// error after what was copied before it.
+std::string recorded_message(const MigrationOutcome& outcome) {
+    if (outcome.status != TaskStatus::error || outcome.messages == 0)
+        return outcome.message;
+    return fmt::format("{} message{} copied ({}); {}", outcome.messages,
+                       outcome.messages == 1 ? "" : "s", human_size(outcome.bytes),
+                       outcome.message);
 }
 
 } // namespace
@@ -52,8 +95,9 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                                const MigrationOptions& options) {
     MigrationOutcome outcome;
     progress.phase = 1;
-    auto before = ledger.copied_before(migration.meta.name, migration_identity(migration));
-    ledger.save(record_of(migration, TaskStatus::pending, "scanning", progress, before));
+    TaskRecord task(migration,
+                    ledger.last_record(migration.meta.name, migration_identity(migration)));
+    ledger.save(task.make(TaskStatus::pending, "scanning", progress));
     // Reconnects are for connections lost once the work started (both logins done): a refusal
     // or a failed login at the first connect is final for this run.
     bool started = false;
@@ -99,12 +143,13 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
             progress.messages_total = progress.messages_done + scan->messages();
             progress.bytes_total = progress.bytes_done + scan->bytes();
             progress.phase = 2;
-            ledger.save(record_of(migration, TaskStatus::pending, "copying", progress, before));
+            task.scanned(*scan, progress);
+            ledger.save(task.make(TaskStatus::pending, "copying", progress));
             for (FolderScan& folder : scan->folders) {
                 result = job.copy(folder, outcome);
                 if (!result)
                     break;
-                ledger.save(record_of(migration, TaskStatus::pending, "copying", progress, before));
+                ledger.save(task.make(TaskStatus::pending, "copying", progress));
             }
         }
         job.close();
@@ -145,7 +190,7 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                                   outcome.messages == 1 ? "" : "s", human_size(outcome.bytes));
         }
     }
-    ledger.save(record_of(migration, outcome.status, outcome.message, progress, before));
+    ledger.save(task.make(outcome.status, recorded_message(outcome), progress));
     return outcome;
 }
 

@@ -35,6 +35,7 @@ struct FolderScan {
     std::int64_t uidvalidity = 0;
     std::int64_t last_uid = 0;         // progress from the state (0 when it does not hold)
     std::uint64_t source_messages = 0; // in the folder
+    std::uint64_t source_bytes = 0;    // of every message in the folder
     std::uint64_t already_there = 0;   // new since last_uid but found at the destination
     std::vector<MessageRef> todo;      // to copy, by UID
     std::uint64_t bytes() const;
@@ -43,9 +44,11 @@ struct FolderScan {
 struct MigrationScan {
     std::vector<FolderScan> folders;
     std::vector<std::string> warnings;
-    std::uint64_t messages() const;
+    std::uint64_t messages() const; // left to copy
     std::uint64_t bytes() const;
     std::size_t to_create() const;
+    std::uint64_t source_messages() const; // in the source's folders migrated
+    std::uint64_t source_bytes() const;
 };
 
 // What a migration reports while it runs; read by the progress display from another thread.
@@ -79,9 +82,13 @@ public:
     void save(const MigrationRecord& record);
     void save_folder(const std::string& name, const std::string& folder,
                      const FolderProgress& progress);
-    // What earlier runs copied for this pair of mailboxes: messages, bytes.
-    std::pair<std::int64_t, std::int64_t> copied_before(const std::string& name,
-                                                        const std::string& identity);
+    // The task recorded last for this pair of mailboxes, if any.
+    std::optional<MigrationRecord> last_record(const std::string& name,
+                                               const std::string& identity);
+    // The task of a migration that does not run now (queued, or refused before connecting):
+    // its status and words, with the mailbox's totals as recorded last.
+    MigrationRecord without_run(const MailboxMigration& migration, TaskStatus status,
+                                std::string message);
     std::vector<std::string> errors(); // state writes that failed
 
 private:

@@ -41,6 +41,21 @@ std::size_t MigrationScan::to_create() const {
     return static_cast<std::size_t>(std::count_if(folders.begin(), folders.end(),
                                                   [](const FolderScan& f) { return f.create; }));
 }
+
+std::uint64_t MigrationScan::source_messages() const {
+    std::uint64_t total = 0;
+    for (const FolderScan& folder : folders)
+        total += folder.source_messages;
+    return total;
+}
+
+std::uint64_t MigrationScan::source_bytes() const {
+    std::uint64_t total = 0;
+    for (const FolderScan& folder : folders)
+        total += folder.source_bytes;
+    return total;
+}
+
 namespace {
 
 struct Listed {
@@ -102,12 +117,14 @@ struct Summary {
     std::string key;
 };
 
-// The UIDs from `from` on, with size and key: a quick scan of headers, not of bodies.
-std::expected<std::vector<Summary>, Failure> summaries(imap::Connection& connection,
-                                                       std::int64_t from, bool keys) {
+// The UIDs from `from` to `to` (0: to the last), with size and key: a quick scan of headers,
+// not of bodies.
+std::expected<std::vector<Summary>, Failure>
+summaries(imap::Connection& connection, std::int64_t from, std::int64_t to, bool keys) {
     std::vector<Response> untagged;
     auto done = connection.run(
-        fmt::format("UID FETCH {}:* (UID RFC822.SIZE{})", std::max<std::int64_t>(from, 1),
+        fmt::format("UID FETCH {}:{} (UID RFC822.SIZE{})", std::max<std::int64_t>(from, 1),
+                    to > 0 ? std::to_string(to) : std::string("*"),
                     keys ? " INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : ""),
         "scan messages", &untagged);
     if (!done)
@@ -129,7 +146,7 @@ std::expected<std::vector<Summary>, Failure> summaries(imap::Connection& connect
         if (!uid_value || !size_value)
             continue;
         summary.uid = *uid_value;
-        if (summary.uid < from)
+        if (summary.uid < from || (to > 0 && summary.uid > to))
             continue; // "N:*" always returns the last message
         summary.size = *size_value;
         if (keys) {
@@ -260,7 +277,7 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                 return std::unexpected(destination_error(
                     opened.error(), fmt::format("folder '{}': ", folder.destination_path)));
             if (opened->exists > 0) {
-                auto held = summaries(destination, 1, true);
+                auto held = summaries(destination, 1, 0, true);
                 if (!held)
                     return std::unexpected(destination_error(
                         held.error(), fmt::format("folder '{}': ", folder.destination_path)));
@@ -268,12 +285,22 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                     ++there[summary.key];
             }
         }
+        // The sizes of the messages copied before, for the mailbox's size that status shows.
+        if (folder.last_uid > 0) {
+            auto copied = summaries(source, 1, folder.last_uid, false);
+            if (!copied)
+                return std::unexpected(
+                    source_error(copied.error(), fmt::format("folder '{}': ", folder.path)));
+            for (const Summary& summary : *copied)
+                folder.source_bytes += summary.size;
+        }
         // Against an empty folder nothing can match, so the source's headers are not read.
-        auto fresh = summaries(source, folder.last_uid + 1, !there.empty());
+        auto fresh = summaries(source, folder.last_uid + 1, 0, !there.empty());
         if (!fresh)
             return std::unexpected(
                 source_error(fresh.error(), fmt::format("folder '{}': ", folder.path)));
         for (const Summary& summary : *fresh) {
+            folder.source_bytes += summary.size;
             auto found = there.find(summary.key);
             if (found != there.end() && found->second > 0) {
                 --found->second;

@@ -136,6 +136,10 @@ TEST_CASE("a run killed halfway resumes and ends identical, without duplicates")
     std::vector<Stored> at_source = read_all(source, user(2), password(2));
     CHECK(at_source.size() == 600);
     CHECK(read_all(destination, user(2), password(2)) == at_source);
+    // The mailbox's totals, not those of the resumed run alone.
+    ProcessResult finished = run_mailsync({"status", "--config", "config"}, options);
+    CHECK_THAT(finished.out,
+               Catch::Contains(fmt::format("COMPLETED  {:<24}  600/600 messages", "m2")));
 }
 
 TEST_CASE("administrator and magic-password logins copy for the user") {
