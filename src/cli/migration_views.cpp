@@ -57,6 +57,11 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
         bytes += scan.bytes();
         for (const std::string& warning : scan.warnings)
             out += fmt::format("      warning: {}\n", warning);
+        if (!scan.left_out.empty())
+            out +=
+                fmt::format("      left out, Gmail's views of the other folders (folders.include "
+                            "names them to copy them): {}\n",
+                            join(scan.left_out, ", "));
         for (const FolderScan& folder : scan.folders) {
             std::string target = folder.destination_path == folder.path
                                      ? std::string()
@@ -126,6 +131,7 @@ nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>
                                        {"already_there", folder.already_there},
                                        {"at_source", folder.source_messages}});
         item["warnings"] = entry.scan->warnings;
+        item["left_out"] = entry.scan->left_out;
         out.push_back(std::move(item));
     }
     return out;

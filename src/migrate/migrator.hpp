@@ -44,6 +44,9 @@ struct FolderScan {
 struct MigrationScan {
     std::vector<FolderScan> folders;
     std::vector<std::string> warnings;
+    // Folders of the source left out by default: Gmail's views of the other folders (All
+    // Mail, Important, Starred) for a source of type gmail, unless folders.include names them.
+    std::vector<std::string> left_out;
     std::uint64_t messages() const; // left to copy
     std::uint64_t bytes() const;
     std::size_t to_create() const;

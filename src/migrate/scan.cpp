@@ -62,6 +62,7 @@ struct Listed {
     std::string name; // on the wire
     char delimiter = 0;
     bool selectable = true;
+    std::vector<std::string> attributes; // "\\HasNoChildren", "\\All", ...
 };
 
 std::expected<std::vector<Listed>, Failure> list(imap::Connection& connection,
@@ -77,6 +78,7 @@ std::expected<std::vector<Listed>, Failure> list(imap::Connection& connection,
         Listed listed;
         const Item& flags = response.data[0];
         for (const Item& flag : flags.items) {
+            listed.attributes.push_back(flag.text);
             if (flag.is_atom("\\Noselect") || flag.is_atom("\\NonExistent"))
                 listed.selectable = false;
         }
@@ -180,6 +182,19 @@ std::expected<Selected, Failure> examine(imap::Connection& connection, const std
     }
     return out;
 }
+// A level of the destination path that holds the destination's delimiter gets '_' in its
+// place: said with the name it will have and how to choose another.
+std::string delimiter_warning(const std::string& path, const std::string& destination_path,
+                              char delimiter) {
+    std::string underscored = destination_path, suggestion = destination_path;
+    std::replace(underscored.begin(), underscored.end(), delimiter, '_');
+    std::replace(suggestion.begin(), suggestion.end(), delimiter, '-');
+    return fmt::format("folder '{}': the destination separates levels with '{}', so '{}' is "
+                       "created as '{}'; to choose its name, rename it in spec.folders.rename, "
+                       "for example \"{}\": \"{}\"",
+                       path, delimiter, destination_path, underscored, path, suggestion);
+}
+
 } // namespace
 
 std::expected<MigrationScan, StepError> MigrationJob::scan() {
@@ -214,6 +229,7 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
 
     std::map<std::string, FolderProgress> progress =
         m_ledger.progress(m_migration.meta.name, m_identity);
+    bool gmail = m_migration.source.type == "gmail";
     for (const Listed& listed : *folders) {
         std::optional<std::string> path = imap::path_of(listed.name, listed.delimiter);
         if (!path || !imap::quoted(listed.name)) {
@@ -229,6 +245,11 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
         folder.subscribed = subscribed_names.contains(listed.name) || folder.path == "INBOX";
         if (m_migration.subscribed_only && !folder.subscribed)
             continue;
+        if (gmail &&
+            imap::gmail_view_left_out(folder.path, listed.attributes, m_migration.include)) {
+            scan.left_out.push_back(folder.path);
+            continue;
+        }
         if (!imap::folder_selected(folder.path, m_migration.include, m_migration.exclude))
             continue;
         folder.destination_path = imap::renamed(folder.path, m_migration.rename);
@@ -238,9 +259,8 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                 ? "INBOX"
                 : imap::name_of(folder.destination_path, m_destination.delimiter, &changed);
         if (changed)
-            scan.warnings.push_back(fmt::format(
-                "folder '{}': a level holds the destination's delimiter '{}'; it becomes '_'",
-                folder.path, m_destination.delimiter));
+            scan.warnings.push_back(
+                delimiter_warning(folder.path, folder.destination_path, m_destination.delimiter));
         folder.create = !m_destination_names.contains(folder.destination_name);
         if (auto found = progress.find(folder.path); found != progress.end()) {
             folder.uidvalidity = found->second.uidvalidity;
@@ -248,6 +268,7 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
         }
         scan.folders.push_back(std::move(folder));
     }
+    std::sort(scan.left_out.begin(), scan.left_out.end());
     std::sort(scan.folders.begin(), scan.folders.end(),
               [](const FolderScan& a, const FolderScan& b) {
                   return (a.path != "INBOX") < (b.path != "INBOX") ||

@@ -141,9 +141,10 @@ std::string with_attachment(const std::string& id, std::size_t size) {
 std::string migration_yaml(const std::string& name, const Side& source, const Side& destination,
                            const std::string& extra) {
     auto side = [](const char* key, const Side& s) {
-        return fmt::format("  {}:\n    host: localhost\n    port: {}\n    username: {}\n    "
+        return fmt::format("  {}:\n{}    host: localhost\n    port: {}\n    username: {}\n    "
                            "auth: {}\n    tls: {{ caFile: {} }}\n",
-                           key, s.port != 0 ? s.port : s.fixture->port("IMAPS"), s.user, s.auth,
+                           key, s.type.empty() ? "" : "    type: " + s.type + "\n",
+                           s.port != 0 ? s.port : s.fixture->port("IMAPS"), s.user, s.auth,
                            s.fixture->ca_file());
     };
     return fmt::format("---\napiVersion: mailsync/v1\nkind: MailboxMigration\nmetadata:\n  "

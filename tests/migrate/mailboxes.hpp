@@ -57,7 +57,8 @@ struct Side {
     const MailFixture* fixture;
     std::string user;
     std::string auth;
-    int port = 0; // 0: the fixture's IMAPS port
+    int port = 0;          // 0: the fixture's IMAPS port
+    std::string type = {}; // seed 004's server type, when not the default
 };
 
 // A MailboxMigration document between two sides of the fixture over IMAPS; `extra` is appended
