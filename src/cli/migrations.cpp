@@ -1,3 +1,5 @@
+// Mailbox migrations in plan and apply: which ones run, their scans and their copies, with
+// a live progress display.
 #include "cli/migrations.hpp"
 
 #include <atomic>
@@ -8,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/amounts.hpp"
 #include "util/text.hpp"
 
 namespace mailsync::cli {
@@ -15,30 +18,6 @@ namespace mailsync::cli {
 namespace {
 
 constexpr std::string_view migration_prefix = "MailboxMigration/";
-
-std::string megabytes(std::uint64_t bytes) {
-    if (bytes < 1'000'000)
-        return fmt::format("{:.1f} KB", static_cast<double>(bytes) / 1e3);
-    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
-}
-
-std::string with_commas(std::uint64_t number) {
-    std::string digits = std::to_string(number);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0)
-            out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
-std::string plural(std::uint64_t count, std::string_view word) {
-    return fmt::format("{} {}{}", with_commas(count), word,
-                       count == 1            ? ""
-                       : word.ends_with('x') ? "es"
-                                             : "s");
-}
 
 // Runs `work(i)` for i in [0, count), `parallelism` at once.
 template <typename Work> void share_out(std::size_t count, std::size_t parallelism, Work work) {
@@ -115,128 +94,6 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
     return entries;
 }
 
-bool migrations_pending(const std::vector<MigrationPlanEntry>& entries) {
-    for (const MigrationPlanEntry& entry : entries) {
-        if (!entry.scanned) {
-            if (!entry.record || entry.record->status != TaskStatus::completed)
-                return true;
-        } else if (!entry.scan || entry.scan->messages() > 0 || entry.scan->to_create() > 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries, bool color) {
-    if (entries.empty())
-        return {};
-    auto paint = [color](std::string_view code, const std::string& text) {
-        return color ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text;
-    };
-    std::string out = "\nMailbox migrations (messages are copied, never deleted):\n";
-    std::uint64_t messages = 0, bytes = 0;
-    std::size_t failed = 0, unscanned = 0;
-    for (const MigrationPlanEntry& entry : entries) {
-        const MailboxMigration& m = *entry.migration;
-        out += fmt::format("  {} {}  {} → {}\n", paint("1", "~"), m.meta.name,
-                           fmt::format("{}@{}", m.source.username, m.source.host),
-                           fmt::format("{}@{}", m.destination.username, m.destination.host));
-        if (!entry.scanned) {
-            ++unscanned;
-            out += fmt::format(
-                "      {}\n",
-                entry.record
-                    ? fmt::format(
-                          "last run: {}, {} of {} copied ({})", status_name(entry.record->status),
-                          with_commas(static_cast<std::uint64_t>(entry.record->messages_done)),
-                          with_commas(static_cast<std::uint64_t>(entry.record->messages_total)),
-                          entry.record->updated_at)
-                    : std::string("never run"));
-            continue;
-        }
-        if (!entry.scan) {
-            ++failed;
-            out += fmt::format("      {} {}\n", paint("31", "cannot scan:"), entry.error);
-            continue;
-        }
-        const MigrationScan& scan = *entry.scan;
-        messages += scan.messages();
-        bytes += scan.bytes();
-        for (const std::string& warning : scan.warnings)
-            out += fmt::format("      warning: {}\n", warning);
-        for (const FolderScan& folder : scan.folders) {
-            std::string target = folder.destination_path == folder.path
-                                     ? std::string()
-                                     : " → " + folder.destination_path;
-            std::string what;
-            if (!folder.selectable)
-                what = "no messages (a folder of folders)";
-            else if (folder.todo.empty())
-                what = fmt::format("up to date ({} at the source)",
-                                   plural(folder.source_messages, "message"));
-            else
-                what = fmt::format("{} to copy, {}", plural(folder.todo.size(), "message"),
-                                   megabytes(folder.bytes()));
-            if (folder.already_there > 0)
-                what += fmt::format("; {} already there", with_commas(folder.already_there));
-            out += fmt::format("      {} {}{}: {}{}\n",
-                               folder.create ? paint("32", "+") : std::string(" "), folder.path,
-                               target, what, folder.create ? " (folder created)" : "");
-        }
-        out +=
-            fmt::format("      {} to copy ({}) in {}; {} to create.\n",
-                        plural(scan.messages(), "message"), megabytes(scan.bytes()),
-                        plural(scan.folders.size(), "folder"), plural(scan.to_create(), "folder"));
-    }
-    if (unscanned == entries.size())
-        return out + fmt::format("Migrations: {} not scanned; 'mailsync plan --scan-migrations' "
-                                 "logs in to both servers to count what is left.\n",
-                                 plural(entries.size(), "mailbox"));
-    out += fmt::format("Migrations: {} to copy, {}, in {}{}{}.\n", plural(messages, "message"),
-                       megabytes(bytes), plural(entries.size() - unscanned, "mailbox"),
-                       failed > 0 ? fmt::format("; {} could not be scanned", failed) : "",
-                       unscanned > 0 ? fmt::format("; {} not scanned", unscanned) : "");
-    return out;
-}
-
-nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>& entries) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const MigrationPlanEntry& entry : entries) {
-        const MailboxMigration& m = *entry.migration;
-        nlohmann::ordered_json item;
-        item["name"] = m.meta.name;
-        item["source"] = fmt::format("{}@{}:{}", m.source.username, m.source.host, m.source.port);
-        item["destination"] =
-            fmt::format("{}@{}:{}", m.destination.username, m.destination.host, m.destination.port);
-        item["scanned"] = entry.scanned;
-        if (!entry.scanned) {
-            if (entry.record)
-                item["status"] = status_name(entry.record->status);
-            out.push_back(std::move(item));
-            continue;
-        }
-        if (!entry.scan) {
-            item["error"] = entry.error;
-            out.push_back(std::move(item));
-            continue;
-        }
-        item["messages"] = entry.scan->messages();
-        item["bytes"] = entry.scan->bytes();
-        item["folders"] = nlohmann::ordered_json::array();
-        for (const FolderScan& folder : entry.scan->folders)
-            item["folders"].push_back({{"source", folder.path},
-                                       {"destination", folder.destination_path},
-                                       {"create", folder.create},
-                                       {"messages", folder.todo.size()},
-                                       {"bytes", folder.bytes()},
-                                       {"already_there", folder.already_there},
-                                       {"at_source", folder.source_messages}});
-        item["warnings"] = entry.scan->warnings;
-        out.push_back(std::move(item));
-    }
-    return out;
-}
-
 namespace {
 
 std::string duration_text(double seconds) {
@@ -306,15 +163,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         run->migration = migration;
         runs.push_back(std::move(run));
         // Queued: NEW until a worker takes it.
-        MigrationRecord record;
-        record.name = migration->meta.name;
-        record.identity = migration_identity(*migration);
-        record.status = TaskStatus::fresh;
-        record.message = "queued";
-        auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
-        record.messages_done = record.messages_total = messages;
-        record.bytes_done = record.bytes_total = bytes;
-        ledger.save(record);
+        ledger.save(ledger.without_run(*migration, TaskStatus::fresh, "queued"));
     }
     bool quiet = results != nullptr;
     bool tty = !quiet && isatty(1) == 1 && !context.no_color;
@@ -341,6 +190,8 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
             if (run->finished && !run->reported) {
                 run->reported = true;
                 out += finished_line(*run) + "\n";
+                for (const std::string& line : run->outcome.reconnects)
+                    out += fmt::format("      {}\n", line);
                 for (const std::string& problem : run->outcome.problems)
                     out += fmt::format("      {}\n", problem);
             }
@@ -378,15 +229,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
             run.outcome.status = TaskStatus::error;
             run.outcome.message =
                 fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint);
-            MigrationRecord record;
-            record.name = run.migration->meta.name;
-            record.identity = migration_identity(*run.migration);
-            record.status = TaskStatus::error;
-            record.message = run.outcome.message;
-            auto [messages, bytes] = ledger.copied_before(record.name, record.identity);
-            record.messages_done = record.messages_total = messages;
-            record.bytes_done = record.bytes_total = bytes;
-            ledger.save(record);
+            ledger.save(ledger.without_run(*run.migration, TaskStatus::error, run.outcome.message));
         }
         run.finished = true;
     });
@@ -425,42 +268,8 @@ nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResu
                        {"message", result.outcome.message},
                        {"messages_copied", result.outcome.messages},
                        {"bytes_copied", result.outcome.bytes},
-                       {"problems", result.outcome.problems}});
-    return out;
-}
-
-void print_migration_status(const std::vector<MigrationRecord>& records) {
-    if (records.empty())
-        return;
-    fmt::print("Mailbox migrations:\n");
-    for (const MigrationRecord& record : records) {
-        std::string progress =
-            record.status == TaskStatus::fresh && record.messages_total == 0
-                ? std::string()
-                : fmt::format("{}/{} messages, {}/{}", with_commas(record.messages_done),
-                              with_commas(record.messages_total), megabytes(record.bytes_done),
-                              megabytes(record.bytes_total));
-        if (record.status == TaskStatus::pending && record.bytes_total > 0)
-            progress += fmt::format(" ({:.0f}%)", 100.0 * static_cast<double>(record.bytes_done) /
-                                                      static_cast<double>(record.bytes_total));
-        fmt::print("  {:<9}  {:<24}  {}{}{}  (updated {})\n", status_name(record.status),
-                   record.name, progress, progress.empty() || record.message.empty() ? "" : "  ",
-                   record.message, record.updated_at);
-    }
-}
-
-nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const MigrationRecord& record : records)
-        out.push_back({{"name", record.name},
-                       {"mailboxes", record.identity},
-                       {"status", status_name(record.status)},
-                       {"message", record.message},
-                       {"messages_done", record.messages_done},
-                       {"messages_total", record.messages_total},
-                       {"bytes_done", record.bytes_done},
-                       {"bytes_total", record.bytes_total},
-                       {"updated_at", record.updated_at}});
+                       {"problems", result.outcome.problems},
+                       {"reconnects", result.outcome.reconnects}});
     return out;
 }
 

@@ -37,6 +37,9 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
                                                 std::size_t parallelism, const TrustPolicy* policy);
 std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries, bool color);
 nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>& entries);
+// Whether apply would copy or create something: scanned, messages or folders left (or the scan
+// failed); not scanned, the last run did not complete.
+bool migration_pending(const MigrationPlanEntry& entry);
 bool migrations_pending(const std::vector<MigrationPlanEntry>& entries);
 
 // One migration's result, for apply --format json.

@@ -89,12 +89,15 @@ void run_plan(PlanOptions& options, Context& context) {
             session.planned = false;
         migrations = plan_migrations(list, session.loaded.config, *session.state, 8,
                                      options.scan_migrations ? &policy : nullptr);
-        for (const MigrationPlanEntry& entry : migrations) {
-            if (entry.scanned && !entry.scan) {
-                fmt::print(stderr, "error: MailboxMigration '{}': {}\n", entry.migration->meta.name,
-                           entry.error);
-                session.planned = false;
-            }
+    }
+    // A migration that could not be scanned leaves the rest of the plan whole: it is rendered
+    // with the error in the migration's place, and the exit code says it at the end.
+    std::size_t unscanned = 0;
+    for (const MigrationPlanEntry& entry : migrations) {
+        if (entry.scanned && !entry.scan) {
+            fmt::print(stderr, "error: MailboxMigration '{}': {}\n", entry.migration->meta.name,
+                       entry.error);
+            ++unscanned;
         }
     }
     if (!session.planned) {
@@ -118,6 +121,14 @@ void run_plan(PlanOptions& options, Context& context) {
                    "Saved the plan to {}; apply exactly this plan with: mailsync apply "
                    "{}\n",
                    options.out, options.out);
+    }
+    if (unscanned > 0) {
+        fmt::print(stderr,
+                   "Planning incomplete: {} mailbox migration{} could not be scanned; the rest of "
+                   "the plan is complete.\n",
+                   unscanned, unscanned == 1 ? "" : "s");
+        context.exit_code = 1;
+        return;
     }
     bool changes = session.plan.counts().has_changes() || migrations_pending(migrations);
     context.exit_code = options.detailed_exitcode && changes ? 2 : 0;
@@ -156,8 +167,9 @@ void add_plan_command(CLI::App& app, Context& context) {
     command->add_flag("--allow-new-endpoints", options->allow_new_endpoints,
                       "With --scan-migrations: send secrets also to servers no apply has "
                       "recorded for them (on a checkout you trust)");
-    command->footer("Exit codes: 0 planned (with --detailed-exitcode: no changes); 1 errors; "
-                    "2 changes to make (with --detailed-exitcode).");
+    command->footer("Exit codes: 0 planned (with --detailed-exitcode: no changes); 1 errors, or "
+                    "a migration that could not be scanned (the rest of the plan is shown); 2 "
+                    "changes to make (with --detailed-exitcode).");
     command->callback([options, &context] { run_plan(*options, context); });
 }
 

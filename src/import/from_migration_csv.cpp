@@ -256,6 +256,10 @@ void import_migration_csv(std::string_view text, const std::string& file,
         yaml += fmt::format("    username: {}\n    auth:\n      {}\n", scalar(destination),
                             destination_auth);
         yaml += fmt::format("  subscribedOnly: {}\n", subscribed_only ? "true" : "false");
+        if (type == "gmail")
+            yaml += "  # type gmail: Gmail's views of the other folders, [Gmail]/All Mail, "
+                    "Important and\n  # Starred, are left out; folders.include copies those it "
+                    "names.\n";
         resource.yaml = std::move(yaml);
         result.resources.push_back(std::move(resource));
     }

@@ -1,5 +1,7 @@
 #include "migrate/folders.hpp"
 
+#include <algorithm>
+
 #include "migrate/utf7.hpp"
 
 namespace mailsync::imap {
@@ -69,6 +71,32 @@ bool folder_selected(std::string_view path, const std::vector<std::string>& incl
             return false;
     }
     return true;
+}
+
+bool is_gmail_view(std::string_view path, const std::vector<std::string>& attributes) {
+    for (const std::string& attribute : attributes) {
+        std::string lower;
+        for (char c : attribute)
+            lower += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        if (lower == "\\all" || lower == "\\important" || lower == "\\flagged")
+            return true;
+    }
+    for (std::string_view root : {"[Gmail]/", "[Google Mail]/"}) {
+        if (!path.starts_with(root))
+            continue;
+        std::string_view name = path.substr(root.size());
+        if (name == "All Mail" || name == "Important" || name == "Starred")
+            return true;
+    }
+    return false;
+}
+
+bool gmail_view_left_out(std::string_view path, const std::vector<std::string>& attributes,
+                         const std::vector<std::string>& include) {
+    if (!is_gmail_view(path, attributes))
+        return false;
+    return std::none_of(include.begin(), include.end(),
+                        [&](const std::string& pattern) { return folder_matches(pattern, path); });
 }
 
 std::string renamed(std::string_view path, const std::vector<FolderRename>& renames) {

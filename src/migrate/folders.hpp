@@ -19,6 +19,16 @@ bool folder_matches(std::string_view pattern, std::string_view path);
 bool folder_selected(std::string_view path, const std::vector<std::string>& include,
                      const std::vector<std::string>& exclude);
 
+// Gmail's folders that show again the messages of the others, by label: All Mail, Important
+// and Starred. Known by their special-use attribute (`\All`, `\Important`, `\Flagged`),
+// whatever the account's language, or by their English names under "[Gmail]" or
+// "[Google Mail]". Spam and Trash are not among them: their messages are nowhere else.
+bool is_gmail_view(std::string_view path, const std::vector<std::string>& attributes);
+
+// A source of type gmail copies its views only when an include pattern matches them.
+bool gmail_view_left_out(std::string_view path, const std::vector<std::string>& attributes,
+                         const std::vector<std::string>& include);
+
 // The destination path: the longest rename whose `from` is the path or one of its parents.
 std::string renamed(std::string_view path, const std::vector<FolderRename>& renames);
 

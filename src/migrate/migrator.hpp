@@ -35,6 +35,7 @@ struct FolderScan {
     std::int64_t uidvalidity = 0;
     std::int64_t last_uid = 0;         // progress from the state (0 when it does not hold)
     std::uint64_t source_messages = 0; // in the folder
+    std::uint64_t source_bytes = 0;    // of every message in the folder
     std::uint64_t already_there = 0;   // new since last_uid but found at the destination
     std::vector<MessageRef> todo;      // to copy, by UID
     std::uint64_t bytes() const;
@@ -43,9 +44,14 @@ struct FolderScan {
 struct MigrationScan {
     std::vector<FolderScan> folders;
     std::vector<std::string> warnings;
-    std::uint64_t messages() const;
+    // Folders of the source left out by default: Gmail's views of the other folders (All
+    // Mail, Important, Starred) for a source of type gmail, unless folders.include names them.
+    std::vector<std::string> left_out;
+    std::uint64_t messages() const; // left to copy
     std::uint64_t bytes() const;
     std::size_t to_create() const;
+    std::uint64_t source_messages() const; // in the source's folders migrated
+    std::uint64_t source_bytes() const;
 };
 
 // What a migration reports while it runs; read by the progress display from another thread.
@@ -65,6 +71,9 @@ struct MigrationOutcome {
     std::uint64_t messages = 0;
     std::uint64_t bytes = 0;
     std::vector<std::string> problems; // per message or folder, with folder and UID
+    // Connections lost after the work started and each reconnect tried, in order:
+    // "connection lost: ...", "reconnect 1 of 5 failed: ...", "reconnect 2 of 5 succeeded".
+    std::vector<std::string> reconnects;
 };
 
 // The state, shared by migrations running at once.
@@ -76,9 +85,13 @@ public:
     void save(const MigrationRecord& record);
     void save_folder(const std::string& name, const std::string& folder,
                      const FolderProgress& progress);
-    // What earlier runs copied for this pair of mailboxes: messages, bytes.
-    std::pair<std::int64_t, std::int64_t> copied_before(const std::string& name,
-                                                        const std::string& identity);
+    // The task recorded last for this pair of mailboxes, if any.
+    std::optional<MigrationRecord> last_record(const std::string& name,
+                                               const std::string& identity);
+    // The task of a migration that does not run now (queued, or refused before connecting):
+    // its status and words, with the mailbox's totals as recorded last.
+    MigrationRecord without_run(const MailboxMigration& migration, TaskStatus status,
+                                std::string message);
     std::vector<std::string> errors(); // state writes that failed
 
 private:
@@ -90,7 +103,9 @@ private:
 struct MigrationOptions {
     std::size_t window_messages = 64;       // APPENDs and FETCHes in flight per mailbox
     std::uint64_t window_bytes = 32u << 20; // and their bytes
-    int reconnects = 5;                     // after a dropped connection, without progress
+    // Reconnects in a row without a message copied, after a connection lost once the work
+    // started; the nth waits n times the delay. A failure of the first connect is final.
+    int reconnects = 5;
     std::chrono::milliseconds reconnect_delay{500};
 };
 

@@ -239,6 +239,12 @@ TEST_CASE("seed 004's migration CSV becomes MailboxMigration resources", "[cli][
     CHECK_THAT(yaml, Catch::Contains("    type: gmail\n    username:"));
     CHECK_THAT(yaml, Catch::Contains("    type: domino\n    host: \"domino.server\"\n"));
     CHECK_THAT(yaml, Catch::Contains("subscribedOnly: true"));
+    // Gmail's views are left out by the type, and the file says so where a reviewer reads it.
+    CHECK_THAT(yaml, Catch::Contains("  subscribedOnly: false\n  # type gmail: Gmail's views of "
+                                     "the other folders, [Gmail]/All Mail, Important and\n  # "
+                                     "Starred, are left out; folders.include copies those it "
+                                     "names.\n"));
+    CHECK(yaml.find("# type gmail") == yaml.rfind("# type gmail"));
     CHECK_THAT(yaml,
                Catch::Contains("password: \"${env:MIGRATION_MY_LOGIN_COM_SOURCE_PASSWORD}\""));
     for (std::string secret : {"myPass", "passtest", "gpass"})

@@ -34,6 +34,38 @@ TEST_CASE("include and exclude: an excluded folder takes its sub-folders with it
     CHECK_FALSE(folder_selected("Work/Old", {"Work/*"}, {"Work/Old"}));
 }
 
+TEST_CASE("Gmail's views: All Mail, Important and Starred by attribute or English name; Spam "
+          "and Trash are folders",
+          "[migrate][folders]") {
+    std::vector<std::string> plain = {"\\HasNoChildren"};
+    CHECK(is_gmail_view("[Gmail]/All Mail", plain));
+    CHECK(is_gmail_view("[Gmail]/Important", plain));
+    CHECK(is_gmail_view("[Gmail]/Starred", plain));
+    CHECK(is_gmail_view("[Google Mail]/All Mail", plain));
+    CHECK_FALSE(is_gmail_view("[Gmail]/Spam", plain));
+    CHECK_FALSE(is_gmail_view("[Gmail]/Trash", plain));
+    CHECK_FALSE(is_gmail_view("[Gmail]/Sent Mail", plain));
+    CHECK_FALSE(is_gmail_view("Work/All Mail", plain));
+    // A French account: the names differ, the special-use attributes do not.
+    CHECK(is_gmail_view("[Gmail]/Tous les messages", {"\\HasNoChildren", "\\All"}));
+    CHECK(is_gmail_view("[Gmail]/Suivis", {"\\flagged"}));
+    CHECK(is_gmail_view("[Gmail]/Important", {"\\Important"}));
+    CHECK_FALSE(is_gmail_view("[Gmail]/Corbeille", {"\\HasNoChildren", "\\Trash"}));
+    CHECK_FALSE(is_gmail_view("[Gmail]/Spam", {"\\Junk"}));
+}
+
+TEST_CASE("Gmail's views are left out unless an include pattern matches them",
+          "[migrate][folders]") {
+    std::vector<std::string> none;
+    CHECK(gmail_view_left_out("[Gmail]/All Mail", none, none));
+    CHECK(gmail_view_left_out("[Gmail]/Starred", none, {"INBOX", "Work/*"}));
+    CHECK_FALSE(gmail_view_left_out("[Gmail]/Starred", none, {"INBOX", "[Gmail]/Starred"}));
+    CHECK_FALSE(gmail_view_left_out("[Gmail]/All Mail", none, {"*"}));
+    CHECK_FALSE(gmail_view_left_out("[Gmail]/Important", none, {"[Gmail]/%"}));
+    CHECK_FALSE(gmail_view_left_out("[Gmail]/Spam", none, none));
+    CHECK_FALSE(gmail_view_left_out("INBOX", none, none));
+}
+
 TEST_CASE("renames: the longest matching folder wins and sub-folders follow",
           "[migrate][folders]") {
     std::vector<FolderRename> renames = {
