@@ -138,8 +138,9 @@ std::string hint_for(const FailureFacts& f) {
                             contains(words, "web login required") ||
                             contains(words, "application-specific password")))
             return "Gmail: turn on IMAP access in Gmail's settings (Forwarding and POP/IMAP) and "
-                   "log in with OAuth2 (an OAuth2Client with provider google); Google no longer "
-                   "accepts account passwords (seed 004's special case of Gmail)";
+                   "log in with OAuth2 (an OAuth2Client with provider google) or an app password "
+                   "(with 2-Step Verification on); Google no longer accepts the account's own "
+                   "password, and seed 004's \"less secure apps\" setting is gone";
         if (contains(words, "SmtpClientAuthentication is disabled") ||
             (is_microsoft(f) && f.protocol == Protocol::smtp))
             return "Microsoft 365: SMTP AUTH is turned off for this mailbox or tenant; enable "

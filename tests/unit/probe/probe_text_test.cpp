@@ -184,6 +184,7 @@ TEST_CASE("hints for the known cases") {
     gmail.password_auth = true;
     gmail.server_words = "A002 NO [ALERT] Application-specific password required";
     CHECK_THAT(hint_for(gmail), Catch::StartsWith("Gmail: turn on IMAP access"));
+    CHECK_THAT(hint_for(gmail), Catch::Contains("or an app password"));
 
     FailureFacts m365;
     m365.phase = Phase::auth;
