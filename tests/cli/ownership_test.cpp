@@ -290,6 +290,9 @@ TEST_CASE("replace-secrets writes exactly the secrets again", "[cli][scope]") {
                                "Plan: 0 to create, 2 to update, 0 to delete, 0 unchanged.\n");
     json saved =
         json::parse(shared.run("team", {"plan", "--replace-secrets", "--format", "json"}).out);
+    // Written again, the secret still appears only as a keyed fingerprint.
+    CHECK(saved.dump().find(test_secrets()["TEST_PASSWORD"]) == std::string::npos);
+    CHECK(plan.out.find(test_secrets()["TEST_PASSWORD"]) == std::string::npos);
     for (const json& action : saved["actions"]) {
         CHECK(action["secrets"].size() == 1);
         CHECK(action["secrets"][0]["key"] == "password");
