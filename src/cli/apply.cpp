@@ -110,32 +110,32 @@ bool live_tests_pass(const Plan& plan, const Config& config, const TrustPolicy& 
     return false;
 }
 
-// The routes of what this apply writes or copies that the policy allows: recorded in the state
-// as bound, so that later tests from pull requests may use them.
-std::vector<SecretRoute> applied_routes(const Plan& plan,
-                                        const std::vector<const MailboxMigration*>& migrations,
-                                        const Config& config, const TrustPolicy& policy) {
+// The bindings of what this apply writes or copies that the policy allows: recorded in the
+// state as bound, so that later tests from pull requests may use them.
+std::vector<SecretBinding> applied_bindings(const Plan& plan,
+                                            const std::vector<const MailboxMigration*>& migrations,
+                                            const Config& config, const TrustPolicy& policy) {
     std::set<std::pair<Kind, std::string>> applied;
     for (const PlannedAction& action : plan.actions) {
         if (action.type != ActionType::remove)
             applied.emplace(action.kind, action.name);
     }
-    std::vector<SecretRoute> routes;
-    for (const SecretRoute& route : all_routes(config)) {
+    // A route is refused for its secret and endpoint alone, so each is judged as it comes, and
+    // only distinct bindings are kept.
+    std::set<SecretBinding> bindings;
+    auto keep = [&](const SecretRoute& route) {
+        if (!route.well_known && !refusal_of(route, policy))
+            bindings.emplace(route.secret, route.endpoint.text());
+    };
+    for_each_route(config, [&](SecretRoute&& route) {
         if (applied.contains({route.kind, route.name}))
-            routes.push_back(route);
-    }
-    for (const MailboxMigration* migration : migrations) {
-        std::vector<SecretRoute> more = migration_routes(*migration, config);
-        routes.insert(routes.end(), more.begin(), more.end());
-    }
-    std::vector<Refusal> refused = refused_routes(routes, policy);
-    std::erase_if(routes, [&](const SecretRoute& route) {
-        return std::any_of(refused.begin(), refused.end(), [&](const Refusal& refusal) {
-            return refusal.route.secret == route.secret && refusal.route.endpoint == route.endpoint;
-        });
+            keep(route);
     });
-    return routes;
+    for (const MailboxMigration* migration : migrations) {
+        for (const SecretRoute& route : migration_routes(*migration, config))
+            keep(route);
+    }
+    return {bindings.begin(), bindings.end()};
 }
 
 bool confirm(const ApplyCliOptions& options, Context& context, JsonReport& json) {
@@ -309,12 +309,14 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         }
     } else if (!json.enabled) {
         // What confirming would bind is shown before the question.
-        fmt::print("{}{}", render_text(plan, !context.no_color && use_color(1)),
+        render_text(plan, !context.no_color && use_color(1),
+                    [](std::string_view piece) { fmt::print("{}", piece); });
+        fmt::print("{}",
                    render_new_routes(unbound_routes(session.loaded.config, *policy), *policy));
     }
     auto bind = [&](const std::vector<const MailboxMigration*>& migrations) {
         if (auto bound = session.state->bind_secrets(
-                bindings_of(applied_routes(plan, migrations, session.loaded.config, *policy)));
+                applied_bindings(plan, migrations, session.loaded.config, *policy));
             !bound)
             fmt::print(stderr, "warning: the endpoints of the secrets were not recorded: {}\n",
                        bound.error().message);
@@ -392,6 +394,10 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         return unlock();
     }
 
+    // What each action changes was for the reader, who has seen it; the writes need only the
+    // fields and secrets, and 100,000 creates need not carry both while they run.
+    for (PlannedAction& action : plan.actions)
+        std::vector<FieldChange>().swap(action.changes);
     std::map<FingerprintKey, SecretValue> secrets = secret_values(session.loaded.config, *profile);
     ApplyOptions apply_options;
     apply_options.parallelism = options.parallelism;

@@ -63,7 +63,7 @@ void check_round_trip(const ExportOptions& options, const MappingProfile& profil
             continue;
         std::vector<std::string> fields;
         for (const FieldChange& change : action.changes) {
-            if (change.sensitive && change.secret_change == "changed" &&
+            if (change.sensitive && change.secret_change.str() == "changed" &&
                 kept.contains({action.kind, action.name, change.key}))
                 continue;
             fields.push_back(change.label);

@@ -46,7 +46,7 @@ void print_plan(const Plan& plan, const std::vector<MigrationPlanEntry>& migrati
                        render_new_routes(routes, policy));
     } else {
         bool color = !context.no_color && use_color(1);
-        fmt::print("{}", render_text(plan, color));
+        render_text(plan, color, [](std::string_view piece) { fmt::print("{}", piece); });
         fmt::print("{}", render_migration_plan(migrations, color));
         fmt::print("{}", render_new_routes(routes, policy));
     }

@@ -84,7 +84,7 @@ void print_json(const LoadedConfig& loaded, const ValidateOptions& options,
     for (const Diagnostic& diagnostic : loaded.diagnostics.items()) {
         nlohmann::ordered_json item;
         item["severity"] = diagnostic.severity == Severity::error ? "error" : "warning";
-        item["file"] = diagnostic.where.file;
+        item["file"] = diagnostic.where.file.str();
         item["line"] = diagnostic.where.line;
         item["column"] = diagnostic.where.column;
         item["message"] = diagnostic.message;

@@ -64,7 +64,7 @@ public:
         return meta;
     }
 
-    std::optional<Auth> auth(const yaml::Node& spec, const std::string& path = "spec") const {
+    Boxed<Auth> auth(const yaml::Node& spec, const std::string& path = "spec") const {
         const yaml::Node* node = spec.find("auth");
         if (node == nullptr)
             return std::nullopt;

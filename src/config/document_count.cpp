@@ -30,7 +30,7 @@ DocumentCount count_documents(const LoadedConfig& loaded) {
 
     std::vector<bool> broken(documents.size(), false);
     for (const Diagnostic& diagnostic : loaded.diagnostics.items()) {
-        auto file = file_index.find(diagnostic.where.file);
+        auto file = file_index.find(diagnostic.where.file.str());
         if (diagnostic.severity != Severity::error || diagnostic.where.line <= 0 ||
             file == file_index.end())
             continue;

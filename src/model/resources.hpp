@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/secret.hpp"
+#include "util/boxed.hpp"
 #include "util/diagnostics.hpp"
 
 namespace mailsync {
@@ -114,8 +115,8 @@ struct AdminAuth {
 // How a connection logs in: a password, OAuth2 or an administrator account, one of them.
 struct Auth {
     std::optional<Secret> password;
-    std::optional<OAuth2Auth> oauth2;
-    std::optional<AdminAuth> admin;
+    Boxed<OAuth2Auth> oauth2;
+    Boxed<AdminAuth> admin;
     Location where;
 };
 
@@ -131,7 +132,7 @@ struct Connection {
     Location port_where; // the document's start when the port is a default
     bool port_given = false;
     std::string username;
-    std::optional<Auth> auth;
+    Boxed<Auth> auth;
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
     TlsSettings tls;
     bool allow_plaintext_auth = false;

@@ -37,7 +37,7 @@ struct DesiredObject {
     Kind kind;
     std::string name;
     json fields = json::object();                 // non-secret, references as {"$ref": ...}
-    std::map<std::string, const Secret*> secrets; // API key → secret
+    std::map<std::string, Secret> secrets;        // API key → secret
 };
 
 // The object of the target a declared resource is: by its name, or by one of its previous names
@@ -65,45 +65,40 @@ public:
         plan.replace_secrets = m_in.replace_secrets;
         index_config();
         index_clients();
-        std::vector<DesiredObject> desired = desired_objects();
-        check_replace(desired);
+        m_replace.insert(m_in.replace.begin(), m_in.replace.end());
         for (const ManagedObject& object : m_in.managed)
             m_managed[{object.kind, object.name}] = object.target_id;
-
         for (const auto& [kind, mapping] : m_in.profile.kinds) {
-            const std::vector<TargetObject>& objects = listing(mapping.collection);
-            std::map<std::string, const TargetObject*> by_name;
-            for (const TargetObject& object : objects)
-                by_name[object.name()] = &object;
-            std::set<std::string> wanted;  // names the configuration declares
-            std::set<std::string> claimed; // target ids a declared resource takes
-            for (const DesiredObject& object : desired) {
-                if (object.kind != kind)
-                    continue;
-                wanted.insert(object.name);
-                std::optional<Match> match = find_current(object, by_name);
-                if (!match)
-                    continue; // another scope's, or an ambiguous rename: an error says which
-                const TargetObject* current = match->current;
-                std::string state_name =
-                    match->previous_name.empty() ? object.name : match->previous_name;
-                if (current != nullptr) {
-                    claimed.insert(current->id);
-                    wanted.insert(match->previous_name);
-                }
-                if (kind == Kind::oauth2_client && current != nullptr)
-                    m_client_ids[object.name] = current->id;
-                auto owned = m_managed.find({kind, state_name});
-                bool adopt = current != nullptr &&
-                             (owned == m_managed.end() || owned->second != current->id);
-                PlannedAction action = diff(object, mapping, current, adopt, state_name);
-                action.previous_name = match->previous_name;
-                plan.actions.push_back(std::move(action));
-            }
+            KindPlan& planned = m_kinds[kind];
+            for (const TargetObject& object : listing(mapping.collection))
+                planned.by_name[object.name()] = &object;
+        }
+        std::size_t declared_total = 0;
+        for (Kind kind : all_kinds)
+            declared_total += declared(kind);
+        plan.actions.reserve(declared_total + 64);
+        m_actions = &plan.actions;
+
+        // Each object is diffed as it is rendered and then dropped: a configuration of 100,000
+        // resources is never held a second time in the target's form.
+        for_each_desired([&](DesiredObject&& object) { plan_object(std::move(object)); });
+        check_replace();
+
+        // The actions came kind by kind; each kind's deletes go right after its own actions.
+        std::size_t end = 0;
+        for (const auto& [kind, mapping] : m_in.profile.kinds) {
+            KindPlan& planned = m_kinds[kind];
+            end += planned.actions;
             if (!m_in.select.empty())
                 continue;
-            plan_leftovers({kind, mapping, objects, wanted, claimed, m_managed, m_in.ownership},
+            std::size_t before = plan.actions.size();
+            plan_leftovers({kind, mapping, listing(mapping.collection), planned.wanted,
+                            planned.claimed, m_managed, m_in.ownership},
                            plan, m_other_scopes, m_diagnostics);
+            std::rotate(plan.actions.begin() + static_cast<std::ptrdiff_t>(end),
+                        plan.actions.begin() + static_cast<std::ptrdiff_t>(before),
+                        plan.actions.end());
+            end += plan.actions.size() - before;
         }
         order_actions(plan, m_in.profile, m_in.snapshot, m_diagnostics);
         warn_hand_made_renames(plan, m_in.profile);
@@ -112,6 +107,61 @@ public:
     }
 
 private:
+    // What the plan gathers for one kind: its objects in the target by name, the names the
+    // configuration declares, the target ids a declared resource takes, and how many actions.
+    struct KindPlan {
+        std::map<std::string, const TargetObject*> by_name;
+        std::set<std::string> wanted;
+        std::set<std::string> claimed;
+        std::size_t actions = 0;
+    };
+
+    std::size_t declared(Kind kind) const {
+        switch (kind) {
+        case Kind::oauth2_client:
+            return m_in.config.clients.size();
+        case Kind::mail_account:
+            return m_in.config.accounts.size();
+        case Kind::smtp_connection:
+            return m_in.config.smtp_connections.size();
+        case Kind::mailbox_migration:
+            return 0;
+        }
+        return 0;
+    }
+
+    void plan_object(DesiredObject&& object) {
+        const KindMapping* mapping = m_in.profile.find(object.kind);
+        if (mapping == nullptr)
+            return;
+        KindPlan& planned = m_kinds[object.kind];
+        if (m_replace.contains({object.kind, object.name}))
+            m_replace_planned.insert({object.kind, object.name});
+        planned.wanted.insert(object.name);
+        std::optional<Match> match = find_current(object, planned.by_name);
+        if (!match)
+            return; // another scope's, or an ambiguous rename: an error says which
+        const TargetObject* current = match->current;
+        std::string state_name = match->previous_name.empty() ? object.name : match->previous_name;
+        if (current != nullptr) {
+            planned.claimed.insert(current->id);
+            planned.wanted.insert(match->previous_name);
+        }
+        if (object.kind == Kind::oauth2_client && current != nullptr)
+            m_client_ids[object.name] = current->id;
+        auto owned = m_managed.find({object.kind, state_name});
+        bool adopt =
+            current != nullptr && (owned == m_managed.end() || owned->second != current->id);
+        PlannedAction action = diff(object, *mapping, current, adopt, state_name);
+        action.previous_name = match->previous_name;
+        // What to write, for creates and updates; a no-op writes nothing.
+        if (action.type == ActionType::noop)
+            action.fields = json::object();
+        // Kinds come in the profile's order (cloud_view), so the actions stay grouped by kind.
+        m_actions->push_back(std::move(action));
+        ++planned.actions;
+    }
+
     const std::vector<TargetObject>& listing(const std::string& collection) const {
         static const std::vector<TargetObject> none;
         auto found = m_in.snapshot.collections.find(collection);
@@ -125,7 +175,7 @@ private:
         }
     }
 
-    std::vector<DesiredObject> desired_objects() {
+    void for_each_desired(const std::function<void(DesiredObject&&)>& visit) {
         std::set<ResourceId> keep;
         if (!m_in.select.empty()) {
             ConfigGraph graph = build_config_graph(m_in.config);
@@ -141,24 +191,21 @@ private:
                     keep.insert(graph.ids[dependency]);
             }
         }
-        std::vector<DesiredObject> out;
         cloud_view(m_in.config, m_in.profile, m_diagnostics, [&](CloudObject&& object) {
             if (!keep.empty() && !keep.contains(ResourceId{object.kind, object.name}))
                 return;
             DesiredObject desired{object.kind, object.name, json::object(), {}};
             for (CloudField& field : object.fields) {
                 if (Secret* secret = std::get_if<Secret>(&field.value)) {
-                    m_secrets.push_back(std::make_unique<Secret>(std::move(*secret)));
-                    desired.secrets[field.key] = m_secrets.back().get();
+                    desired.secrets.emplace(field.key, std::move(*secret));
                 } else if (const Reference* reference = std::get_if<Reference>(&field.value)) {
                     desired.fields[field.key] = reference_json(*reference);
                 } else if (!std::holds_alternative<std::monostate>(field.value)) {
                     desired.fields[field.key] = plain_json(field.value);
                 }
             }
-            out.push_back(std::move(desired));
+            visit(std::move(desired));
         });
-        return out;
     }
 
     // A target value as the plan shows it: a reference's id becomes the client's name.
@@ -183,6 +230,8 @@ private:
         action.collection = mapping.collection;
         action.fields = object.fields;
         action.adopt = adopt;
+        if (current == nullptr) // a create shows every field it writes, and its labels
+            action.changes.reserve(object.fields.size() + object.secrets.size() + 2);
         bool replace = m_replace.contains({object.kind, object.name});
         action.type = current == nullptr ? ActionType::create : ActionType::noop;
         if (current != nullptr) {
@@ -195,15 +244,15 @@ private:
             FingerprintKey stored_key{object.kind, state_name, field.key};
             auto stored = m_in.fingerprints.find(stored_key);
             if (secret != object.secrets.end()) {
-                if (!secret->second->value) {
-                    m_diagnostics.error(secret->second->where,
+                if (!secret->second.value) {
+                    m_diagnostics.error(secret->second.where,
                                         fmt::format("{} '{}' {}: the secret has no value, so it "
                                                     "cannot be planned",
                                                     kind_name(object.kind), object.name,
-                                                    secret->second->field));
+                                                    secret->second.field));
                     continue;
                 }
-                std::string fingerprint = m_in.state.fingerprint(*secret->second->value);
+                std::string fingerprint = m_in.state.fingerprint(*secret->second.value);
                 std::string change;
                 if (current == nullptr || adopt || stored == m_in.fingerprints.end())
                     change = "will be set";
@@ -290,14 +339,9 @@ private:
     }
 
     // --replace names resources that are planned.
-    void check_replace(const std::vector<DesiredObject>& desired) {
-        std::set<ResourceId> planned;
-        for (const DesiredObject& object : desired)
-            planned.insert({object.kind, object.name});
+    void check_replace() {
         for (const ResourceId& id : m_in.replace) {
-            if (planned.contains(id))
-                m_replace.insert(id);
-            else
+            if (!m_replace_planned.contains(id))
                 m_diagnostics.error({}, fmt::format("--replace {}: no such resource in the "
                                                     "configuration{}",
                                                     to_string(id),
@@ -396,7 +440,9 @@ private:
     std::map<std::string, std::size_t> m_other_scopes; // scope → objects left alone
     std::map<std::string, std::string> m_client_names; // target id → name
     std::map<std::string, std::string> m_client_ids;   // declared client → its object's id
-    std::vector<std::unique_ptr<Secret>> m_secrets;
+    std::map<Kind, KindPlan> m_kinds;
+    std::set<ResourceId> m_replace_planned; // --replace names that are planned
+    std::vector<PlannedAction>* m_actions = nullptr; // the plan's, filled as objects come
     std::size_t m_exported_secrets = 0;
 };
 

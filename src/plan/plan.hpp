@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/resources.hpp"
+#include "util/interned.hpp"
 
 namespace mailsync {
 
@@ -18,12 +19,12 @@ std::string_view action_name(ActionType type); // "create", "update", "delete", 
 // One field of an action as a person reads it: Cloud label, old → new. Secrets carry no values,
 // only what happens to them.
 struct FieldChange {
-    std::string label;
-    std::string key;
+    Interned label; // a plan of 100,000 creates repeats a few dozen labels and keys
+    Interned key;
     nlohmann::json before; // null: absent
     nlohmann::json after;  // null: absent, or removed
     bool sensitive = false;
-    std::string secret_change; // for secrets: "will be set", "changed", "removed"
+    Interned secret_change;    // for secrets: "will be set", "changed", "removed"
 };
 
 // A secret an action writes: which field, and the fingerprint of the value it expects to write.

@@ -48,7 +48,7 @@ ordered_json action_to_json(const PlannedAction& action) {
         item["key"] = change.key;
         if (change.sensitive) {
             item["sensitive"] = true;
-            item["secret_change"] = change.secret_change;
+            item["secret_change"] = change.secret_change.str();
         } else {
             item["before"] = change.before;
             item["after"] = change.after;
@@ -89,10 +89,10 @@ Result<PlannedAction> action_from_json(const json& in, std::size_t count) {
     action.cleared_secrets = in.value("cleared_secrets", std::vector<std::string>());
     for (const json& change : in.at("changes")) {
         FieldChange item;
-        item.label = change.at("label");
-        item.key = change.at("key");
+        item.label = change.at("label").get<std::string>();
+        item.key = change.at("key").get<std::string>();
         item.sensitive = change.value("sensitive", false);
-        item.secret_change = change.value("secret_change", "");
+        item.secret_change = change.value("secret_change", std::string());
         item.before = change.value("before", json());
         item.after = change.value("after", json());
         action.changes.push_back(std::move(item));

@@ -2,14 +2,18 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "plan/plan.hpp"
 
 namespace mailsync {
 
-// Terraform-like: `+` create, `~` update, `-` delete, field by field with Cloud labels.
+// Terraform-like: `+` create, `~` update, `-` delete, field by field with Cloud labels. Handed
+// to `write` in pieces as it is made: a plan of 100,000 creates is never one string.
+void render_text(const Plan& plan, bool color, const std::function<void(std::string_view)>& write);
 std::string render_text(const Plan& plan, bool color);
 
 // The line above the deletions: how many, and whether apply would refuse them.

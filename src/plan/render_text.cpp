@@ -86,7 +86,8 @@ std::string render_summary(const Plan& plan) {
                        counts.create, counts.update, counts.remove, counts.noop);
 }
 
-std::string render_text(const Plan& plan, bool color) {
+void render_text(const Plan& plan, bool color,
+                 const std::function<void(std::string_view)>& write) {
     Style style{color};
     std::string out = plan.environment
                           ? fmt::format("Environment {}: target {} (mapping {}), state {}\n",
@@ -123,8 +124,12 @@ std::string render_text(const Plan& plan, bool color) {
         for (const FieldChange& change : action.changes)
             width = std::max(width, change.label.size() + 1);
         for (const FieldChange& change : action.changes)
-            out += fmt::format("      {:<{}} {}\n", change.label + ":", width,
+            out += fmt::format("      {:<{}} {}\n", change.label.str() + ":", width,
                                change_text(change, action.type));
+        if (out.size() >= 1 << 16) {
+            write(out);
+            out.clear();
+        }
     }
     if (!plan.unmanaged.empty()) {
         out += "\nIn the target but not managed by mailsync (left alone):\n";
@@ -145,6 +150,12 @@ std::string render_text(const Plan& plan, bool color) {
     out += plan.counts().has_changes() ? render_summary(plan)
                                        : "No changes. The target matches the configuration.";
     out += "\n";
+    write(out);
+}
+
+std::string render_text(const Plan& plan, bool color) {
+    std::string out;
+    render_text(plan, color, [&out](std::string_view piece) { out += piece; });
     return out;
 }
 

@@ -109,7 +109,7 @@ void compare_objects(const Plan& saved, const TargetSnapshot& snapshot,
 json change_json(const FieldChange& change) {
     json out{{"label", change.label}, {"key", change.key}};
     if (change.sensitive)
-        out["secret_change"] = change.secret_change;
+        out["secret_change"] = change.secret_change.str();
     else
         out["before"] = change.before, out["after"] = change.after;
     return out;

@@ -40,6 +40,10 @@ std::vector<ConfigFileDigest> config_file_digests(const LoadedConfig& loaded) {
 std::vector<SeenObject> seen_objects(const TargetSnapshot& snapshot,
                                      const MappingProfile& profile) {
     std::vector<SeenObject> out;
+    std::size_t count = 0;
+    for (const auto& [collection, objects] : snapshot.collections)
+        count += objects.size();
+    out.reserve(count);
     for (const auto& [kind, mapping] : profile.kinds) {
         auto listing = snapshot.collections.find(mapping.collection);
         if (listing == snapshot.collections.end())

@@ -133,12 +133,19 @@ std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
                                     const TrustPolicy& policy) {
     std::vector<Refusal> out;
     for (const SecretRoute& route : routes) {
-        if (route.well_known)
-            continue;
-        if (policy.allowlist) {
-            if (!policy.allowlist->allows(route.endpoint))
-                out.push_back(
-                    {route,
+        if (std::optional<Refusal> refusal = refusal_of(route, policy))
+            out.push_back(std::move(*refusal));
+    }
+    return out;
+}
+
+std::optional<Refusal> refusal_of(const SecretRoute& route, const TrustPolicy& policy) {
+    if (route.well_known)
+        return std::nullopt;
+    if (policy.allowlist) {
+        if (policy.allowlist->allows(route.endpoint))
+            return std::nullopt;
+        return Refusal{route,
                      policy.allowlist->allows_host(route.endpoint.host)
                          ? fmt::format("{}:{} is not in {} (the host is, with another port)",
                                        route.endpoint.host, route.endpoint.port,
@@ -147,19 +154,16 @@ std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
                                        allowed_hosts_variable),
                      fmt::format("if this host is right, add it to {} where the "
                                  "pipeline's settings are kept, outside the repository",
-                                 allowed_hosts_variable)});
-            continue;
-        }
-        if (policy.allow_new || policy.bound.contains({route.secret, route.endpoint.text()}))
-            continue;
-        out.push_back(
-            {route, "no apply has sent this secret there yet",
-             fmt::format("apply the change from the protected branch once (it records the "
-                         "endpoint in the state), list the host in {} outside the repository, "
-                         "or on a checkout you trust pass --allow-new-endpoints",
-                         allowed_hosts_variable)});
+                                 allowed_hosts_variable)};
     }
-    return out;
+    if (policy.allow_new || policy.bound.contains({route.secret, route.endpoint.text()}))
+        return std::nullopt;
+    return Refusal{route, "no apply has sent this secret there yet",
+                   fmt::format("apply the change from the protected branch once (it records the "
+                               "endpoint in the state), list the host in {} outside the "
+                               "repository, or on a checkout you trust pass "
+                               "--allow-new-endpoints",
+                               allowed_hosts_variable)};
 }
 
 std::string describe_refusal(const Refusal& refusal) {

@@ -61,6 +61,8 @@ struct Refusal {
 // fixed in mailsync, are always allowed.
 std::vector<Refusal> refused_routes(const std::vector<SecretRoute>& routes,
                                     const TrustPolicy& policy);
+// The same for one route: why `policy` refuses it, or nothing.
+std::optional<Refusal> refusal_of(const SecretRoute& route, const TrustPolicy& policy);
 
 // One line: "MailAccount 'x': refusing to send spec.auth.password (${env:X}) to imap://h:993: ...".
 std::string describe_refusal(const Refusal& refusal);

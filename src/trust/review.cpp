@@ -11,10 +11,11 @@ std::vector<SecretRoute> unbound_routes(const Config& config, const TrustPolicy&
         return {};
     std::vector<SecretRoute> out;
     std::set<SecretBinding> seen;
-    for (const Refusal& refusal : refused_routes(all_routes(config), recorded)) {
-        if (seen.emplace(refusal.route.secret, refusal.route.endpoint.text()).second)
-            out.push_back(refusal.route);
-    }
+    for_each_route(config, [&](SecretRoute&& route) {
+        std::optional<Refusal> refusal = refusal_of(route, recorded);
+        if (refusal && seen.emplace(route.secret, route.endpoint.text()).second)
+            out.push_back(std::move(route));
+    });
     return out;
 }
 

@@ -108,11 +108,10 @@ std::vector<SecretRoute> migration_routes(const MailboxMigration& migration, con
     return out;
 }
 
-std::vector<SecretRoute> all_routes(const Config& config) {
-    std::vector<SecretRoute> out;
-    auto append = [&out](std::vector<SecretRoute> more) {
-        out.insert(out.end(), std::make_move_iterator(more.begin()),
-                   std::make_move_iterator(more.end()));
+void for_each_route(const Config& config, const std::function<void(SecretRoute&&)>& visit) {
+    auto append = [&visit](std::vector<SecretRoute> more) {
+        for (SecretRoute& route : more)
+            visit(std::move(route));
     };
     for (const OAuth2Client& client : config.clients)
         append(client_routes(client));
@@ -122,6 +121,11 @@ std::vector<SecretRoute> all_routes(const Config& config) {
         append(connection_routes(smtp, Kind::smtp_connection, smtp.meta.name, config));
     for (const MailboxMigration& migration : config.migrations)
         append(migration_routes(migration, config));
+}
+
+std::vector<SecretRoute> all_routes(const Config& config) {
+    std::vector<SecretRoute> out;
+    for_each_route(config, [&out](SecretRoute&& route) { out.push_back(std::move(route)); });
     return out;
 }
 

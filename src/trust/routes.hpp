@@ -4,6 +4,7 @@
 // every such route is checked (trust/policy) before anything is sent.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,9 @@ std::vector<SecretRoute> client_routes(const OAuth2Client& client);
 // The routes of a mailbox migration: both sides.
 std::vector<SecretRoute> migration_routes(const MailboxMigration& migration, const Config& config);
 
-// Every route of the configuration: clients, accounts, SMTP connections, migrations.
+// Every route of the configuration: clients, accounts, SMTP connections, migrations; one at a
+// time, so that 100,000 resources are not held as routes too.
+void for_each_route(const Config& config, const std::function<void(SecretRoute&&)>& visit);
 std::vector<SecretRoute> all_routes(const Config& config);
 
 // The token endpoint of a client as an endpoint; false when its URL does not parse.

@@ -1,9 +1,11 @@
 #include "util/diagnostics.hpp"
 
 #include <algorithm>
+
 #include <fmt/format.h>
 
 namespace mailsync {
+
 
 void Diagnostics::error(Location where, std::string message) {
     m_items.push_back({Severity::error, std::move(where), std::move(message)});

@@ -7,11 +7,17 @@
 #include <string_view>
 #include <vector>
 
+#include "util/interned.hpp"
+
 namespace mailsync {
+
+// A file's path as places name it, kept once per process: a configuration of 100,000 resources
+// has a dozen places per resource in a few hundred files, and each place holds a pointer.
+using SourcePath = Interned;
 
 // A place in a file; line and column count from 1, line 0 means the file as a whole.
 struct Location {
-    std::string file;
+    SourcePath file;
     int line = 0;
     int column = 0;
 };
