@@ -25,6 +25,17 @@ void add_env_option(CLI::App& command, SettingsFlags& flags) {
                        "target, state, mapping and variables (also MAILSYNC_ENV)");
 }
 
+namespace {
+
+std::optional<long> parse_page_size(const std::string& text) {
+    if (text.empty() || text.size() > 9 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stol(text);
+}
+
+} // namespace
+
 void add_target_options(CLI::App& command, SettingsFlags& flags, SessionOptions& session) {
     add_env_option(command, flags);
     command.add_option("--target", flags.target,
@@ -41,9 +52,22 @@ void add_target_options(CLI::App& command, SettingsFlags& flags, SessionOptions&
         .add_option("--target-timeout", session.target_timeout,
                     "https: time for one request, such as 30s (default)")
         ->envname("MAILSYNC_TARGET_TIMEOUT");
-    command.add_option("--target-page-size", target.page_size, "https: objects per listing page")
-        ->check(CLI::Range(1, 10'000))
-        ->default_val(500);
+    command
+        .add_option(
+            "--target-page-size", target.page_size,
+            fmt::format("https: objects per listing page, 1 to {} (the API's most)", max_page_size))
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                std::optional<long> size = parse_page_size(text);
+                if (size && *size >= 1 && *size <= static_cast<long>(max_page_size))
+                    return "";
+                return fmt::format("'{}' is not a page size from 1 to {}: the target API gives "
+                                   "at most {} objects per page (pageSize in "
+                                   "schemas/target-api.yaml)",
+                                   text, max_page_size, max_page_size);
+            },
+            "N"))
+        ->default_val(max_page_size);
     command
         .add_option("--target-max-tries", target.max_tries,
                     "https: tries per request, the first included, for 429, 502, 503, 504 and "

@@ -202,6 +202,9 @@ Result<std::unique_ptr<HttpTarget>> HttpTarget::open(const std::string& spec,
     }
     if (!options.ca_file.empty() && ::access(options.ca_file.c_str(), R_OK) != 0)
         return fail(fmt::format("--target-ca-file {}: no such readable file", options.ca_file));
+    if (options.page_size < 1 || options.page_size > max_page_size)
+        return fail(fmt::format("a listing page of {} objects: the target API gives 1 to {}",
+                                options.page_size, max_page_size));
     if (!options.token || options.token->reveal().empty())
         return fail(fmt::format("target {} needs a bearer token: set MAILSYNC_TARGET_TOKEN", spec));
     std::string origin =

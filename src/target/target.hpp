@@ -73,11 +73,15 @@ public:
     virtual std::vector<std::string> report() const { return {}; }
 };
 
+// The most objects the API gives in one listing page (pageSize's maximum in
+// schemas/target-api.yaml); --target-page-size may not ask more.
+inline constexpr std::size_t max_page_size = 500;
+
 // How to reach a remote target. The sqlite: target ignores all of it.
 struct TargetOptions {
     std::optional<SecretValue> token; // the bearer token (MAILSYNC_TARGET_TOKEN)
     std::string ca_file;              // replaces the system's CA store when set
-    std::size_t page_size = 500;
+    std::size_t page_size = max_page_size;
     int max_tries = 6; // per request, the first one included
     std::chrono::milliseconds timeout{30'000};
     std::chrono::milliseconds backoff{200}; // the first retry's delay before jitter

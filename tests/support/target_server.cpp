@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "target/http_answers.hpp"
 #include "util/curl.hpp"
 
 namespace mailsync::test {
@@ -18,6 +19,12 @@ namespace {
 
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) {
     static_cast<std::string*>(out)->append(data, size * count);
+    return size * count;
+}
+
+std::size_t header(char* data, std::size_t size, std::size_t count, void* out) {
+    mailsync::read_header_line(std::string_view(data, size * count),
+                               *static_cast<std::map<std::string, std::string>*>(out));
     return size * count;
 }
 
@@ -110,6 +117,42 @@ nlohmann::json TargetServer::stats() const {
 
 nlohmann::json TargetServer::objects() const {
     return call("GET", "/_fixture/objects");
+}
+
+nlohmann::json TargetServer::writes() const {
+    return call("GET", "/_fixture/writes");
+}
+
+TargetServer::RawAnswer TargetServer::request(const std::string& method, const std::string& path,
+                                              const std::string& body,
+                                              const std::vector<std::string>& headers,
+                                              const std::string& token) const {
+    curl::Easy easy;
+    std::string out;
+    RawAnswer answer;
+    easy.set(CURLOPT_URL, url() + path);
+    easy.set(CURLOPT_CAINFO, ca_file());
+    easy.set(CURLOPT_CUSTOMREQUEST, method);
+    if (!body.empty())
+        easy.set(CURLOPT_COPYPOSTFIELDS, body);
+    curl_slist* list = nullptr;
+    if (!token.empty())
+        list = curl_slist_append(list, ("Authorization: Bearer " + token).c_str());
+    list = curl_slist_append(list, "Content-Type: application/json");
+    for (const std::string& line : headers)
+        list = curl_slist_append(list, line.c_str());
+    easy.set_headers(list);
+    easy.set_callback(CURLOPT_WRITEFUNCTION, &collect);
+    easy.set(CURLOPT_WRITEDATA, static_cast<void*>(&out));
+    easy.set_callback(CURLOPT_HEADERFUNCTION, &header);
+    easy.set(CURLOPT_HEADERDATA, static_cast<void*>(&answer.headers));
+    CURLcode code = curl_easy_perform(easy.handle());
+    easy.set_headers(nullptr);
+    if (code != CURLE_OK)
+        throw std::runtime_error("target_server " + path + ": " + easy.error_text(code));
+    answer.status = easy.response_code();
+    answer.body = nlohmann::json::parse(out, nullptr, false);
+    return answer;
 }
 
 void TargetServer::set_faults(const nlohmann::json& faults) const {

@@ -32,9 +32,22 @@ public:
     // The options to open it from the test itself.
     TargetOptions options() const;
 
+    // One API request as sent, with the bearer token `token` (none when empty) and `headers`
+    // ("If-Match: W/\"1\""); for what HttpTarget would never send.
+    struct RawAnswer {
+        long status = 0;
+        nlohmann::json body;
+        std::map<std::string, std::string> headers; // names in lower case
+    };
+    RawAnswer request(const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::vector<std::string>& headers = {},
+                      const std::string& token = target_token) const;
+
     // The test-only endpoints.
     nlohmann::json stats() const;
     nlohmann::json objects() const;
+    // The last API writes as the server received them: [{method, path, body}].
+    nlohmann::json writes() const;
     void set_faults(const nlohmann::json& faults) const;
 
 private:

@@ -26,7 +26,10 @@ std::unique_ptr<HttpTarget> open(const TargetServer& server) {
 
 WriteRequest account(const std::string& name, const std::string& password = "pw-1") {
     WriteRequest request;
-    request.fields = {{"name", name}, {"host", "imap.example.com"}, {"port", 993}};
+    request.fields = {{"name", name},
+                      {"serviceProvider", "General IMAP4 service"},
+                      {"host", "imap.example.com"},
+                      {"port", 993}};
     request.secrets.emplace_back("password", SecretValue(password));
     return request;
 }

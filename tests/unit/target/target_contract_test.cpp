@@ -5,11 +5,10 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "config/mapping_file.hpp"
 #include "model/attributes.hpp"
-#include "support/json_schema.hpp"
+#include "support/target_contract.hpp"
 #include "support/target_server.hpp"
 #include "target/http_target.hpp"
 
@@ -18,42 +17,6 @@ using namespace mailsync::test;
 using nlohmann::json;
 
 namespace {
-
-// YAML → JSON, scalars typed the way YAML 1.2's core schema reads them.
-json to_json(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: {
-        json out = json::object();
-        for (const auto& item : node)
-            out[item.first.as<std::string>()] = to_json(item.second);
-        return out;
-    }
-    case YAML::NodeType::Sequence: {
-        json out = json::array();
-        for (const auto& item : node)
-            out.push_back(to_json(item));
-        return out;
-    }
-    case YAML::NodeType::Scalar: {
-        std::string text = node.Scalar();
-        if (node.Tag() == "!")
-            return text; // quoted
-        if (text == "true" || text == "false")
-            return text == "true";
-        if (!text.empty() && text.find_first_not_of("0123456789-") == std::string::npos)
-            return std::stoll(text);
-        return text;
-    }
-    default:
-        return nullptr;
-    }
-}
-
-const json& contract() {
-    static const json document =
-        to_json(YAML::LoadFile(MAILSYNC_SOURCE_DIR "/schemas/target-api.yaml"));
-    return document;
-}
 
 MappingProfile server_to_cloud() {
     SourceFiles sources;
@@ -69,17 +32,10 @@ bool secret_attribute(Kind kind, const std::string& name) {
     return false;
 }
 
-// Validates `instance` against one of the contract's component schemas.
-std::vector<std::string> violations(const json& instance, const std::string& schema) {
-    json document = {{"components", contract()["components"]},
-                     {"$ref", "#/components/schemas/" + schema}};
-    return test::schema_violations(document, instance, test::SchemaDraft::draft4);
-}
-
 } // namespace
 
 TEST_CASE("the contract has every route of every collection the mapping names", "[contract]") {
-    const json& api = contract();
+    const json& api = target_contract();
     CHECK(api["openapi"].get<std::string>().starts_with("3.0"));
     CHECK(api["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
     for (const auto& [kind, mapping] : server_to_cloud().kinds) {
@@ -99,17 +55,20 @@ TEST_CASE("the contract has every route of every collection the mapping names", 
 }
 
 TEST_CASE("the contract's fields are the mapping's API keys, secrets write-only", "[contract]") {
-    const json& schemas = contract()["components"]["schemas"];
+    const json& schemas = target_contract()["components"]["schemas"];
     for (const auto& [kind, mapping] : server_to_cloud().kinds) {
         std::string name(kind_name(kind));
         INFO(name);
-        json properties;
-        for (const json& part : schemas[name]["allOf"]) {
-            if (part.contains("properties"))
-                properties = part["properties"];
+        const json& properties = schemas[name + "Fields"]["properties"];
+        REQUIRE(properties.is_object());
+        for (const std::string& schema : {name, name + "Request"}) {
+            std::string parts = schemas[schema]["allOf"].dump();
+            CHECK(parts.find("#/components/schemas/Labeled") != std::string::npos);
+            CHECK(parts.find("#/components/schemas/" + name + "Fields") != std::string::npos);
         }
-        CHECK(schemas[name]["allOf"].dump().find("#/components/schemas/Labeled") !=
-              std::string::npos);
+        // Read-only fields are in answers only: a request schema neither has nor allows them.
+        CHECK(schemas[name]["allOf"].dump().find("ObjectMeta") != std::string::npos);
+        CHECK(schemas[name + "Request"]["allOf"].dump().find("ObjectMeta") == std::string::npos);
         std::set<std::string> in_contract, in_mapping, secret_in_contract, secret_in_mapping;
         for (const auto& [key, property] : properties.items()) {
             in_contract.insert(key);
@@ -130,6 +89,10 @@ TEST_CASE("the contract's fields are the mapping's API keys, secrets write-only"
         CHECK(in_contract == in_mapping);
         CHECK(secret_in_contract == secret_in_mapping);
         CHECK(schemas["Secret"]["writeOnly"] == true);
+    }
+    for (const auto& [key, property] : schemas["ObjectMeta"]["properties"].items()) {
+        INFO(key);
+        CHECK(property["readOnly"] == true);
     }
 }
 
@@ -156,6 +119,7 @@ TEST_CASE("the fixture server answers as the contract says", "[contract][http]")
     REQUIRE(api.create("mail-accounts", account));
     WriteRequest smtp;
     smtp.fields = {{"name", "out"},
+                   {"fromAddress", "out@example.com"},
                    {"serviceProvider", "Custom SMTP server"},
                    {"host", "smtp.example.com"},
                    {"port", 587},
@@ -173,12 +137,12 @@ TEST_CASE("the fixture server answers as the contract says", "[contract][http]")
         REQUIRE(page);
         CHECK(page->status == 200);
         json body = json::parse(page->body);
-        CHECK(violations(body, schema + "Page").empty());
+        CHECK(contract_violations(body, schema + "Page").empty());
         std::string id = body["items"][0]["id"];
         auto one = api.send({"GET", "/" + collection + "/" + id, "", "", ""});
         REQUIRE(one);
         CHECK(one->headers["etag"] == "\"1\"");
-        CHECK(violations(json::parse(one->body), schema).empty());
+        CHECK(contract_violations(json::parse(one->body), schema).empty());
         for (const char* value : {"s3cret-value", "refresh-value", "smtp-value"})
             CHECK(one->body.find(value) == std::string::npos);
         CHECK(json::parse(one->body)["secretFieldsSet"].size() == 1);
@@ -186,9 +150,9 @@ TEST_CASE("the fixture server answers as the contract says", "[contract][http]")
     auto missing = api.send({"GET", "/mail-accounts/nope", "", "", ""});
     REQUIRE(missing);
     CHECK(missing->status == 404);
-    CHECK(violations(json::parse(missing->body), "Error").empty());
+    CHECK(contract_violations(json::parse(missing->body), "Error").empty());
     // What the contract forbids, the validation sees.
-    CHECK_FALSE(violations(json{{"items", {{{"id", "x"}}}}}, "MailAccountPage").empty());
+    CHECK_FALSE(contract_violations(json{{"items", {{{"id", "x"}}}}}, "MailAccountPage").empty());
 }
 
 TEST_CASE("the fixture server keeps labels as written and refuses labels that are not strings",
@@ -207,7 +171,7 @@ TEST_CASE("the fixture server keeps labels as written and refuses labels that ar
     auto one = api.send({"GET", "/oauth2-clients/" + made->id, "", "", ""});
     REQUIRE(one);
     json body = json::parse(one->body);
-    CHECK(violations(body, "OAuth2Client").empty());
+    CHECK(contract_violations(body, "OAuth2Client").empty());
     CHECK(body["labels"] == json{{"mailsync/scope", "support"}, {"team", "blue"}});
     auto listed = api.list("oauth2-clients");
     REQUIRE(listed);
@@ -229,13 +193,13 @@ TEST_CASE("the fixture server keeps labels as written and refuses labels that ar
     REQUIRE_FALSE(refused);
     CHECK(refused.error().message.find("label mailsync/scope must be a string") !=
           std::string::npos);
-    CHECK_FALSE(violations(json{{"id", "x"},
-                                {"version", "1"},
-                                {"secretFieldsSet", json::array()},
-                                {"name", "h"},
-                                {"provider", "Google"},
-                                {"clientId", "id"},
-                                {"labels", {{"k", 3}}}},
-                           "OAuth2Client")
+    CHECK_FALSE(contract_violations(json{{"id", "x"},
+                                         {"version", "1"},
+                                         {"secretFieldsSet", json::array()},
+                                         {"name", "h"},
+                                         {"provider", "Google"},
+                                         {"clientId", "id"},
+                                         {"labels", {{"k", 3}}}},
+                                    "OAuth2Client")
                     .empty());
 }
