@@ -96,6 +96,7 @@ CsvTable read_csv(std::string_view text, const std::string& file, Diagnostics& d
             while (i < text.size() && text[i] != separator && text[i] != '\r' && text[i] != '\n')
                 cell.text += text[i++];
             cell.end_line = line;
+            cell.end_column = column(i);
             row.cells.push_back(std::move(cell));
             if (i < text.size() && text[i] == separator) {
                 ++i;

@@ -173,7 +173,7 @@ private:
             // Which cell is the password is not known here: the row is not quoted at all.
             int last = row.cells.empty() ? row.line : row.cells.back().end_line;
             for (int line = row.line; line <= last; ++line)
-                m_out.sensitive.push_back({m_file, line, 1});
+                m_out.sensitive.push_back({{m_file, line, 1}, 0});
             std::string hint;
             for (char other : {',', ';', '\t'}) {
                 if (other == m_separator)
@@ -217,9 +217,14 @@ private:
                 continue;
             const CsvCell& cell = row.cells[i];
             if (column.secret && !cell.text.empty()) {
-                m_out.sensitive.push_back({m_file, cell.line, cell.column});
+                // The cell alone; one that spans lines hides the rest of its first line, its
+                // middle lines and the start of its last.
+                bool one_line = cell.end_line == cell.line;
+                m_out.sensitive.push_back(
+                    {{m_file, cell.line, cell.column}, one_line ? cell.end_column : 0});
                 for (int line = cell.line + 1; line <= cell.end_line; ++line)
-                    m_out.sensitive.push_back({m_file, line, 1});
+                    m_out.sensitive.push_back(
+                        {{m_file, line, 1}, line == cell.end_line ? cell.end_column : 0});
             }
             std::string text = trimmed(cell.text);
             if (text.empty())

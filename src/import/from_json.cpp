@@ -64,7 +64,7 @@ public:
                 c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             for (const char* word : {"password", "secret", "token", "key"}) {
                 if (line.find(word) != std::string::npos)
-                    m_out.sensitive.push_back({m_file, where.line, 1});
+                    m_out.sensitive.push_back({{m_file, where.line, 1}, 0});
             }
             m_out.unreadable = true;
             return std::move(m_out);
@@ -152,6 +152,31 @@ private:
                 static_cast<int>(offset - m_line_starts[index - 1]) + 1};
     }
 
+    // The column after the JSON value that starts at `where` (a string, number or literal); 0
+    // when it does not end on its line.
+    int value_end(const Location& where) const {
+        std::size_t line_start = m_line_starts[static_cast<std::size_t>(where.line) - 1];
+        std::size_t at = line_start + static_cast<std::size_t>(where.column) - 1;
+        if (at >= m_text.size())
+            return 0;
+        if (m_text[at] == '"') {
+            for (++at; at < m_text.size() && m_text[at] != '"'; ++at) {
+                if (m_text[at] == '\\')
+                    ++at;
+                if (at >= m_text.size() || m_text[at] == '\n')
+                    return 0;
+            }
+            if (at >= m_text.size())
+                return 0;
+            ++at;
+        } else {
+            while (at < m_text.size() && std::string_view(",}] \t\r\n").find(m_text[at]) ==
+                                             std::string_view::npos)
+                ++at;
+        }
+        return static_cast<int>(at - line_start) + 1;
+    }
+
     Location at(const std::string& pointer) {
         auto found = m_offsets.find(pointer);
         return found == m_offsets.end() ? Location{m_file, 1, 1} : place(found->second);
@@ -212,7 +237,7 @@ private:
                 continue;
             Location where = at(field_pointer);
             if (is_secret_attribute(kind, *attribute))
-                m_out.sensitive.push_back(where);
+                m_out.sensitive.push_back({where, value_end(where)});
             record.values[*attribute] = {value, where, key, 0};
         }
         if (!ok) {

@@ -16,6 +16,13 @@ namespace mailsync {
 
 namespace {
 
+// Hides a password cell whenever one of its lines is quoted, and nothing else of them.
+void hide_cell(SourceFiles& sources, const std::string& file, const CsvCell& cell) {
+    for (int line = cell.line; line <= cell.end_line; ++line)
+        sources.redact({file, line, line == cell.line ? cell.column : 1},
+                       line == cell.end_line ? cell.end_column : 0);
+}
+
 constexpr std::string_view columns[] = {"login_source",    "pass_source",       "host_source",
                                         "type_messagerie", "login_destination", "subscribed_only"};
 const std::vector<std::string> types = {"gmail", "exchange", "office", "domino", "default"};
@@ -132,8 +139,7 @@ void import_migration_csv(std::string_view text, const std::string& file,
     if (auto password = index.find("pass_source"); password != index.end())
         for (const CsvRow& row : table.rows)
             if (password->second < row.cells.size())
-                result.sources.redact(
-                    {file, row.cells[password->second].line, row.cells[password->second].column});
+                hide_cell(result.sources, file, row.cells[password->second]);
     if (result.unreadable)
         return;
 

@@ -47,8 +47,8 @@ ImportResult import_text(std::string_view text, const std::string& file,
                              ? read_json_records(text, file, profile, names, result.diagnostics)
                              : read_csv_records(text, file, names, result.diagnostics);
     result.sources.add(file, std::string(text));
-    for (const Location& where : input.sensitive)
-        result.sources.redact(where);
+    for (const auto& [where, end_column] : input.sensitive)
+        result.sources.redact(where, end_column);
     result.unreadable = input.unreadable;
     result.read = input.records.size() + input.rejected;
     result.skipped = input.rejected;

@@ -35,8 +35,9 @@ struct InputRecord {
 // What the readers found, and what they could not read.
 struct InputRecords {
     std::vector<InputRecord> records;
-    // Places from which a line holds a secret: quoting the line stops there.
-    std::vector<Location> sensitive;
+    // Where a secret stands: its start, and the column after it on that line (0: the line's
+    // end). Quoting the line hides that text and nothing else.
+    std::vector<std::pair<Location, int>> sensitive;
     std::size_t rejected = 0; // rows or objects left out by the reader, each with an error
     bool unreadable = false;  // nothing could be read: a broken file, a header without the
                               // columns needed

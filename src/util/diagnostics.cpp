@@ -49,14 +49,11 @@ const std::string* SourceFiles::text(const std::string& file) const {
     return found == m_texts.end() ? nullptr : &found->second;
 }
 
-void SourceFiles::redact(const Location& from) {
-    auto key = std::make_pair(from.file, from.line);
-    auto found = m_redactions.find(key);
-    if (found == m_redactions.end() || found->second > from.column)
-        m_redactions[key] = from.column;
+void SourceFiles::redact(const Location& from, int end_column) {
+    m_redactions[std::make_pair(from.file.str(), from.line)].emplace_back(from.column, end_column);
 }
 
-std::string SourceFiles::line(const std::string& file, int line) const {
+std::string SourceFiles::raw_line(const std::string& file, int line) const {
     auto found = m_texts.find(file);
     if (found == m_texts.end() || line < 1)
         return {};
@@ -74,12 +71,57 @@ std::string SourceFiles::line(const std::string& file, int line) const {
     std::string result(text.substr(0, text.find('\n')));
     if (!result.empty() && result.back() == '\r')
         result.pop_back();
-    auto redaction = m_redactions.find(std::make_pair(file, line));
-    if (redaction != m_redactions.end()) {
-        std::size_t column = static_cast<std::size_t>(std::max(1, redaction->second) - 1);
-        result = result.substr(0, std::min(column, result.size())) + "(sensitive)";
-    }
     return result;
+}
+
+std::string SourceFiles::line(const std::string& file, int line) const {
+    return quote(file, line, 0).text;
+}
+
+QuotedLine SourceFiles::quote(const std::string& file, int line, int column) const {
+    QuotedLine out{raw_line(file, line), column};
+    auto found = m_redactions.find(std::make_pair(file, line));
+    if (found == m_redactions.end())
+        return out;
+    // The spans in bytes from 0, [begin, end), within the line, sorted and merged.
+    const std::string raw = std::move(out.text);
+    auto byte = [&raw](int column) {
+        return std::min(static_cast<std::size_t>(std::max(1, column) - 1), raw.size());
+    };
+    // A span to the line's end takes every column after it, the line's end included.
+    constexpr std::size_t line_end = std::string::npos;
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    for (auto [from, to] : found->second)
+        spans.emplace_back(byte(from), to <= 0 ? line_end : std::max(byte(from), byte(to)));
+    std::sort(spans.begin(), spans.end());
+    std::vector<std::pair<std::size_t, std::size_t>> merged;
+    for (auto span : spans) {
+        if (!merged.empty() && span.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, span.second);
+        else
+            merged.push_back(span);
+    }
+    const std::string hidden = "(sensitive)";
+    std::size_t caret = column > 0 ? static_cast<std::size_t>(column - 1) : 0;
+    std::size_t at = 0;
+    bool placed = column <= 0;
+    for (auto [begin, end] : merged) {
+        if (!placed && caret < begin) {
+            out.column = static_cast<int>(out.text.size() + (caret - at)) + 1;
+            placed = true;
+        }
+        out.text += raw.substr(at, begin - at);
+        if (!placed && caret < std::max(end, begin + 1)) {
+            out.column = static_cast<int>(out.text.size()) + 1; // the hidden text's start
+            placed = true;
+        }
+        out.text += hidden;
+        at = std::min(end, raw.size());
+    }
+    if (!placed)
+        out.column = static_cast<int>(out.text.size() + (caret - at)) + 1;
+    out.text += raw.substr(at);
+    return out;
 }
 
 std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& sources,
@@ -96,13 +138,14 @@ std::string render_diagnostic(const Diagnostic& diagnostic, const SourceFiles& s
         label = fmt::format("\x1b[1;{}m{}\x1b[0m", is_error ? 31 : 35, label);
     std::string out = fmt::format("{}{} {}\n", place, label, diagnostic.message);
 
-    std::string line = sources.line(where.file, where.line);
+    QuotedLine quoted = sources.quote(where.file, where.line, where.column);
+    const std::string& line = quoted.text;
     if (line.empty() || line.size() > 500)
         return out;
     out += fmt::format("{}\n", line);
     // Keep tabs so that the caret lines up with the quoted line.
     std::string caret;
-    for (int i = 1; i < where.column && static_cast<std::size_t>(i - 1) < line.size(); ++i)
+    for (int i = 1; i < quoted.column && static_cast<std::size_t>(i - 1) < line.size(); ++i)
         caret += line[i - 1] == '\t' ? '\t' : ' ';
     out += fmt::format("{}{}\n", caret, color ? "\x1b[1;32m^\x1b[0m" : "^");
     return out;

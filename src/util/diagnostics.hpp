@@ -51,21 +51,34 @@ private:
     std::size_t m_warnings = 0;
 };
 
+// A line as quoted, and the column a caret goes under there: hidden text reads `(sensitive)`,
+// and a column inside or after hidden text moves with it.
+struct QuotedLine {
+    std::string text;
+    int column = 0;
+};
+
 // The text of every file read, kept to quote the line that a diagnostic points at.
 class SourceFiles {
 public:
     void add(const std::string& file, std::string text);
     // The line without its end of line, or an empty view when the file or line is unknown.
-    // A redacted line reads `(sensitive)` from the redacted column on.
+    // Hidden text reads `(sensitive)`.
     std::string line(const std::string& file, int line) const;
+    // The same, with `column` moved to where it stands in the quoted text.
+    QuotedLine quote(const std::string& file, int line, int column) const;
     // The whole text of a file, or nullptr when it was not read.
     const std::string* text(const std::string& file) const;
     // Hides the text from this place to the end of its line whenever the line is quoted.
-    void redact(const Location& from);
+    // Hides the text from `from` to `end_column` (the column after it) whenever the line is
+    // quoted; to the end of the line when end_column is 0.
+    void redact(const Location& from, int end_column = 0);
 
 private:
     std::map<std::string, std::string> m_texts;
-    std::map<std::pair<std::string, int>, int> m_redactions; // (file, line) → column
+    // (file, line) → the hidden spans: [column, end_column), end_column 0 for the line's end.
+    std::map<std::pair<std::string, int>, std::vector<std::pair<int, int>>> m_redactions;
+    std::string raw_line(const std::string& file, int line) const;
     // Offsets where each line starts, per file, made on first use: quoting the lines of many
     // diagnostics in one file stays linear.
     mutable std::map<std::string, std::vector<std::size_t>> m_line_starts;

@@ -60,6 +60,36 @@ const std::string header = "name,protocol,host,port,encryption,username,password
 
 } // namespace
 
+// The line under a quoted message and the column of its caret, from rendered output.
+std::pair<std::string, std::size_t> quoted_at(const std::string& out, const std::string& marker) {
+    std::size_t line_start = out.rfind('\n', out.find(marker));
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    std::size_t line_end = out.find('\n', line_start);
+    std::size_t caret_end = out.find('\n', line_end + 1);
+    std::string caret = out.substr(line_end + 1, caret_end - line_end - 1);
+    return {out.substr(line_start, line_end - line_start), caret.find('^')};
+}
+
+TEST_CASE("import: a caret after a hidden password points at its own cell", "[import]") {
+    ImportResult csv = import_csv("name,protocol,host,password,port,encryption,username\n"
+                                  "Support,IMAP,imap.example.com,\"hunter,2\",99999,SSL,"
+                                  "support@example.com\n");
+    std::string out = rendered(csv);
+    CHECK(out.find("hunter") == std::string::npos);
+    auto [line, caret] = quoted_at(out, "(sensitive)");
+    CHECK(line == "Support,IMAP,imap.example.com,(sensitive),99999,SSL,support@example.com");
+    CHECK(caret == line.find("99999"));
+
+    ImportResult json = import_json(
+        R"({"incomingMailAccounts": [{"Name": "in", "Protocol": "IMAP", "Host": "imap.example.com",)"
+        R"( "Password": "hun\"ter2", "Port": 99999, "Username": "in@example.com"}]})");
+    out = rendered(json);
+    CHECK(out.find("hun") == std::string::npos);
+    std::tie(line, caret) = quoted_at(out, "(sensitive)");
+    CHECK(line.find("\"Password\": (sensitive), \"Port\"") != std::string::npos);
+    CHECK(caret == line.find("99999"));
+}
+
 TEST_CASE("import: a CSV row becomes a MailAccount with its password as a variable", "[import]") {
     ImportResult result =
         import_csv(header + "Support Inbox,IMAP,imap.example.com,993,SSL,Support@Example.com,"

@@ -38,6 +38,28 @@ TEST_CASE("a redacted line shows (sensitive) in place of the rest of the line", 
     CHECK(out.find("hunter2") == std::string::npos);
 }
 
+TEST_CASE("a caret after hidden text points at its own cell, and one inside it at (sensitive)",
+          "[diagnostics]") {
+    SourceFiles sources;
+    sources.add("a.csv", "name,password,port\nbox,hunter2,99x\n");
+    sources.redact({"a.csv", 2, 5}, 12);
+    CHECK(render_diagnostic({Severity::error, {"a.csv", 2, 13}, "bad port"}, sources, false) ==
+          "a.csv:2:13: error: bad port\nbox,(sensitive),99x\n                ^\n");
+    CHECK(render_diagnostic({Severity::error, {"a.csv", 2, 7}, "m"}, sources, false) ==
+          "a.csv:2:7: error: m\nbox,(sensitive),99x\n    ^\n");
+    // Hidden to the line's end: a caret past it points at the hidden text.
+    sources.redact({"a.csv", 1, 6});
+    CHECK(render_diagnostic({Severity::error, {"a.csv", 1, 15}, "m"}, sources, false) ==
+          "a.csv:1:15: error: m\nname,(sensitive)\n     ^\n");
+    // Two hidden cells on one line, and a caret after both.
+    sources.add("b.csv", "a,s1,b,s2,c\n");
+    sources.redact({"b.csv", 1, 3}, 5);
+    sources.redact({"b.csv", 1, 8}, 10);
+    QuotedLine quoted = sources.quote("b.csv", 1, 11);
+    CHECK(quoted.text == "a,(sensitive),b,(sensitive),c");
+    CHECK(quoted.text.substr(static_cast<std::size_t>(quoted.column - 1)) == "c");
+}
+
 TEST_CASE("colour marks the severity and the caret", "[diagnostics]") {
     SourceFiles sources;
     sources.add("a.yaml", "x: 1\n");
