@@ -5,10 +5,6 @@
 #include <functional>
 #include <thread>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include <fmt/format.h>
 
 #include "config/checks.hpp"
@@ -16,6 +12,7 @@
 #include "config/schema.hpp"
 #include "config/source_file.hpp"
 #include "config/yaml_tree.hpp"
+#include "util/memory.hpp"
 
 namespace mailsync {
 
@@ -23,6 +20,7 @@ namespace {
 
 // What one file yields on its own, before resources are checked against each other.
 struct FileResult {
+    std::string real; // the path opened; empty for a text given in memory
     std::string text;
     Config config;
     std::vector<DocumentRead> documents;
@@ -66,6 +64,7 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
 FileResult load_file(const std::string& file, const std::string& real, SchemaValidator& schema,
                      const VariableScope& variables) {
     FileResult result;
+    result.real = real;
     load_text(file, read_confined_source(file, real, result.diagnostics), schema, variables,
               result);
     return result;
@@ -83,15 +82,6 @@ std::vector<Location> literal_secrets(const Config& config) {
 
 // Moves a file's resources over and frees what they took, so that the merged configuration is
 // never held twice.
-// The reading threads parsed every file in memory of their own, which the allocator keeps for
-// them once it is free; it goes back to the system, so that what follows a load of 100,000
-// resources does not stand on top of it.
-void release_free_memory() {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-}
-
 template <typename T> void move_append(std::vector<T>& into, std::vector<T>& from) {
     into.insert(into.end(), std::make_move_iterator(from.begin()),
                 std::make_move_iterator(from.end()));
@@ -180,7 +170,10 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
                   const LoadOptions& options) {
     reserve_merged(loaded, results);
     for (std::size_t i = 0; i < results.size(); ++i) {
-        loaded.sources.add(loaded.files[i], std::move(results[i].text));
+        if (results[i].real.empty())
+            loaded.sources.add(loaded.files[i], std::move(results[i].text));
+        else
+            loaded.sources.add_file(loaded.files[i], std::move(results[i].text), results[i].real);
         for (const Location& literal : literal_secrets(results[i].config))
             loaded.sources.redact(literal);
         loaded.diagnostics.append(results[i].diagnostics);
@@ -232,6 +225,8 @@ LoadedConfig load_config(const std::vector<std::string>& paths, const LoadOption
     std::vector<FileResult> results = load_files(loaded.files, real_paths, options.variables);
     check_loaded(loaded, results, options);
     results.clear();
+    loaded.sources.release();
+    // The reading threads parsed every file in arenas of their own, free now.
     release_free_memory();
     return loaded;
 }

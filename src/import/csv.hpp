@@ -13,9 +13,9 @@ namespace mailsync {
 
 struct CsvCell {
     std::string text;
-    int line = 0;     // where the cell starts, counted from 1
-    int column = 0;   // in bytes, counted from 1
-    int end_line = 0; // the line it ends on: later than `line` when a quoted cell spans lines
+    int line = 0;       // where the cell starts, counted from 1
+    int column = 0;     // in bytes, counted from 1
+    int end_line = 0;   // the line it ends on: later than `line` when a quoted cell spans lines
     int end_column = 0; // on end_line, the column after the cell, its quotes included
 };
 

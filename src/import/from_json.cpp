@@ -170,8 +170,8 @@ private:
                 return 0;
             ++at;
         } else {
-            while (at < m_text.size() && std::string_view(",}] \t\r\n").find(m_text[at]) ==
-                                             std::string_view::npos)
+            while (at < m_text.size() &&
+                   std::string_view(",}] \t\r\n").find(m_text[at]) == std::string_view::npos)
                 ++at;
         }
         return static_cast<int>(at - line_start) + 1;

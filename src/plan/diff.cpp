@@ -36,8 +36,8 @@ json plain_json(const AttributeValue& value) {
 struct DesiredObject {
     Kind kind;
     std::string name;
-    json fields = json::object();                 // non-secret, references as {"$ref": ...}
-    std::map<std::string, Secret> secrets;        // API key → secret
+    json fields = json::object();          // non-secret, references as {"$ref": ...}
+    std::map<std::string, Secret> secrets; // API key → secret
 };
 
 // The object of the target a declared resource is: by its name, or by one of its previous names
@@ -230,8 +230,8 @@ private:
         action.collection = mapping.collection;
         action.fields = object.fields;
         action.adopt = adopt;
-        if (current == nullptr) // a create shows every field it writes, and its labels
-            action.changes.reserve(object.fields.size() + object.secrets.size() + 2);
+        if (current == nullptr) // a create shows every field it writes (labels are rarer)
+            action.changes.reserve(object.fields.size() + object.secrets.size());
         bool replace = m_replace.contains({object.kind, object.name});
         action.type = current == nullptr ? ActionType::create : ActionType::noop;
         if (current != nullptr) {
@@ -441,7 +441,7 @@ private:
     std::map<std::string, std::string> m_client_names; // target id → name
     std::map<std::string, std::string> m_client_ids;   // declared client → its object's id
     std::map<Kind, KindPlan> m_kinds;
-    std::set<ResourceId> m_replace_planned; // --replace names that are planned
+    std::set<ResourceId> m_replace_planned;          // --replace names that are planned
     std::vector<PlannedAction>* m_actions = nullptr; // the plan's, filled as objects come
     std::size_t m_exported_secrets = 0;
 };

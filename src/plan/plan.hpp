@@ -24,7 +24,7 @@ struct FieldChange {
     nlohmann::json before; // null: absent
     nlohmann::json after;  // null: absent, or removed
     bool sensitive = false;
-    Interned secret_change;    // for secrets: "will be set", "changed", "removed"
+    Interned secret_change; // for secrets: "will be set", "changed", "removed"
 };
 
 // A secret an action writes: which field, and the fingerprint of the value it expects to write.

@@ -86,8 +86,7 @@ std::string render_summary(const Plan& plan) {
                        counts.create, counts.update, counts.remove, counts.noop);
 }
 
-void render_text(const Plan& plan, bool color,
-                 const std::function<void(std::string_view)>& write) {
+void render_text(const Plan& plan, bool color, const std::function<void(std::string_view)>& write) {
     Style style{color};
     std::string out = plan.environment
                           ? fmt::format("Environment {}: target {} (mapping {}), state {}\n",

@@ -13,14 +13,13 @@
 
 namespace mailsync {
 
+// Each file's name and the SHA-256 of its text, in order.
 std::string config_digest(const LoadedConfig& loaded) {
     Sha256 hash;
-    for (const std::string& file : loaded.files) {
-        const std::string* text = loaded.sources.text(file);
-        hash.update(file);
+    for (const ConfigFileDigest& file : config_file_digests(loaded)) {
+        hash.update(file.path);
         hash.update(std::string_view("\0", 1));
-        if (text != nullptr)
-            hash.update(*text);
+        hash.update(file.sha256);
         hash.update(std::string_view("\0", 1));
     }
     return "sha256:" + hash.hex();
@@ -29,10 +28,8 @@ std::string config_digest(const LoadedConfig& loaded) {
 std::vector<ConfigFileDigest> config_file_digests(const LoadedConfig& loaded) {
     std::vector<ConfigFileDigest> out;
     for (const std::string& file : loaded.files) {
-        const std::string* text = loaded.sources.text(file);
-        Sha256 hash;
-        hash.update(text != nullptr ? std::string_view(*text) : std::string_view());
-        out.push_back({file, hash.hex()});
+        std::string digest = loaded.sources.sha256(file);
+        out.push_back({file, digest.empty() ? sha256_hex("") : digest});
     }
     return out;
 }

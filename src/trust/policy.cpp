@@ -145,16 +145,15 @@ std::optional<Refusal> refusal_of(const SecretRoute& route, const TrustPolicy& p
     if (policy.allowlist) {
         if (policy.allowlist->allows(route.endpoint))
             return std::nullopt;
-        return Refusal{route,
-                     policy.allowlist->allows_host(route.endpoint.host)
-                         ? fmt::format("{}:{} is not in {} (the host is, with another port)",
-                                       route.endpoint.host, route.endpoint.port,
-                                       allowed_hosts_variable)
-                         : fmt::format("{} is not in {}", route.endpoint.host,
-                                       allowed_hosts_variable),
-                     fmt::format("if this host is right, add it to {} where the "
-                                 "pipeline's settings are kept, outside the repository",
-                                 allowed_hosts_variable)};
+        return Refusal{
+            route,
+            policy.allowlist->allows_host(route.endpoint.host)
+                ? fmt::format("{}:{} is not in {} (the host is, with another port)",
+                              route.endpoint.host, route.endpoint.port, allowed_hosts_variable)
+                : fmt::format("{} is not in {}", route.endpoint.host, allowed_hosts_variable),
+            fmt::format("if this host is right, add it to {} where the "
+                        "pipeline's settings are kept, outside the repository",
+                        allowed_hosts_variable)};
     }
     if (policy.allow_new || policy.bound.contains({route.secret, route.endpoint.text()}))
         return std::nullopt;

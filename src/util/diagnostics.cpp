@@ -2,10 +2,19 @@
 
 #include <algorithm>
 
+#include "util/confined_file.hpp"
+#include "util/crypto.hpp"
+
 #include <fmt/format.h>
 
 namespace mailsync {
 
+namespace {
+
+// A file read again to quote it was read once within the configuration's own limit.
+constexpr std::size_t reread_limit = std::size_t{64} << 20;
+
+} // namespace
 
 void Diagnostics::error(Location where, std::string message) {
     m_items.push_back({Severity::error, std::move(where), std::move(message)});
@@ -40,8 +49,41 @@ void Diagnostics::sort(const std::vector<std::string>& file_order) {
 }
 
 void SourceFiles::add(const std::string& file, std::string text) {
+    m_on_disk.erase(file);
     m_texts.insert_or_assign(file, std::move(text));
     m_line_starts.erase(file);
+}
+
+void SourceFiles::add_file(const std::string& file, std::string text, const std::string& real) {
+    std::string digest = sha256_hex(text);
+    add(file, std::move(text));
+    m_on_disk[file] = {real, std::move(digest)};
+}
+
+void SourceFiles::release() {
+    for (const auto& [file, on_disk] : m_on_disk)
+        m_texts.erase(file);
+}
+
+std::string SourceFiles::sha256(const std::string& file) const {
+    if (auto found = m_on_disk.find(file); found != m_on_disk.end())
+        return found->second.sha256;
+    auto found = m_texts.find(file);
+    return found == m_texts.end() ? std::string() : sha256_hex(found->second);
+}
+
+const std::string* SourceFiles::text_for_quoting(const std::string& file) const {
+    if (auto found = m_texts.find(file); found != m_texts.end())
+        return &found->second;
+    auto on_disk = m_on_disk.find(file);
+    if (on_disk == m_on_disk.end())
+        return nullptr;
+    // The same text or none: a file changed since it was read is not quoted, so that a line
+    // that holds a secret now is never shown.
+    Result<std::string> text = read_regular_file(on_disk->second.real, reread_limit);
+    if (!text || sha256_hex(*text) != on_disk->second.sha256)
+        return nullptr;
+    return &m_texts.emplace(file, std::move(*text)).first->second;
 }
 
 const std::string* SourceFiles::text(const std::string& file) const {
@@ -54,10 +96,10 @@ void SourceFiles::redact(const Location& from, int end_column) {
 }
 
 std::string SourceFiles::raw_line(const std::string& file, int line) const {
-    auto found = m_texts.find(file);
-    if (found == m_texts.end() || line < 1)
+    const std::string* found = line < 1 ? nullptr : text_for_quoting(file);
+    if (found == nullptr)
         return {};
-    std::string_view text = found->second;
+    std::string_view text = *found;
     std::vector<std::size_t>& starts = m_line_starts[file];
     if (starts.empty()) {
         starts.push_back(0);

@@ -62,20 +62,34 @@ struct QuotedLine {
 class SourceFiles {
 public:
     void add(const std::string& file, std::string text);
+    // A file read from disk at `real`, its checked real path: release() may let its text go,
+    // and quoting a line of it reads it again, only if its SHA-256 is still the same.
+    void add_file(const std::string& file, std::string text, const std::string& real);
+    // Lets go of the texts that can be read again: 100,000 resources are 40 MB of YAML, and
+    // only the lines that a diagnostic points at are ever quoted.
+    void release();
+    // The lower-case hex SHA-256 of a file's text as it was read; empty when it was not.
+    std::string sha256(const std::string& file) const;
     // The line without its end of line, or an empty view when the file or line is unknown.
     // Hidden text reads `(sensitive)`.
     std::string line(const std::string& file, int line) const;
     // The same, with `column` moved to where it stands in the quoted text.
     QuotedLine quote(const std::string& file, int line, int column) const;
-    // The whole text of a file, or nullptr when it was not read.
+    // The whole text of a file, or nullptr when it was not read (or was released).
     const std::string* text(const std::string& file) const;
-    // Hides the text from this place to the end of its line whenever the line is quoted.
     // Hides the text from `from` to `end_column` (the column after it) whenever the line is
     // quoted; to the end of the line when end_column is 0.
     void redact(const Location& from, int end_column = 0);
 
 private:
-    std::map<std::string, std::string> m_texts;
+    // Read again on demand once released, hence mutable.
+    mutable std::map<std::string, std::string> m_texts;
+    struct OnDisk {
+        std::string real;
+        std::string sha256;
+    };
+    std::map<std::string, OnDisk> m_on_disk;
+    const std::string* text_for_quoting(const std::string& file) const;
     // (file, line) → the hidden spans: [column, end_column), end_column 0 for the line's end.
     std::map<std::pair<std::string, int>, std::vector<std::pair<int, int>>> m_redactions;
     std::string raw_line(const std::string& file, int line) const;

@@ -18,8 +18,8 @@ struct TextHash {
     }
 };
 
-// Every text once; a node-based set keeps each string where it is, through rehashing too. The last text a thread used
-// answers without the lock: places come file by file, fields action by action.
+// Every text once; a node-based set keeps each string where it is, through rehashing too. The last
+// text a thread used answers without the lock: places come file by file, fields action by action.
 const std::string* interned(std::string_view text) {
     if (text.empty())
         return &no_text;
@@ -42,6 +42,8 @@ Interned::Interned() : m_text(&no_text) {}
 
 Interned::Interned(std::string_view text) : m_text(interned(text)) {}
 
-std::ostream& operator<<(std::ostream& out, const Interned& text) { return out << text.str(); }
+std::ostream& operator<<(std::ostream& out, const Interned& text) {
+    return out << text.str();
+}
 
 } // namespace mailsync

@@ -101,6 +101,31 @@ TEST_CASE("every problem in every file is reported, not only the first", "[loade
     CHECK(all[2] == "MailAccount 'b': OAuth2Client 'nope' is not declared");
 }
 
+TEST_CASE("the texts of the files are let go after loading and read again to quote a line, "
+          "never once the file changed",
+          "[loader]") {
+    test::TempDir dir;
+    test::write_file(dir.file("1.yaml"),
+                     account("a", "  port: 0\n  auth: {password: \"literal-pw-1\"}\n"));
+    LoadedConfig loaded = load({dir.path()});
+    REQUIRE_FALSE(loaded.diagnostics.items().empty());
+    CHECK(loaded.sources.text(dir.file("1.yaml")) == nullptr); // released
+    CHECK(loaded.sources.sha256(dir.file("1.yaml")).size() == 64);
+    const Diagnostic& port = loaded.diagnostics.items()[0];
+    REQUIRE(port.message == "spec.port must be from 1 to 65535, not 0");
+    std::string quoted = render_diagnostic(port, loaded.sources, false);
+    CHECK(quoted.find("\n  port: 0\n") != std::string::npos);
+
+    LoadedConfig again = load({dir.path()});
+    // The file changes after it was read: its lines are not quoted, in case they hold a secret.
+    test::write_file(dir.file("1.yaml"),
+                     account("a", "  port: \"hunter2-now-here\"\n  auth: {password: x}\n"));
+    std::string changed = render_diagnostic(again.diagnostics.items()[0], again.sources, false);
+    CHECK(changed.find("hunter2") == std::string::npos);
+    CHECK(changed.find("port: 0") == std::string::npos);
+    CHECK(changed.starts_with(dir.file("1.yaml") + ":"));
+}
+
 TEST_CASE("names are unique within a kind, not across kinds", "[loader]") {
     test::TempDir dir;
     test::write_file(dir.file("a.yaml"), client("same") + "---\n" +
