@@ -93,7 +93,9 @@ environments:
   production:
     variables: { IMAP_HOST: imap.example.com, IMAP_PORT: 993, DESK: Support desk }
 YAML
-printf '.gitlab-ci-local/\n.gitlab-ci-local-variables.yml\n' >"$repo/.gitignore"
+printf '.gitlab-ci-local/\n.gitlab-ci-local-*.yml\n' >"$repo/.gitignore"
+# A fork's pipeline runs without the project's CI/CD variables.
+: >"$repo/.gitlab-ci-local-fork-variables.yml"
 # MAILSYNC_SECRETS of one environment scope: the token and role of the scope.
 secrets() { # token role environment password
   cat <<ENV
@@ -120,7 +122,6 @@ $(secrets "$read_token" mailsync_plan production "$reader_password" | indent)
 $(secrets "$write_token" mailsync_apply staging "$writer_password" | indent)
     production: |
 $(secrets "$write_token" mailsync_apply production "$writer_password" | indent)
-MAILSYNC_DEB_URL: file://$deb
 MAILSYNC_GITLAB_TOKEN: $gitlab_token
 YAML
 # The first use of each namespace, with the writing role, from a trusted checkout (docs/ci.md).
@@ -143,8 +144,9 @@ pipeline() { # name expected-status variables... [-- gitlab-ci-local arguments]
     "CI_PIPELINE_SOURCE,CI_PROJECT_ID,CI_API_V4_URL,CI_COMMIT_BRANCH,CI_DEFAULT_BRANCH,CI_MERGE_REQUEST_SOURCE_PROJECT_ID,CI_MERGE_REQUEST_PROJECT_ID,CI_MERGE_REQUEST_IID"
     --variable "CI_API_V4_URL=$gitlab/api/v4" --variable CI_PROJECT_ID=7
     --variable MAILSYNC_SKIP_LIVE_TESTS=1)
-  # The SHA-256 of the .deb made above, pinned as the sample says (but for the run that shows
-  # what the sample's placeholder does).
+  # The .deb made above and its SHA-256, as the sample says to write them into the file (but
+  # for the run that shows what the SHA-256's placeholder does).
+  args+=(--variable "MAILSYNC_DEB_URL=file://$deb")
   [[ "$name" == unpinned ]] || args+=(--variable "MAILSYNC_DEB_SHA256=$sha256")
   while (($#)) && [[ "$1" != -- ]]; do args+=(--variable "$1"); shift; done
   (($#)) && shift
@@ -166,14 +168,15 @@ mr=(CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_PROJECT_ID=7 CI_MERG
 main=(CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=main CI_DEFAULT_BRANCH=main)
 
 # The SHA-256 pinned in the sample is a placeholder: the job stops before installing anything.
-pipeline unpinned 1 "${mr[@]}" CI_MERGE_REQUEST_SOURCE_PROJECT_ID=8
+fork=(-- --variables-file .gitlab-ci-local-fork-variables.yml)
+pipeline unpinned 1 "${mr[@]}" CI_MERGE_REQUEST_SOURCE_PROJECT_ID=8 "${fork[@]}"
 failed unpinned validate
 grep -q "sha256sum: 'standard input': no properly formatted checksum lines found" "$work/unpinned.out" \
   || fail "unpinned: sha256sum did not refuse the .deb"
 [[ ! -e "$work/root/usr/bin/mailsync" ]] || fail "unpinned: the .deb was installed"
 
-# A merge request from a fork: validate --no-secrets, no plan.
-pipeline fork-mr 0 "${mr[@]}" CI_MERGE_REQUEST_SOURCE_PROJECT_ID=8
+# A merge request from a fork, without the project's variables: validate --no-secrets, no plan.
+pipeline fork-mr 0 "${mr[@]}" CI_MERGE_REQUEST_SOURCE_PROJECT_ID=8 "${fork[@]}"
 passed fork-mr validate
 absent fork-mr "plan-comment:production"
 
