@@ -1,9 +1,11 @@
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "config/env_file.hpp"
 #include "config/mapping_file.hpp"
 #include "config/scalar.hpp"
 #include "trust/settings_rule.hpp"
@@ -32,6 +34,37 @@ std::optional<long> parse_page_size(const std::string& text) {
         text.find_first_not_of("0123456789") != std::string::npos)
         return std::nullopt;
     return std::stol(text);
+}
+
+// The env file this run names: `--env-file FILE` or `--env-file=FILE` before any `--`, else
+// MAILSYNC_ENV_FILE; empty for none.
+std::string env_file_of(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--")
+            break;
+        if (arg == "--env-file" && i + 1 < argc)
+            return argv[i + 1];
+        if (arg.starts_with("--env-file="))
+            return std::string(arg.substr(11));
+    }
+    const char* variable = std::getenv("MAILSYNC_ENV_FILE");
+    return variable == nullptr ? "" : variable;
+}
+
+// Reads the env file into the environment before the flags are parsed, whose environment
+// variables (MAILSYNC_LOCK_TIMEOUT, ...) it may set; false after printing why it is refused.
+bool load_env_file(int argc, char** argv) {
+    std::string path = env_file_of(argc, argv);
+    if (path.empty())
+        return true;
+    Result<std::vector<EnvFileEntry>> entries = read_env_file(path);
+    if (!entries) {
+        fmt::print(stderr, "error: {}\n", entries.error().message);
+        return false;
+    }
+    export_env_file(*entries);
+    return true;
 }
 
 } // namespace
@@ -251,6 +284,12 @@ int run(int argc, char** argv) {
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
     app.add_flag("--no-color", context.no_color, "Never colour the output (NO_COLOR also works)");
+    std::string env_file;
+    app.add_option("--env-file", env_file,
+                   "Environment variables in dotenv format (NAME=VALUE lines) for every "
+                   "${env:...} and mailsync's own settings, read first; a variable set in the "
+                   "environment wins. Refused when its group or others may read it (also "
+                   "MAILSYNC_ENV_FILE)");
     add_validate_command(app, context);
     add_test_command(app, context);
     add_mapping_command(app, context);
@@ -266,6 +305,8 @@ int run(int argc, char** argv) {
         run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));
         return 0;
     }
+    if (!load_env_file(argc, argv))
+        return 1;
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {

@@ -356,9 +356,13 @@ TargetError response_error(const std::string& what, const HttpResponse& response
     std::string message = server_message(response);
     switch (response.status) {
     case 401:
-    case 403:
         return failed(fmt::format("{}: {}: {} (the target refused the bearer token; check "
                                   "MAILSYNC_TARGET_TOKEN)",
+                                  what, status, message));
+    case 403:
+        return failed(fmt::format("{}: {}: {} (MAILSYNC_TARGET_TOKEN may not make this request: "
+                                  "a token of the read scope can only list; apply needs one of "
+                                  "the write scope)",
                                   what, status, message));
     case 404:
         return {TargetError::Code::not_found, fmt::format("{}: {}: {}", what, status, message)};

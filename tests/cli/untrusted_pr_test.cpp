@@ -102,7 +102,8 @@ TEST_CASE("the commands assumed here are the ones samples/ci runs on pull reques
     std::string github = read_file(MAILSYNC_SOURCE_DIR "/samples/ci/github-actions.yml");
     std::string gitlab = read_file(MAILSYNC_SOURCE_DIR "/samples/ci/gitlab-ci.yml");
     for (const std::string& file : {github, gitlab}) {
-        CHECK(file.find("mailsync validate --no-secrets config/") != std::string::npos);
+        CHECK(file.find("mailsync validate --no-secrets --env production config/") !=
+              std::string::npos);
         CHECK(file.find("mailsync plan --format markdown --split config/") != std::string::npos);
         CHECK(file.find("--scan-migrations") == std::string::npos);
         CHECK(file.find("--allow-new-endpoints") == std::string::npos);

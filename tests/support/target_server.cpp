@@ -38,7 +38,7 @@ TargetServer::TargetServer(const std::vector<std::string>& flags) {
                                   "--key",
                                   std::string(MAILSYNC_TEST_CERTS) + "/server.key",
                                   "--token",
-                                  target_token,
+                                  std::string(target_token) + "," + read_target_token + ":read",
                                   "--ready",
                                   ready};
     argv.insert(argv.end(), flags.begin(), flags.end());

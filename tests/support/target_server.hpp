@@ -13,6 +13,8 @@
 namespace mailsync::test {
 
 inline constexpr const char* target_token = "test-target-token";
+// A token of the read scope: it lists; a write with it is 403 `forbidden`.
+inline constexpr const char* read_target_token = "test-read-token";
 
 class TargetServer {
 public:
