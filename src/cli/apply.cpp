@@ -34,6 +34,7 @@ struct ApplyCliOptions {
     std::size_t parallelism = 10;
     bool skip_live_tests = false;
     std::string format = "text";
+    bool just_folders = false; // --justfolders
 };
 
 // What apply --format json prints (schemas/apply.schema.json): filled as the run goes.
@@ -367,8 +368,10 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     std::vector<MigrationRunResult> migration_results;
     std::vector<MigrationRunResult>* collect = json.enabled ? &migration_results : nullptr;
     auto copy_mailboxes = [&] {
+        MigrationOptions copy;
+        copy.just_folders = options.just_folders;
         if (!run_migrations(migrations, session.loaded.config, *session.state, options.parallelism,
-                            *policy, context, collect))
+                            *policy, context, collect, copy))
             context.exit_code = 1;
         if (json.enabled) {
             json.out["migrations"] = migration_results_json(migration_results);
@@ -454,6 +457,9 @@ void add_apply_command(CLI::App& app, Context& context) {
                      "Independent actions run at once; mailboxes copied at once")
         ->check(CLI::Range(1, 256))
         ->default_val(10);
+    command->add_flag("--justfolders", options->just_folders,
+                      "Mailbox migrations create the folder tree at the destination only and "
+                      "copy no message (plan --scan-migrations is the dry run)");
     command
         ->add_flag("--skip-live-tests", options->skip_live_tests,
                    "Do not test the connections about to be created or updated before writing")

@@ -28,6 +28,8 @@ void add_force_unlock_command(CLI::App& app, Context& context);
 void add_test_command(CLI::App& app, Context& context);
 void add_export_command(CLI::App& app, Context& context);
 void add_import_command(CLI::App& app, Context& context);
+// `mailsync migrate worker|retry|pause|resume|cancel` (src/cli/migrate.cpp).
+void add_migrate_command(CLI::App& app, Context& context);
 // `mailsync state export-key`, `mailsync state migrate` (src/cli/state.cpp).
 void add_state_command(CLI::App& app, Context& context);
 // `mailsync state show` (src/cli/state_show.cpp), a subcommand of `state`.

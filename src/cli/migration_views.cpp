@@ -137,8 +137,35 @@ nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>
     return out;
 }
 
-void print_migration_status(const std::vector<MigrationRecord>& records) {
-    if (records.empty())
+namespace {
+
+const QueueEntry* queue_entry(const std::vector<QueueEntry>& queue, const std::string& name) {
+    for (const QueueEntry& entry : queue)
+        if (entry.name == name)
+            return &entry;
+    return nullptr;
+}
+
+// "held by W since T", "paused", "last run by W (lease ran out)": what the queue adds.
+std::string queue_words(const QueueEntry* entry) {
+    if (entry == nullptr)
+        return "";
+    if (entry->state == "queued" && entry->leased)
+        return fmt::format("held by {} since {}", entry->holder, entry->claimed_at);
+    if (entry->state == "queued" && !entry->holder.empty())
+        return fmt::format("waiting for a worker (the lease of {} ran out)", entry->holder);
+    if (entry->state == "queued")
+        return "waiting for a worker";
+    if (entry->state == "paused" || entry->state == "cancelled")
+        return entry->state;
+    return entry->holder.empty() ? "" : fmt::format("by {}", entry->holder);
+}
+
+} // namespace
+
+void print_migration_status(const std::vector<MigrationRecord>& records,
+                            const std::vector<QueueEntry>& queue) {
+    if (records.empty() && queue.empty())
         return;
     fmt::print("Mailbox migrations:\n");
     for (const MigrationRecord& record : records) {
@@ -155,15 +182,31 @@ void print_migration_status(const std::vector<MigrationRecord>& records) {
         bool ended = record.status == TaskStatus::completed || record.status == TaskStatus::error;
         std::string words =
             ended && !record.message.empty() ? "last run: " + record.message : record.message;
-        fmt::print("  {:<9}  {:<24}  {}{}{}  (updated {})\n", status_name(record.status),
+        std::string worker = queue_words(queue_entry(queue, record.name));
+        if (!worker.empty())
+            worker = fmt::format("  [{}]", worker);
+        fmt::print("  {:<9}  {:<24}  {}{}{}  (updated {}){}\n", status_name(record.status),
                    record.name, progress, progress.empty() || words.empty() ? "" : "  ", words,
-                   record.updated_at);
+                   record.updated_at, worker);
+    }
+    for (const QueueEntry& entry : queue) {
+        if (std::none_of(records.begin(), records.end(),
+                         [&](const MigrationRecord& r) { return r.name == entry.name; }))
+            fmt::print("  {:<9}  {:<24}  [{}]\n", "NEW", entry.name, queue_words(&entry));
     }
 }
 
-nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records) {
+nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records,
+                                             const std::vector<QueueEntry>& queue) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const MigrationRecord& record : records)
+    for (const MigrationRecord& record : records) {
+        nlohmann::ordered_json worker = nullptr;
+        if (const QueueEntry* entry = queue_entry(queue, record.name))
+            worker = {{"queue", entry->state},
+                      {"holder", entry->holder},
+                      {"since", entry->claimed_at},
+                      {"leased", entry->leased},
+                      {"attempts", entry->attempts}};
         out.push_back({{"name", record.name},
                        {"mailboxes", record.identity},
                        {"status", status_name(record.status)},
@@ -172,7 +215,9 @@ nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>&
                        {"messages_total", record.messages_total},
                        {"bytes_done", record.bytes_done},
                        {"bytes_total", record.bytes_total},
-                       {"updated_at", record.updated_at}});
+                       {"updated_at", record.updated_at},
+                       {"worker", worker}});
+    }
     return out;
 }
 

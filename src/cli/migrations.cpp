@@ -1,5 +1,5 @@
-// Mailbox migrations in plan and apply: which ones run, their scans and their copies, with
-// a live progress display.
+// Mailbox migrations in plan, apply and workers: which ones run, their scans, and the live
+// display of the runner's copies (migrate/runner).
 #include "cli/migrations.hpp"
 
 #include <atomic>
@@ -18,20 +18,6 @@ namespace mailsync::cli {
 namespace {
 
 constexpr std::string_view migration_prefix = "MailboxMigration/";
-
-// Runs `work(i)` for i in [0, count), `parallelism` at once.
-template <typename Work> void share_out(std::size_t count, std::size_t parallelism, Work work) {
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-        for (std::size_t i = next++; i < count; i = next++)
-            work(i);
-    };
-    std::vector<std::jthread> threads;
-    std::size_t workers = std::max<std::size_t>(1, std::min(parallelism, count));
-    for (std::size_t i = 1; i < workers; ++i)
-        threads.emplace_back(worker);
-    worker();
-}
 
 } // namespace
 
@@ -103,14 +89,7 @@ std::string duration_text(double seconds) {
     return fmt::format("{}:{:02}", total / 60, total % 60);
 }
 
-struct Running {
-    const MailboxMigration* migration = nullptr;
-    MigrationProgress progress;
-    std::chrono::steady_clock::time_point started;
-    std::atomic<bool> finished{false};
-    bool reported = false;
-    MigrationOutcome outcome;
-};
+using Running = MailboxRun;
 
 std::string progress_line(Running& run) {
     MigrationProgress& p = run.progress;
@@ -151,25 +130,14 @@ std::string finished_line(const Running& run) {
 
 } // namespace
 
-bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
-                    StateStore& state, std::size_t parallelism, const TrustPolicy& policy,
-                    const Context& context, std::vector<MigrationRunResult>* results) {
-    if (list.empty())
-        return true;
-    MigrationLedger ledger(state);
-    std::vector<std::unique_ptr<Running>> runs;
-    for (const MailboxMigration* migration : list) {
-        auto run = std::make_unique<Running>();
-        run->migration = migration;
-        runs.push_back(std::move(run));
-        // Queued: NEW until a worker takes it.
-        ledger.save(ledger.without_run(*migration, TaskStatus::fresh, "queued"));
-    }
+bool show_migrations(MigrationRunner& runner, const std::function<void()>& work,
+                     const std::string& header, const Context& context,
+                     std::vector<MigrationRunResult>* results) {
+    std::vector<std::unique_ptr<Running>>& runs = runner.runs();
     bool quiet = results != nullptr;
     bool tty = !quiet && isatty(1) == 1 && !context.no_color;
     if (!quiet) {
-        fmt::print("Copying {} ({} at once)…\n", plural(list.size(), "mailbox"),
-                   std::min(parallelism, list.size()));
+        fmt::print("{}\n", header);
         std::fflush(stdout);
     }
     auto started = std::chrono::steady_clock::now();
@@ -189,6 +157,9 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         for (auto& run : runs) {
             if (run->finished && !run->reported) {
                 run->reported = true;
+                if (!run->taken_from.empty())
+                    out += fmt::format("  taken over {}: the lease of {} ran out\n",
+                                       run->migration->meta.name, run->taken_from);
                 out += finished_line(*run) + "\n";
                 for (const std::string& line : run->outcome.reconnects)
                     out += fmt::format("      {}\n", line);
@@ -200,7 +171,7 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
         }
         if (tty && !final) {
             for (auto& run : runs) {
-                if (run->finished || run->progress.phase == 0)
+                if (run->finished || !run->running || run->progress.phase == 0)
                     continue;
                 out += progress_line(*run) + "\n";
                 ++drawn;
@@ -218,46 +189,52 @@ bool run_migrations(const std::vector<const MailboxMigration*>& list, const Conf
             draw(false);
         }
     });
-    share_out(runs.size(), parallelism, [&](std::size_t i) {
-        Running& run = *runs[i];
-        run.started = std::chrono::steady_clock::now();
-        std::vector<Refusal> refusals =
-            refused_routes(migration_routes(*run.migration, config), policy);
-        if (refusals.empty()) {
-            run.outcome = run_migration(*run.migration, config, ledger, run.progress);
-        } else {
-            run.outcome.status = TaskStatus::error;
-            run.outcome.message =
-                fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint);
-            ledger.save(ledger.without_run(*run.migration, TaskStatus::error, run.outcome.message));
-        }
-        run.finished = true;
-    });
+    work();
     all_done = true;
     display.join();
     draw(true);
 
     std::uint64_t messages = 0, bytes = 0;
-    std::size_t failed = 0;
+    std::size_t failed = 0, ran = 0;
     for (auto& run : runs) {
+        if (!run->finished)
+            continue;
+        ++ran;
         messages += run->outcome.messages;
         bytes += run->outcome.bytes;
         failed += run->outcome.status == TaskStatus::error ? 1 : 0;
     }
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    for (const std::string& error : ledger.errors())
+    for (const std::string& error : runner.state_errors())
         fmt::print(stderr, "warning: the state could not record the progress: {}\n", error);
     if (quiet) {
         for (auto& run : runs)
-            results->push_back({run->migration->meta.name, std::move(run->outcome)});
+            if (run->finished)
+                results->push_back({run->migration->meta.name, std::move(run->outcome)});
         return failed == 0;
     }
     fmt::print("Migrations: {} copied ({}) in {}, {:.1f} MB/s; {} completed, {} failed.\n",
                plural(messages, "message"), megabytes(bytes), duration_text(elapsed),
-               elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0.0, runs.size() - failed,
+               elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0.0, ran - failed,
                failed);
     return failed == 0;
+}
+
+bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
+                    StateStore& state, std::size_t parallelism, const TrustPolicy& policy,
+                    const Context& context, std::vector<MigrationRunResult>* results,
+                    const MigrationOptions& options) {
+    if (list.empty())
+        return true;
+    MigrationRunner runner(list, config, state, policy, options);
+    runner.mark_queued();
+    EveryMailbox queue(list.size());
+    return show_migrations(
+        runner, [&] { runner.run(queue, std::min(parallelism, list.size())); },
+        fmt::format("Copying {} ({} at once)…", plural(list.size(), "mailbox"),
+                    std::min(parallelism, list.size())),
+        context, results);
 }
 
 nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResult>& results) {

@@ -2,6 +2,7 @@
 // and the task table.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "migrate/migrator.hpp"
+#include "migrate/runner.hpp"
 #include "trust/policy.hpp"
 
 namespace mailsync::cli {
@@ -48,16 +50,27 @@ struct MigrationRunResult {
     MigrationOutcome outcome;
 };
 
-// Copies, `parallelism` mailboxes at once; true when every migration completed. A migration
-// whose secrets `policy` does not let go to its servers ends in ERROR without connecting. With
-// `results`, each migration's outcome is added there and nothing is printed.
+// Runs `work` (which runs `runner`) under the live display: a line per mailbox as it ends,
+// on a terminal the mailboxes being copied, and a summary. With `results`, each migration's
+// outcome is added there and nothing is printed. True when none that ran failed.
+bool show_migrations(MigrationRunner& runner, const std::function<void()>& work,
+                     const std::string& header, const Context& context,
+                     std::vector<MigrationRunResult>* results);
+
+// apply: copies every mailbox of `list` on this machine, `parallelism` at once, through the
+// runner; true when every migration completed. A migration whose secrets `policy` does not let
+// go to its servers ends in ERROR without connecting.
 bool run_migrations(const std::vector<const MailboxMigration*>& list, const Config& config,
                     StateStore& state, std::size_t parallelism, const TrustPolicy& policy,
-                    const Context& context, std::vector<MigrationRunResult>* results = nullptr);
+                    const Context& context, std::vector<MigrationRunResult>* results = nullptr,
+                    const MigrationOptions& options = {});
 nlohmann::ordered_json migration_results_json(const std::vector<MigrationRunResult>& results);
 
-// The migrations' task table for `status`.
-void print_migration_status(const std::vector<MigrationRecord>& records);
-nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records);
+// The migrations' task table for `status`, with the workers' queue of a PostgreSQL state
+// (empty for another): which worker holds which mailbox and since when, or its pause.
+void print_migration_status(const std::vector<MigrationRecord>& records,
+                            const std::vector<QueueEntry>& queue = {});
+nlohmann::ordered_json migration_status_json(const std::vector<MigrationRecord>& records,
+                                             const std::vector<QueueEntry>& queue = {});
 
 } // namespace mailsync::cli

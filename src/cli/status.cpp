@@ -79,6 +79,8 @@ void run_status(const StatusOptions& options, Context& context) {
         return;
     }
     Result<std::vector<MigrationRecord>> migrations = state->migrations();
+    // The workers' queue: a PostgreSQL state's; none for a SQLite one.
+    std::vector<QueueEntry> queue = state->queue().value_or(std::vector<QueueEntry>{});
     if (!migrations) {
         fmt::print(stderr, "error: {}\n", migrations.error().message);
         context.exit_code = 1;
@@ -90,10 +92,10 @@ void run_status(const StatusOptions& options, Context& context) {
                 nlohmann::ordered_json out;
                 out["format_version"] = 1;
                 out["run"] = nullptr;
-                out["migrations"] = migration_status_json(*migrations);
+                out["migrations"] = migration_status_json(*migrations, queue);
                 fmt::print("{}\n", out.dump(2));
             } else {
-                print_migration_status(*migrations);
+                print_migration_status(*migrations, queue);
             }
             return;
         }
@@ -131,7 +133,7 @@ void run_status(const StatusOptions& options, Context& context) {
                                     {"finished_at", entry.finished_at}});
         out["counts"] = counts;
         if (!migrations->empty())
-            out["migrations"] = migration_status_json(*migrations);
+            out["migrations"] = migration_status_json(*migrations, queue);
         fmt::print("{}\n", out.dump(2));
         return;
     }
@@ -152,7 +154,7 @@ void run_status(const StatusOptions& options, Context& context) {
     }
     fmt::print("{} task{}{}{}.\n", run.entries.size(), run.entries.size() == 1 ? "" : "s",
                parts.empty() ? "" : ": ", fmt::join(parts, ", "));
-    print_migration_status(*migrations);
+    print_migration_status(*migrations, queue);
 }
 
 } // namespace

@@ -32,6 +32,7 @@ std::expected<void, StepError> MigrationJob::create(FolderScan& folder,
                 return std::unexpected(
                     destination_error(done.error(), fmt::format("folder '{}': ", path)));
             existing.insert(name);
+            ++m_created;
             if (folder.subscribed)
                 (void)destination.run(fmt::format("SUBSCRIBE {}", *imap::quoted(name)),
                                       "subscribe folder");
@@ -79,9 +80,15 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
     imap::Connection& source = *m_source.connection;
     imap::Connection& destination = *m_destination.connection;
     if (folder.create) {
-        if (auto ok = create(folder, m_destination_names); !ok)
+        auto ok = create(folder, m_destination_names);
+        outcome.folders_created += std::exchange(m_created, 0);
+        if (!ok)
             return ok;
     }
+    if (m_options.just_folders)
+        return {};
+    if (auto ok = carry_flags(folder, outcome); !ok)
+        return ok;
     if (folder.todo.empty())
         return {};
     if (m_progress != nullptr) {
@@ -131,7 +138,7 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
             return;
         last_save = clock;
         m_ledger.save_folder(m_migration.meta.name, folder.path,
-                             FolderProgress{folder.uidvalidity, last_uid});
+                             FolderProgress{folder.uidvalidity, last_uid, folder.modseq});
     };
     auto send = [&](std::vector<Message> messages) -> std::expected<InFlight, StepError> {
         InFlight flight;
@@ -257,6 +264,8 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
     const std::size_t batch_messages = multiappend ? 32 : 1;
     const std::uint64_t batch_limit = multiappend ? 4u << 20 : 0;
     while ((next < folder.todo.size() || !fetches.empty()) && !fatal) {
+        if (std::optional<StepError> stop = stopped())
+            return std::unexpected(*stop);
         // Ask for more bodies while the window has room.
         while (next < folder.todo.size() && fetching_bytes < window_bytes && fetches.size() < 4) {
             std::size_t end = next;

@@ -1,6 +1,6 @@
 // The migration engine's own parts, shared by its files and by nothing else: a migration's two
 // connections and its folders (`MigrationJob`), logged in by login.cpp, scanned by scan.cpp,
-// copied by copy.cpp, and run with reconnects by migrator.cpp.
+// copied by copy.cpp, their flags carried by flags.cpp, and run with reconnects by migrator.cpp.
 #pragma once
 
 #include <charconv>
@@ -62,7 +62,12 @@ public:
     // Copies the folder's messages still to copy, creating the folder first when it is missing.
     std::expected<void, StepError> copy(FolderScan& folder, MigrationOutcome& outcome);
 
+    // Stopped from outside (MigrationProgress::stop): the error that ends the run.
+    std::optional<StepError> stopped() const;
+
 private:
+    // Sets the flags of messages copied before to the source's (flags.cpp).
+    std::expected<void, StepError> carry_flags(FolderScan& folder, MigrationOutcome& outcome);
     std::expected<void, StepError> create(FolderScan& folder, std::set<std::string>& existing);
     StepError source_error(const imap::Failure& failure, std::string_view about = {}) const {
         return step_error(m_migration.source, failure, about);
@@ -80,6 +85,7 @@ private:
     MigrationSide m_source;
     MigrationSide m_destination;
     std::set<std::string> m_destination_names; // existing at the destination, on the wire
+    std::uint64_t m_created = 0;               // folders created, not yet in an outcome
 };
 
 } // namespace mailsync

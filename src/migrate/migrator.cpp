@@ -73,6 +73,26 @@ std::string recorded_message(const MigrationOutcome& outcome) {
                        outcome.message);
 }
 
+// What a completed run did: the messages copied and the flags carried, or the folders made.
+std::string completed_message(const MigrationOutcome& outcome, const MigrationOptions& options) {
+    if (options.just_folders)
+        return fmt::format("folder tree only (--justfolders): {} created",
+                           outcome.folders_created == 1
+                               ? std::string("1 folder")
+                               : fmt::format("{} folders", outcome.folders_created));
+    std::string flags =
+        outcome.flags_updated == 0
+            ? std::string()
+            : fmt::format("flags of {} message{} carried again", outcome.flags_updated,
+                          outcome.flags_updated == 1 ? "" : "s");
+    if (outcome.messages == 0)
+        return flags.empty() ? std::string("up to date: nothing left to copy")
+                             : "up to date: " + flags;
+    return fmt::format("{} message{} copied ({}){}", outcome.messages,
+                       outcome.messages == 1 ? "" : "s", human_size(outcome.bytes),
+                       flags.empty() ? "" : "; " + flags);
+}
+
 } // namespace
 
 std::expected<MigrationScan, std::string>
@@ -146,6 +166,10 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
             task.scanned(*scan, progress);
             ledger.save(task.make(TaskStatus::pending, "copying", progress));
             for (FolderScan& folder : scan->folders) {
+                if (std::optional<StepError> stop = job.stopped()) {
+                    result = std::unexpected(*stop);
+                    break;
+                }
                 result = job.copy(folder, outcome);
                 if (!result)
                     break;
@@ -183,14 +207,12 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                                           refused.size() == 1 ? "" : "s", join(refused, "; "));
         } else {
             outcome.status = TaskStatus::completed;
-            outcome.message =
-                outcome.messages == 0
-                    ? std::string("up to date: nothing left to copy")
-                    : fmt::format("{} message{} copied ({})", outcome.messages,
-                                  outcome.messages == 1 ? "" : "s", human_size(outcome.bytes));
+            outcome.message = completed_message(outcome, options);
         }
     }
-    ledger.save(task.make(outcome.status, recorded_message(outcome), progress));
+    // A worker whose lease went to another writes nothing more: the record is the other's now.
+    if (progress.stop != MigrationProgress::lease_lost)
+        ledger.save(task.make(outcome.status, recorded_message(outcome), progress));
     return outcome;
 }
 

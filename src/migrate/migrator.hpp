@@ -23,6 +23,13 @@ struct MessageRef {
     std::uint64_t size = 0;
 };
 
+// A message copied before whose flags differ at the destination: its UID there and the
+// source's flags.
+struct FlagUpdate {
+    std::uint32_t uid = 0;
+    std::string flags; // "\\Seen $Label1", sorted
+};
+
 struct FolderScan {
     std::string path;             // the source folder, UTF-8, '/' between levels
     std::string destination_path; // after renames
@@ -34,10 +41,13 @@ struct FolderScan {
     bool scanned = false;
     std::int64_t uidvalidity = 0;
     std::int64_t last_uid = 0;         // progress from the state (0 when it does not hold)
+    std::int64_t modseq = 0;           // the source's HIGHESTMODSEQ the flags are carried up to
+    std::int64_t source_modseq = 0;    // the source's HIGHESTMODSEQ at this scan (0: no CONDSTORE)
     std::uint64_t source_messages = 0; // in the folder
     std::uint64_t source_bytes = 0;    // of every message in the folder
     std::uint64_t already_there = 0;   // new since last_uid but found at the destination
     std::vector<MessageRef> todo;      // to copy, by UID
+    std::vector<FlagUpdate> flag_updates; // at the destination, for flags changed at the source
     std::uint64_t bytes() const;
 };
 
@@ -48,6 +58,7 @@ struct MigrationScan {
     // Mail, Important, Starred) for a source of type gmail, unless folders.include names them.
     std::vector<std::string> left_out;
     std::uint64_t messages() const; // left to copy
+    std::uint64_t flag_updates() const;
     std::uint64_t bytes() const;
     std::size_t to_create() const;
     std::uint64_t source_messages() const; // in the source's folders migrated
@@ -63,6 +74,11 @@ struct MigrationProgress {
     std::atomic<int> phase{0}; // 0 waiting, 1 scanning, 2 copying, 3 done
     std::mutex mutex;
     std::string folder; // the folder being copied
+    // Set from another thread to stop the copy at the next message: an operator paused or
+    // cancelled the mailbox, or (a worker) its lease went to another worker, and then this run
+    // writes nothing more.
+    enum Stop { go = 0, asked = 1, lease_lost = 2 };
+    std::atomic<int> stop{go};
 };
 
 struct MigrationOutcome {
@@ -70,6 +86,8 @@ struct MigrationOutcome {
     std::string message; // the reason of an ERROR, or a summary
     std::uint64_t messages = 0;
     std::uint64_t bytes = 0;
+    std::uint64_t flags_updated = 0; // messages copied before whose flags were carried again
+    std::uint64_t folders_created = 0;
     std::vector<std::string> problems; // per message or folder, with folder and UID
     // Connections lost after the work started and each reconnect tried, in order:
     // "connection lost: ...", "reconnect 1 of 5 failed: ...", "reconnect 2 of 5 succeeded".
@@ -107,6 +125,8 @@ struct MigrationOptions {
     // started; the nth waits n times the delay. A failure of the first connect is final.
     int reconnects = 5;
     std::chrono::milliseconds reconnect_delay{500};
+    // --justfolders: create the folder tree at the destination, copy no message.
+    bool just_folders = false;
 };
 
 // "alice@src:993 -> alice@dst:993": the pair of mailboxes that progress is recorded for.

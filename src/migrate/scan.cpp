@@ -30,6 +30,13 @@ std::uint64_t MigrationScan::messages() const {
     return total;
 }
 
+std::uint64_t MigrationScan::flag_updates() const {
+    std::uint64_t total = 0;
+    for (const FolderScan& folder : folders)
+        total += folder.flag_updates.size();
+    return total;
+}
+
 std::uint64_t MigrationScan::bytes() const {
     std::uint64_t total = 0;
     for (const FolderScan& folder : folders)
@@ -117,17 +124,35 @@ struct Summary {
     std::uint32_t uid = 0;
     std::uint64_t size = 0;
     std::string key;
+    std::string flags; // sorted, without \Recent
 };
 
-// The UIDs from `from` to `to` (0: to the last), with size and key: a quick scan of headers,
-// not of bodies.
-std::expected<std::vector<Summary>, Failure>
-summaries(imap::Connection& connection, std::int64_t from, std::int64_t to, bool keys) {
+// A FETCH's flags as a sorted list, without \Recent (which no client can set).
+std::string flag_text(const Item* flags) {
+    std::vector<std::string> out;
+    if (flags != nullptr)
+        for (const Item& flag : flags->items)
+            if (!flag.is_atom("\\Recent"))
+                out.push_back(flag.text);
+    std::sort(out.begin(), out.end());
+    std::string text;
+    for (const std::string& flag : out)
+        text += (text.empty() ? "" : " ") + flag;
+    return text;
+}
+
+// The UIDs from `from` to `to` (0: to the last), with size, flags and key: a quick scan of
+// headers, not of bodies; with `changed_since`, only the messages whose flags changed after
+// that MODSEQ (CONDSTORE).
+std::expected<std::vector<Summary>, Failure> summaries(imap::Connection& connection,
+                                                       std::int64_t from, std::int64_t to,
+                                                       bool keys, std::int64_t changed_since = 0) {
     std::vector<Response> untagged;
     auto done = connection.run(
-        fmt::format("UID FETCH {}:{} (UID RFC822.SIZE{})", std::max<std::int64_t>(from, 1),
+        fmt::format("UID FETCH {}:{} (UID FLAGS RFC822.SIZE{}){}", std::max<std::int64_t>(from, 1),
                     to > 0 ? std::to_string(to) : std::string("*"),
-                    keys ? " INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : ""),
+                    keys ? " INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]" : "",
+                    changed_since > 0 ? fmt::format(" (CHANGEDSINCE {})", changed_since) : ""),
         "scan messages", &untagged);
     if (!done)
         return std::unexpected(done.error());
@@ -151,6 +176,7 @@ summaries(imap::Connection& connection, std::int64_t from, std::int64_t to, bool
         if (summary.uid < from || (to > 0 && summary.uid > to))
             continue; // "N:*" always returns the last message
         summary.size = *size_value;
+        summary.flags = flag_text(fetch.after("FLAGS"));
         if (keys) {
             std::int64_t when = date ? imap::parse_internal_date(date->text).value_or(0) : 0;
             summary.key = message_key(fetch, summary.size, when);
@@ -165,12 +191,15 @@ summaries(imap::Connection& connection, std::int64_t from, std::int64_t to, bool
 struct Selected {
     std::int64_t uidvalidity = 0;
     std::uint64_t exists = 0;
+    std::int64_t highestmodseq = 0; // with CONDSTORE
 };
 
-std::expected<Selected, Failure> examine(imap::Connection& connection, const std::string& name) {
+std::expected<Selected, Failure> examine(imap::Connection& connection, const std::string& name,
+                                         bool condstore = false) {
     std::vector<Response> untagged;
-    auto done =
-        connection.run(fmt::format("EXAMINE {}", *imap::quoted(name)), "open folder", &untagged);
+    auto done = connection.run(
+        fmt::format("EXAMINE {}{}", *imap::quoted(name), condstore ? " (CONDSTORE)" : ""),
+        "open folder", &untagged);
     if (!done)
         return std::unexpected(done.error());
     Selected out;
@@ -179,8 +208,36 @@ std::expected<Selected, Failure> examine(imap::Connection& connection, const std
             out.exists = response.number;
         if (response.code.starts_with("UIDVALIDITY "))
             out.uidvalidity = number<std::int64_t>(response.code.substr(12)).value_or(0);
+        if (response.code.starts_with("HIGHESTMODSEQ "))
+            out.highestmodseq = number<std::int64_t>(response.code.substr(14)).value_or(0);
     }
     return out;
+}
+
+// A destination message, to pair with the source's by key.
+struct Held {
+    std::uint32_t uid = 0;
+    std::string flags;
+    bool paired = false;
+};
+using HeldByKey = std::unordered_map<std::string, std::vector<Held>>;
+
+// The first destination message of that key not paired yet, paired now; nullptr for none.
+Held* pair_with(HeldByKey& there, const std::string& key) {
+    auto found = there.find(key);
+    if (found == there.end())
+        return nullptr;
+    for (Held& held : found->second)
+        if (!held.paired) {
+            held.paired = true;
+            return &held;
+        }
+    return nullptr;
+}
+
+void note_flags(FolderScan& folder, const Held& held, const std::string& flags) {
+    if (held.flags != flags)
+        folder.flag_updates.push_back({held.uid, flags});
 }
 // A level of the destination path that holds the destination's delimiter gets '_' in its
 // place: said with the name it will have and how to choose another.
@@ -265,6 +322,7 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
         if (auto found = progress.find(folder.path); found != progress.end()) {
             folder.uidvalidity = found->second.uidvalidity;
             folder.last_uid = found->second.last_uid;
+            folder.modseq = found->second.modseq;
         }
         scan.folders.push_back(std::move(folder));
     }
@@ -275,23 +333,26 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                          ((a.path != "INBOX") == (b.path != "INBOX") && a.path < b.path);
               });
 
+    bool condstore = source.has("CONDSTORE");
     for (FolderScan& folder : scan.folders) {
         if (!folder.selectable)
             continue;
-        auto selected = examine(source, folder.source_name);
+        auto selected = examine(source, folder.source_name, condstore);
         if (!selected)
             return std::unexpected(
                 source_error(selected.error(), fmt::format("folder '{}': ", folder.path)));
         if (selected->uidvalidity != folder.uidvalidity) {
             folder.uidvalidity = selected->uidvalidity;
             folder.last_uid = 0; // the UIDs were reset: the destination scan decides
+            folder.modseq = 0;
         }
+        folder.source_modseq = selected->highestmodseq;
         folder.source_messages = selected->exists;
         folder.scanned = true;
         if (selected->exists == 0)
             continue;
-        // What the destination holds already, counted per key, so duplicates stay duplicates.
-        std::unordered_map<std::string, std::uint32_t> there;
+        // What the destination holds already, per key, so duplicates stay duplicates.
+        HeldByKey there;
         if (!folder.create) {
             auto opened = examine(destination, folder.destination_name);
             if (!opened)
@@ -302,18 +363,44 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                 if (!held)
                     return std::unexpected(destination_error(
                         held.error(), fmt::format("folder '{}': ", folder.destination_path)));
-                for (const Summary& summary : *held)
-                    ++there[summary.key];
+                for (Summary& summary : *held)
+                    there[summary.key].push_back({summary.uid, std::move(summary.flags)});
             }
         }
-        // The sizes of the messages copied before, for the mailbox's size that status shows.
+        // The messages copied before: their sizes, for the mailbox's size that status shows,
+        // and their flags, carried again where they changed at the source since. With
+        // CONDSTORE only the messages changed since the MODSEQ recorded are read and paired;
+        // without it every one is paired with the destination's by key, in UID order.
+        bool by_modseq = folder.modseq > 0 && folder.source_modseq > 0;
         if (folder.last_uid > 0) {
-            auto copied = summaries(source, 1, folder.last_uid, false);
+            auto copied = summaries(source, 1, folder.last_uid, !there.empty() && !by_modseq);
             if (!copied)
                 return std::unexpected(
                     source_error(copied.error(), fmt::format("folder '{}': ", folder.path)));
-            for (const Summary& summary : *copied)
+            for (const Summary& summary : *copied) {
                 folder.source_bytes += summary.size;
+                if (!there.empty() && !by_modseq)
+                    if (Held* held = pair_with(there, summary.key))
+                        note_flags(folder, *held, summary.flags);
+            }
+        }
+        if (folder.last_uid > 0 && by_modseq && !there.empty() &&
+            folder.source_modseq > folder.modseq) {
+            auto changed = summaries(source, 1, folder.last_uid, true, folder.modseq);
+            if (!changed)
+                return std::unexpected(
+                    source_error(changed.error(), fmt::format("folder '{}': ", folder.path)));
+            for (const Summary& summary : *changed) {
+                auto found = there.find(summary.key);
+                if (found == there.end())
+                    continue;
+                for (Held& held : found->second)
+                    if (held.flags != summary.flags) {
+                        note_flags(folder, held, summary.flags);
+                        held.flags = summary.flags;
+                        break;
+                    }
+            }
         }
         // Against an empty folder nothing can match, so the source's headers are not read.
         auto fresh = summaries(source, folder.last_uid + 1, 0, !there.empty());
@@ -322,9 +409,8 @@ std::expected<MigrationScan, StepError> MigrationJob::scan() {
                 source_error(fresh.error(), fmt::format("folder '{}': ", folder.path)));
         for (const Summary& summary : *fresh) {
             folder.source_bytes += summary.size;
-            auto found = there.find(summary.key);
-            if (found != there.end() && found->second > 0) {
-                --found->second;
+            if (Held* held = pair_with(there, summary.key)) {
+                note_flags(folder, *held, summary.flags);
                 ++folder.already_there;
                 continue;
             }

@@ -39,7 +39,7 @@ Result<StateContents> PostgresState::contents() {
         "SELECT run_id, seq, kind, name, action, status, message, coalesce(started_at, ''), "
         "coalesce(finished_at, '') FROM journal ORDER BY run_id, seq");
     Result<pg::Rows> folders =
-        m_db.query("SELECT name, folder, uidvalidity, last_uid FROM migration_folders");
+        m_db.query("SELECT name, folder, uidvalidity, last_uid, modseq FROM migration_folders");
     Result<pg::Rows> bindings = m_db.query("SELECT secret, endpoint, bound_at FROM "
                                            "secret_bindings ORDER BY secret COLLATE \"C\", "
                                            "endpoint COLLATE \"C\"");
@@ -78,8 +78,8 @@ Result<StateContents> PostgresState::contents() {
              entries->text(i, 7), entries->text(i, 8)});
     }
     for (int i = 0; i < folders->size(); ++i)
-        out.folders[{folders->text(i, 0), folders->text(i, 1)}] = {folders->integer(i, 2),
-                                                                   folders->integer(i, 3)};
+        out.folders[{folders->text(i, 0), folders->text(i, 1)}] = {
+            folders->integer(i, 2), folders->integer(i, 3), folders->integer(i, 4)};
     for (int i = 0; i < bindings->size(); ++i)
         out.bindings.push_back({bindings->text(i, 0), bindings->text(i, 1), bindings->text(i, 2)});
     return out;
@@ -87,7 +87,7 @@ Result<StateContents> PostgresState::contents() {
 
 Result<void> PostgresState::replace_contents(const StateContents& contents) {
     Lock guard(m_mutex);
-    Columns meta(2), objects(3), prints(4), runs(6), entries(9), tasks(9), folders(4), bindings(3);
+    Columns meta(2), objects(3), prints(4), runs(6), entries(9), tasks(9), folders(5), bindings(3);
     for (const auto& [key, value] : contents.meta)
         meta.add({key, value});
     for (const ManagedObject& item : contents.managed)
@@ -110,7 +110,7 @@ Result<void> PostgresState::replace_contents(const StateContents& contents) {
                    item.updated_at});
     for (const auto& [key, progress] : contents.folders)
         folders.add({key.first, key.second, std::to_string(progress.uidvalidity),
-                     std::to_string(progress.last_uid)});
+                     std::to_string(progress.last_uid), std::to_string(progress.modseq)});
     for (const BindingRecord& item : contents.bindings)
         bindings.add({item.secret, item.endpoint, item.bound_at});
 
@@ -141,8 +141,9 @@ Result<void> PostgresState::replace_contents(const StateContents& contents) {
          "$7::text[], $8::text[], $9::text[]) AS m(name, identity, status, message, md, bd, mt, "
          "bt, updated_at)",
          &tasks},
-        {"INSERT INTO migration_folders SELECT f.name, f.folder, f.v::bigint, f.u::bigint FROM "
-         "unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS f(name, folder, v, u)",
+        {"INSERT INTO migration_folders SELECT f.name, f.folder, f.v::bigint, f.u::bigint, "
+         "f.m::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS "
+         "f(name, folder, v, u, m)",
          &folders},
         {"INSERT INTO secret_bindings SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
          &bindings},

@@ -45,6 +45,15 @@ CREATE TABLE lock (
   id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid BIGINT NOT NULL,
   host TEXT NOT NULL, since TEXT NOT NULL);
 )sql",
+    // 2: the source's HIGHESTMODSEQ per folder (delta passes), and the workers' queue, whose
+    // leases run by the server's clock so that the workers' clocks need not agree.
+    R"sql(
+ALTER TABLE migration_folders ADD COLUMN modseq BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE migration_queue (
+  name TEXT PRIMARY KEY, state TEXT NOT NULL, holder TEXT NOT NULL DEFAULT '',
+  claimed_at TEXT NOT NULL DEFAULT '', lease_until TIMESTAMPTZ,
+  attempts INTEGER NOT NULL DEFAULT 0);
+)sql",
 };
 
 // The first key of mailsync's advisory locks ("mail" and "msch" in ASCII).

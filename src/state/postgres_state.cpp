@@ -241,14 +241,16 @@ Result<std::map<std::string, FolderProgress>>
 PostgresState::folder_progress(const std::string& name, const std::string& identity) {
     Lock guard(m_mutex);
     Result<pg::Rows> rows = m_db.query(
-        "SELECT f.folder, f.uidvalidity, f.last_uid FROM migration_folders f JOIN migrations m ON "
+        "SELECT f.folder, f.uidvalidity, f.last_uid, f.modseq FROM migration_folders f JOIN "
+        "migrations m ON "
         "m.name = f.name WHERE f.name = $1 AND m.identity = $2",
         {name, identity});
     if (!rows)
         return std::unexpected(rows.error());
     std::map<std::string, FolderProgress> out;
     for (int i = 0; i < rows->size(); ++i)
-        out[rows->text(i, 0)] = FolderProgress{rows->integer(i, 1), rows->integer(i, 2)};
+        out[rows->text(i, 0)] =
+            FolderProgress{rows->integer(i, 1), rows->integer(i, 2), rows->integer(i, 3)};
     return out;
 }
 
@@ -256,9 +258,11 @@ Result<void> PostgresState::save_folder_progress(const std::string& name, const 
                                                  const FolderProgress& progress) {
     Lock guard(m_mutex);
     return done(m_db.query(
-        "INSERT INTO migration_folders VALUES ($1, $2, $3, $4) ON CONFLICT (name, folder) DO "
-        "UPDATE SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid",
-        {name, folder, std::to_string(progress.uidvalidity), std::to_string(progress.last_uid)}));
+        "INSERT INTO migration_folders VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name, folder) DO "
+        "UPDATE SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, modseq = "
+        "EXCLUDED.modseq",
+        {name, folder, std::to_string(progress.uidvalidity), std::to_string(progress.last_uid),
+         std::to_string(progress.modseq)}));
 }
 
 Result<std::set<std::pair<std::string, std::string>>> PostgresState::secret_bindings() {

@@ -1,7 +1,8 @@
 // The state in PostgreSQL (postgres:// or postgresql://): one PostgreSQL schema per namespace
 // (`mailsync_NAME`), made and upgraded on first use (`postgres_schema`); locked by an advisory
 // lock held by the session, so that a killed run frees it at once (`postgres_lock`); its
-// records, one round trip per call where one statement can do it (`postgres_state`).
+// records, one round trip per call where one statement can do it (`postgres_state`); the
+// migration workers' queue with its leases (`postgres_queue`).
 #pragma once
 
 #include <memory>
@@ -48,6 +49,18 @@ public:
     Result<std::set<std::pair<std::string, std::string>>> secret_bindings() override;
     Result<void>
     bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings) override;
+    Result<void> enqueue(const std::vector<std::string>& names) override;
+    Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
+                                            const std::string& holder,
+                                            std::chrono::seconds lease) override;
+    Result<std::vector<std::string>> renew(const std::string& holder,
+                                           std::chrono::seconds lease) override;
+    Result<void> release(const std::string& name, const std::string& holder,
+                         const std::string& state) override;
+    Result<std::size_t> queued(const std::vector<std::string>& names) override;
+    Result<std::vector<QueueEntry>> queue() override;
+    Result<std::vector<std::string>> control(const std::vector<std::string>& names,
+                                             const std::string& action) override;
     Result<StateContents> contents() override;
     Result<void> replace_contents(const StateContents& contents) override;
 

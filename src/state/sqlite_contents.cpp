@@ -59,13 +59,13 @@ Result<StateContents> SqliteState::contents() {
         record.entries = std::move(*entries);
     }
     {
-        auto select =
-            m_db.prepare("SELECT name, folder, uidvalidity, last_uid FROM migration_folders");
+        auto select = m_db.prepare("SELECT name, folder, uidvalidity, last_uid, modseq FROM "
+                                   "migration_folders");
         if (!select)
             return std::unexpected(select.error());
         Result<void> read = select->each([&] {
-            out.folders[{select->text(0), select->text(1)}] = {select->integer(2),
-                                                               select->integer(3)};
+            out.folders[{select->text(0), select->text(1)}] = {
+                select->integer(2), select->integer(3), select->integer(4)};
         });
         if (!read)
             return std::unexpected(read.error());
@@ -102,7 +102,7 @@ Result<void> SqliteState::replace_contents(const StateContents& contents) {
     auto run = m_db.prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)");
     auto entry = m_db.prepare("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     auto task = m_db.prepare("INSERT INTO migrations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    auto folder = m_db.prepare("INSERT INTO migration_folders VALUES (?, ?, ?, ?)");
+    auto folder = m_db.prepare("INSERT INTO migration_folders VALUES (?, ?, ?, ?, ?)");
     auto binding = m_db.prepare("INSERT INTO secret_bindings VALUES (?, ?, ?)");
     for (auto* prepared : {&object, &print, &run, &entry, &task, &folder, &binding})
         if (!*prepared)
@@ -145,7 +145,7 @@ Result<void> SqliteState::replace_contents(const StateContents& contents) {
     }
     for (const auto& [key, progress] : contents.folders) {
         folder->bind(1, key.first).bind(2, key.second).bind(3, progress.uidvalidity);
-        folder->bind(4, progress.last_uid);
+        folder->bind(4, progress.last_uid).bind(5, progress.modseq);
         if (ok = folder->run(); !ok)
             return ok;
     }

@@ -371,15 +371,16 @@ Result<void> SqliteState::save_migration(const MigrationRecord& record) {
 
 Result<std::map<std::string, FolderProgress>>
 SqliteState::folder_progress(const std::string& name, const std::string& identity) {
-    auto select = m_db.prepare("SELECT f.folder, f.uidvalidity, f.last_uid FROM migration_folders "
-                               "f JOIN migrations m ON m.name = f.name WHERE f.name = ? AND "
-                               "m.identity = ?");
+    auto select = m_db.prepare("SELECT f.folder, f.uidvalidity, f.last_uid, f.modseq FROM "
+                               "migration_folders f JOIN migrations m ON m.name = f.name WHERE "
+                               "f.name = ? AND m.identity = ?");
     if (!select)
         return std::unexpected(select.error());
     select->bind(1, name).bind(2, identity);
     std::map<std::string, FolderProgress> out;
     Result<void> read = select->each([&] {
-        out[select->text(0)] = FolderProgress{select->integer(1), select->integer(2)};
+        out[select->text(0)] =
+            FolderProgress{select->integer(1), select->integer(2), select->integer(3)};
     });
     if (!read)
         return std::unexpected(read.error());
@@ -389,10 +390,11 @@ SqliteState::folder_progress(const std::string& name, const std::string& identit
 Result<void> SqliteState::save_folder_progress(const std::string& name, const std::string& folder,
                                                const FolderProgress& progress) {
     auto upsert = m_db.prepare("INSERT OR REPLACE INTO migration_folders (name, folder, "
-                               "uidvalidity, last_uid) VALUES (?, ?, ?, ?)");
+                               "uidvalidity, last_uid, modseq) VALUES (?, ?, ?, ?, ?)");
     if (!upsert)
         return std::unexpected(upsert.error());
     upsert->bind(1, name).bind(2, folder).bind(3, progress.uidvalidity).bind(4, progress.last_uid);
+    upsert->bind(5, progress.modseq);
     return upsert->run();
 }
 

@@ -99,6 +99,30 @@ public:
         return m_backend->save_folder_progress(name, folder, progress);
     }
 
+    // The migration workers' queue (PostgreSQL only; state_backend.hpp says what each does).
+    Result<void> enqueue(const std::vector<std::string>& names) {
+        return m_backend->enqueue(names);
+    }
+    Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
+                                            const std::string& holder, std::chrono::seconds lease) {
+        return m_backend->claim(names, holder, lease);
+    }
+    Result<std::vector<std::string>> renew(const std::string& holder, std::chrono::seconds lease) {
+        return m_backend->renew(holder, lease);
+    }
+    Result<void> release(const std::string& name, const std::string& holder,
+                         const std::string& state) {
+        return m_backend->release(name, holder, state);
+    }
+    Result<std::size_t> queued(const std::vector<std::string>& names) {
+        return m_backend->queued(names);
+    }
+    Result<std::vector<QueueEntry>> queue() { return m_backend->queue(); }
+    Result<std::vector<std::string>> control(const std::vector<std::string>& names,
+                                             const std::string& action) {
+        return m_backend->control(names, action);
+    }
+
     // Which secrets an apply has sent to which endpoints: (secret identity, endpoint) pairs, the
     // trust model's record (trust/policy). Binding is idempotent.
     Result<std::set<std::pair<std::string, std::string>>> secret_bindings() {

@@ -76,4 +76,41 @@ Result<std::unique_ptr<StateBackend>> open_state_backend(const std::string& loca
     return std::unique_ptr<StateBackend>(std::move(*state));
 }
 
+Error queue_unsupported(const std::string& location) {
+    return Error{fmt::format("state {}: migration workers share a PostgreSQL state (--state "
+                             "postgres://...); a SQLite state is for one machine, where "
+                             "'mailsync apply' copies every mailbox",
+                             location)};
+}
+
+Result<void> StateBackend::enqueue(const std::vector<std::string>&) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<std::optional<QueueClaim>> StateBackend::claim(const std::vector<std::string>&,
+                                                      const std::string&, std::chrono::seconds) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<std::vector<std::string>> StateBackend::renew(const std::string&, std::chrono::seconds) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<void> StateBackend::release(const std::string&, const std::string&, const std::string&) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<std::size_t> StateBackend::queued(const std::vector<std::string>&) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<std::vector<QueueEntry>> StateBackend::queue() {
+    return std::unexpected(queue_unsupported(location()));
+}
+
+Result<std::vector<std::string>> StateBackend::control(const std::vector<std::string>&,
+                                                       const std::string&) {
+    return std::unexpected(queue_unsupported(location()));
+}
+
 } // namespace mailsync

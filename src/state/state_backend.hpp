@@ -87,7 +87,29 @@ struct MigrationRecord {
 struct FolderProgress {
     std::int64_t uidvalidity = 0;
     std::int64_t last_uid = 0;
+    // The source's HIGHESTMODSEQ (CONDSTORE) up to which flag changes of the messages up to
+    // last_uid are at the destination; 0 when unknown, and then flags are compared one by one.
+    std::int64_t modseq = 0;
     friend bool operator==(const FolderProgress&, const FolderProgress&) = default;
+};
+
+// A mailbox in the workers' queue (a PostgreSQL state): whether it waits for a worker
+// ("queued"), was stopped by an operator ("paused", "cancelled") or ended ("done", "failed"),
+// and the worker that holds it, or held it last, with its lease.
+struct QueueEntry {
+    std::string name;
+    std::string state;
+    std::string holder;     // empty when no worker ever took it
+    std::string claimed_at; // when `holder` took it
+    bool leased = false;    // the holder's lease has not run out
+    std::int64_t attempts = 0;
+    friend bool operator==(const QueueEntry&, const QueueEntry&) = default;
+};
+
+// A mailbox a worker took: its name, and the worker whose lease ran out before, if any.
+struct QueueClaim {
+    std::string name;
+    std::string taken_from;
 };
 
 // Who holds the lock of a state, as its row records it.
@@ -128,7 +150,7 @@ struct StateContents {
 };
 
 // The version of the state's tables this build writes; a state of a later one is refused.
-inline constexpr int state_schema_version = 1;
+inline constexpr int state_schema_version = 2;
 
 // The storage of one state.
 class StateBackend {
@@ -181,6 +203,30 @@ public:
     virtual Result<void>
     bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings) = 0;
 
+    // The workers' queue (migrate/worker). Only a PostgreSQL state has one: the others answer
+    // every call with the error of `queue_unsupported`.
+    // Adds the mailboxes not in the queue yet, as queued.
+    virtual Result<void> enqueue(const std::vector<std::string>& names);
+    // Takes one queued mailbox of `names` whose lease is free or ran out, for `lease`; nullopt
+    // when none is free now.
+    virtual Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
+                                                    const std::string& holder,
+                                                    std::chrono::seconds lease);
+    // Extends the leases `holder` has on queued mailboxes; the names it still holds.
+    virtual Result<std::vector<std::string>> renew(const std::string& holder,
+                                                   std::chrono::seconds lease);
+    // Gives a mailbox back: "done", "failed" or "queued" when it is still queued (a pause or a
+    // cancel made meanwhile stays), its lease ended.
+    virtual Result<void> release(const std::string& name, const std::string& holder,
+                                 const std::string& state);
+    // How many of `names` are queued, taken or not.
+    virtual Result<std::size_t> queued(const std::vector<std::string>& names);
+    virtual Result<std::vector<QueueEntry>> queue();
+    // retry (anything not queued), pause (queued), resume (paused) or cancel (queued or
+    // paused) the named mailboxes; those it changed.
+    virtual Result<std::vector<std::string>> control(const std::vector<std::string>& names,
+                                                     const std::string& action);
+
     // Everything the state holds, and replacing it all in one transaction.
     virtual Result<StateContents> contents() = 0;
     virtual Result<void> replace_contents(const StateContents& contents) = 0;
@@ -189,6 +235,9 @@ public:
 // Opens the backend of a location, making its tables on first use and upgrading older ones;
 // refuses a state whose schema is newer than this build's, before writing anything.
 Result<std::unique_ptr<StateBackend>> open_state_backend(const std::string& location);
+
+// The refusal of the workers' queue by a state that has none (SQLite).
+Error queue_unsupported(const std::string& location);
 
 // The time now as the state writes it: "2026-11-21T22:15:00.123Z".
 std::string state_time_now();

@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS migrations (
   bytes_total INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS migration_folders (
   name TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
-  last_uid INTEGER NOT NULL, PRIMARY KEY (name, folder));
+  last_uid INTEGER NOT NULL, modseq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, folder));
 CREATE TABLE IF NOT EXISTS secret_bindings (
   secret TEXT NOT NULL, endpoint TEXT NOT NULL, bound_at TEXT NOT NULL,
   PRIMARY KEY (secret, endpoint));
@@ -151,8 +151,25 @@ Result<std::optional<int>> stored_version(sql::Database& db) {
     return std::optional<int>(*row ? std::atoi(select->text(0).c_str()) : 1);
 }
 
-// The upgrades of the schema: upgrades[n] turns version n into n + 1 (none yet).
-const std::vector<const char*> upgrades = {nullptr};
+// The upgrades of the schema: upgrades[n] turns version n into n + 1, unless `done` finds it
+// made already (a state of this build whose version row was lost reads as version 1). 2: the
+// source's HIGHESTMODSEQ per folder, for delta passes.
+struct Upgrade {
+    const char* sql;
+    const char* done;
+};
+const std::vector<Upgrade> upgrades = {
+    {nullptr, nullptr},
+    {"ALTER TABLE migration_folders ADD COLUMN modseq INTEGER NOT NULL DEFAULT 0",
+     "SELECT 1 FROM pragma_table_info('migration_folders') WHERE name = 'modseq'"},
+};
+
+Result<bool> upgrade_done(sql::Database& db, const Upgrade& upgrade) {
+    auto select = db.prepare(upgrade.done);
+    if (!select)
+        return std::unexpected(select.error());
+    return select->step();
+}
 
 } // namespace
 
@@ -179,10 +196,16 @@ Result<std::unique_ptr<SqliteState>> SqliteState::open(const std::string& path) 
         return fail(fmt::format("state {}: {}", path, transaction.error().message));
     if (auto ok = opened.exec(schema_sql); !ok)
         return fail(fmt::format("state {}: {}", path, ok.error().message));
-    for (int from = version->value_or(state_schema_version); from < state_schema_version; ++from)
-        if (auto ok = opened.exec(upgrades.at(static_cast<std::size_t>(from))); !ok)
+    for (int from = version->value_or(state_schema_version); from < state_schema_version; ++from) {
+        const Upgrade& upgrade = upgrades.at(static_cast<std::size_t>(from));
+        Result<bool> done = upgrade_done(opened, upgrade);
+        Result<void> ok = !done   ? Result<void>(std::unexpected(done.error()))
+                          : *done ? Result<void>()
+                                  : opened.exec(upgrade.sql);
+        if (!ok)
             return fail(fmt::format("state {}: upgrading the schema from version {}: {}", path,
                                     from, ok.error().message));
+    }
     if (auto ok = state->set_meta("schema_version", std::to_string(state_schema_version)); !ok)
         return fail(fmt::format("state {}: {}", path, ok.error().message));
     if (auto ok = transaction->commit(); !ok)

@@ -187,7 +187,7 @@ void wait_until_settled(const MailFixture& fixture, int n) {
 RunOptions migrate_options(const TempDir& dir) {
     RunOptions options;
     options.cwd = dir.path();
-    for (int n = 1; n <= 40; ++n)
+    for (int n = 1; n <= 100; ++n)
         options.env[fmt::format("M{}_PASSWORD", n)] = password(n);
     options.env["ADMIN_PASSWORD"] = "admin-password";
     options.env["MAGIC_PASSWORD"] = "magic-password";

@@ -1,0 +1,128 @@
+// The worker's side of the queue: claiming, renewing the leases every third of their length,
+// and giving mailboxes back.
+#include "migrate/worker.hpp"
+
+#include <thread>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace mailsync {
+
+std::string default_worker_id() {
+    return fmt::format("{}:{}", state_host_name(), static_cast<long>(getpid()));
+}
+
+ClaimedMailboxes::ClaimedMailboxes(MigrationRunner& runner, StateStore& state,
+                                   WorkerOptions options)
+    : m_runner(runner), m_state(state), m_options(std::move(options)) {
+    for (std::size_t i = 0; i < runner.runs().size(); ++i) {
+        const std::string& name = runner.runs()[i]->migration->meta.name;
+        m_names.push_back(name);
+        m_index[name] = i;
+    }
+    m_renewer = std::jthread([this](std::stop_token stop) {
+        auto every = std::max<std::chrono::milliseconds>(m_options.lease / 3,
+                                                         std::chrono::milliseconds(200));
+        while (!stop.stop_requested()) {
+            auto until = std::chrono::steady_clock::now() + every;
+            while (!stop.stop_requested() && std::chrono::steady_clock::now() < until)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (!stop.stop_requested())
+                renew_leases();
+        }
+    });
+}
+
+ClaimedMailboxes::~ClaimedMailboxes() {
+    m_renewer.request_stop();
+    if (m_renewer.joinable())
+        m_renewer.join();
+}
+
+Result<void> ClaimedMailboxes::enqueue() {
+    return m_state.enqueue(m_names);
+}
+
+std::optional<std::size_t> ClaimedMailboxes::next() {
+    while (!m_closing) {
+        Result<std::optional<QueueClaim>> claimed =
+            m_state.claim(m_names, m_options.id, m_options.lease);
+        if (!claimed) {
+            std::lock_guard lock(m_mutex);
+            m_problems.push_back(fmt::format("taking a mailbox: {}", claimed.error().message));
+            m_closing = true;
+            return std::nullopt;
+        }
+        if (*claimed) {
+            std::size_t index = m_index.at((*claimed)->name);
+            m_runner.runs()[index]->taken_from = (*claimed)->taken_from;
+            std::lock_guard lock(m_mutex);
+            m_held[(*claimed)->name] = index;
+            return index;
+        }
+        // None free now: done when none is queued any more, else one may be freed by a lease
+        // that runs out.
+        Result<std::size_t> waiting = m_state.queued(m_names);
+        if (!waiting || *waiting == 0)
+            return std::nullopt;
+        std::this_thread::sleep_for(m_options.poll);
+    }
+    return std::nullopt;
+}
+
+void ClaimedMailboxes::finished(std::size_t index, const MailboxRun& run) {
+    const std::string& name = m_names.at(index);
+    {
+        std::lock_guard lock(m_mutex);
+        m_held.erase(name);
+    }
+    int stop = run.progress.stop;
+    if (stop == MigrationProgress::lease_lost)
+        return;                                                     // another worker holds it
+    std::string state = stop == MigrationProgress::asked ? "queued" // a pause or cancel stays
+                        : run.outcome.status == TaskStatus::completed ? "done"
+                                                                      : "failed";
+    if (auto ok = m_state.release(name, m_options.id, state); !ok) {
+        std::lock_guard lock(m_mutex);
+        m_problems.push_back(fmt::format("giving {} back: {}", name, ok.error().message));
+    }
+}
+
+void ClaimedMailboxes::renew_leases() {
+    Result<std::vector<std::string>> kept = m_state.renew(m_options.id, m_options.lease);
+    if (!kept) {
+        // The lease runs on until its end; the next renewal may succeed before.
+        std::lock_guard lock(m_mutex);
+        m_problems.push_back(fmt::format("renewing the leases: {}", kept.error().message));
+        return;
+    }
+    std::map<std::string, std::size_t> held;
+    {
+        std::lock_guard lock(m_mutex);
+        held = m_held;
+    }
+    if (held.empty())
+        return;
+    std::map<std::string, std::string> states;
+    for (const auto& [name, index] : held) {
+        if (std::find(kept->begin(), kept->end(), name) != kept->end())
+            continue;
+        // Not ours any more: paused or cancelled by an operator, or taken by another worker.
+        if (states.empty())
+            if (Result<std::vector<QueueEntry>> queue = m_state.queue())
+                for (const QueueEntry& entry : *queue)
+                    states[entry.name] = entry.holder == m_options.id ? entry.state : "taken";
+        auto found = states.find(name);
+        bool asked = found != states.end() && found->second != "taken";
+        m_runner.runs()[index]->progress.stop =
+            asked ? MigrationProgress::asked : MigrationProgress::lease_lost;
+    }
+}
+
+std::vector<std::string> ClaimedMailboxes::problems() {
+    std::lock_guard lock(m_mutex);
+    return m_problems;
+}
+
+} // namespace mailsync

@@ -1,0 +1,105 @@
+// The migration workers' queue: claims that skip what another holds, leases that run out,
+// renewals that tell a worker what it lost, releases that keep an operator's pause, and the
+// controls; a SQLite state refuses it all, naming PostgreSQL. The folders' MODSEQ is kept.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <thread>
+
+#include "state/state.hpp"
+#include "support/state_under_test.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace mailsync;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The names an UPDATE ... RETURNING gave, in order.
+std::vector<std::string> sorted(Result<std::vector<std::string>> names) {
+    REQUIRE(names);
+    std::sort(names->begin(), names->end());
+    return *names;
+}
+
+} // namespace
+
+TEST_CASE("a folder's MODSEQ is kept with its progress", "[state][postgres]") {
+    FOR_EACH_STATE(backend);
+    test::TempDir dir;
+    auto state = StateStore::open(backend.location(dir));
+    REQUIRE(state);
+    REQUIRE(state->save_migration({"box", "a -> b", TaskStatus::pending, "", 0, 0, 0, 0, ""}));
+    REQUIRE(state->save_folder_progress("box", "INBOX", {7, 42, 1234}));
+    CHECK(state->folder_progress("box", "a -> b")->at("INBOX") == FolderProgress{7, 42, 1234});
+    auto contents = state->backend().contents();
+    REQUIRE(contents);
+    CHECK(contents->folders.at({"box", "INBOX"}) == FolderProgress{7, 42, 1234});
+}
+
+TEST_CASE("workers take each queued mailbox once, and a lease that ran out frees it",
+          "[state][postgres]") {
+    test::TempDir dir;
+    test::StateUnderTest backend("postgres");
+    auto one = StateStore::open(backend.location(dir));
+    auto two = StateStore::open(backend.location(dir));
+    REQUIRE(one);
+    REQUIRE(two);
+    std::vector<std::string> names = {"a", "b"};
+    REQUIRE(one->enqueue(names));
+    REQUIRE(two->enqueue(names)); // the second worker's adds nothing
+    auto first = one->claim(names, "w1", 1s);
+    auto second = two->claim(names, "w2", 60s);
+    REQUIRE(first);
+    REQUIRE(second);
+    REQUIRE(*first);
+    REQUIRE(*second);
+    CHECK((*first)->name == "a");
+    CHECK((*second)->name == "b");
+    CHECK(two->claim(names, "w2", 60s)->has_value() == false);
+    CHECK(*two->queued(names) == 2);
+
+    // w1 dies: once its lease has run out, w2 takes "a" over, naming w1.
+    std::this_thread::sleep_for(1500ms);
+    auto taken = two->claim(names, "w2", 60s);
+    REQUIRE(taken);
+    REQUIRE(*taken);
+    CHECK((*taken)->name == "a");
+    CHECK((*taken)->taken_from == "w1");
+    CHECK(one->renew("w1", 1s)->empty()); // w1, were it alive, learns it lost "a"
+    CHECK(sorted(two->renew("w2", 60s)) == std::vector<std::string>{"a", "b"});
+
+    // An operator pauses "b": w2's renewal no longer keeps it, and its release keeps the pause.
+    CHECK(*one->control({"b"}, "pause") == std::vector<std::string>{"b"});
+    CHECK(*two->renew("w2", 60s) == std::vector<std::string>{"a"});
+    REQUIRE(two->release("b", "w2", "queued"));
+    REQUIRE(two->release("a", "w2", "done"));
+    auto queue = one->queue();
+    REQUIRE(queue);
+    REQUIRE(queue->size() == 2);
+    CHECK((*queue)[0] == QueueEntry{"a", "done", "w2", (*queue)[0].claimed_at, false, 2});
+    CHECK((*queue)[1].state == "paused");
+    CHECK(*one->queued(names) == 0);
+
+    CHECK(one->control({"a"}, "pause")->empty()); // done: nothing to pause
+    CHECK(sorted(one->control({"a", "b"}, "retry")) == std::vector<std::string>{"a", "b"});
+    CHECK(*one->queued(names) == 2);
+    CHECK(*one->control({"a"}, "cancel") == std::vector<std::string>{"a"});
+    CHECK(*one->control({"a"}, "resume") == std::vector<std::string>{});
+    CHECK(!one->control({"a"}, "explode"));
+}
+
+TEST_CASE("a SQLite state has no workers' queue and says that workers need PostgreSQL", "[state]") {
+    test::TempDir dir;
+    auto state = StateStore::open(dir.file("state.db"));
+    REQUIRE(state);
+    auto claimed = state->claim({"a"}, "w1", 60s);
+    REQUIRE(!claimed);
+    CHECK(claimed.error().message ==
+          "state " + dir.file("state.db") +
+              ": migration workers share a PostgreSQL state (--state postgres://...); a SQLite "
+              "state is for one machine, where 'mailsync apply' copies every mailbox");
+    CHECK(!state->queue());
+    CHECK(!state->enqueue({"a"}));
+    CHECK(!state->control({"a"}, "pause"));
+}
