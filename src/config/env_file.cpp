@@ -108,13 +108,18 @@ Result<std::vector<EnvFileEntry>> parse_env_file(std::string_view text, const st
         std::string name(line.substr(start, pos - start));
         while (pos < line.size() && blank(line[pos]))
             ++pos;
+        // A line without '=' may be a secret pasted on its own, or the second line of one: it
+        // is not quoted, and places point at starts, never at ends that give a value's length.
         if (pos >= line.size() || line[pos] != '=')
-            return at(file, number, pos, fmt::format("expected '=' after {}", name));
+            return at(file, number, start,
+                      "expected NAME=VALUE; this line has no '=' (its text is not shown, as it "
+                      "may be a secret)");
         ++pos;
+        std::size_t value_start = pos;
         std::string problem;
         std::optional<std::string> value = read_value(line, pos, problem);
         if (!value)
-            return at(file, number, pos, fmt::format("{}: {}", name, problem));
+            return at(file, number, value_start, fmt::format("{}: {}", name, problem));
         entries.push_back({std::move(name), std::move(*value)});
     }
     return entries;

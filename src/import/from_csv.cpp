@@ -194,6 +194,20 @@ private:
             ++m_out.rejected;
             return;
         }
+        // Every secret cell is hidden first, whatever follows: a row refused for its kind is
+        // still quoted. A cell that spans lines hides the rest of its first line, its middle
+        // lines and the start of its last.
+        for (std::size_t i = 0; i < m_columns.size(); ++i) {
+            const CsvCell& cell = row.cells[i];
+            if (!m_columns[i].secret || cell.text.empty())
+                continue;
+            bool one_line = cell.end_line == cell.line;
+            m_out.sensitive.push_back(
+                {{m_file, cell.line, cell.column}, one_line ? cell.end_column : 0});
+            for (int line = cell.line + 1; line <= cell.end_line; ++line)
+                m_out.sensitive.push_back(
+                    {{m_file, line, 1}, line == cell.end_line ? cell.end_column : 0});
+        }
         InputRecord record;
         record.where = {m_file, row.line, 1};
         for (std::size_t i = 0; i < m_columns.size(); ++i) {
@@ -216,16 +230,6 @@ private:
             if (attribute == column.attribute.end())
                 continue;
             const CsvCell& cell = row.cells[i];
-            if (column.secret && !cell.text.empty()) {
-                // The cell alone; one that spans lines hides the rest of its first line, its
-                // middle lines and the start of its last.
-                bool one_line = cell.end_line == cell.line;
-                m_out.sensitive.push_back(
-                    {{m_file, cell.line, cell.column}, one_line ? cell.end_column : 0});
-                for (int line = cell.line + 1; line <= cell.end_line; ++line)
-                    m_out.sensitive.push_back(
-                        {{m_file, line, 1}, line == cell.end_line ? cell.end_column : 0});
-            }
             std::string text = trimmed(cell.text);
             if (text.empty())
                 continue;

@@ -33,6 +33,13 @@ ImportResult import_text(std::string_view text, const std::string& file,
         result.unreadable = true;
         return result;
     }
+    // A lone CR ends a line for the CSV reader, not for quoting: it becomes a LF, so that both
+    // count the same lines and a hidden cell is hidden on the line that is quoted.
+    for (std::size_t at = accepted->find('\r'); at != std::string::npos;
+         at = accepted->find('\r', at + 1)) {
+        if (at + 1 >= accepted->size() || (*accepted)[at + 1] != '\n')
+            (*accepted)[at] = '\n';
+    }
     text = *accepted;
     if (format == ImportFormat::automatic)
         format = looks_like_json(file, text) ? ImportFormat::json : ImportFormat::csv;

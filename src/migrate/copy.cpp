@@ -318,7 +318,7 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
         std::string flag_list;
         if (flags != nullptr) {
             for (const Item& flag : flags->items) {
-                if (flag.is_atom("\\Recent"))
+                if (!flag.is_flag() || flag.is_atom("\\Recent"))
                     continue;
                 if (!flag_list.empty())
                     flag_list += ' ';

@@ -189,6 +189,21 @@ private:
 
 } // namespace
 
+bool Item::is_flag() const {
+    if (type != Type::atom)
+        return false;
+    std::string_view name = text;
+    if (!name.empty() && name.front() == '\\')
+        name.remove_prefix(1);
+    if (name.empty())
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return byte > 0x20 && byte < 0x7f &&
+               std::string_view("(){%*\"\\]").find(c) == std::string_view::npos;
+    });
+}
+
 bool Item::is_atom(std::string_view atom) const {
     if (type != Type::atom || text.size() != atom.size())
         return false;

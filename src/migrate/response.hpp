@@ -22,6 +22,10 @@ struct Item {
     std::vector<Item> items;
 
     bool is_atom(std::string_view atom) const;
+    // A flag as a command may carry it (RFC 3501's flag: an atom, or '\\' and an atom): a
+    // source server's quoted strings or literals in FLAGS, which could hold a line break and
+    // a command after it, are not flags.
+    bool is_flag() const;
     // The item after `key` in a list of key-value pairs (FETCH's), or nullptr.
     const Item* after(std::string_view key) const;
     Item* after(std::string_view key) {

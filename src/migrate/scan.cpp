@@ -132,7 +132,7 @@ std::string flag_text(const Item* flags) {
     std::vector<std::string> out;
     if (flags != nullptr)
         for (const Item& flag : flags->items)
-            if (!flag.is_atom("\\Recent"))
+            if (flag.is_flag() && !flag.is_atom("\\Recent"))
                 out.push_back(flag.text);
     std::sort(out.begin(), out.end());
     std::string text;

@@ -56,15 +56,26 @@ std::optional<std::size_t> ClaimedMailboxes::next() {
         }
         if (*claimed) {
             std::size_t index = m_index.at((*claimed)->name);
-            m_runner.runs()[index]->taken_from = (*claimed)->taken_from;
             std::lock_guard lock(m_mutex);
+            // Our own lease ran out while another of our threads still copies the mailbox (a
+            // renewal missed): the claim renewed it; a second copy of it must not start.
+            if (m_held.contains((*claimed)->name))
+                continue;
+            m_runner.runs()[index]->taken_from = (*claimed)->taken_from;
             m_held[(*claimed)->name] = index;
             return index;
         }
         // None free now: done when none is queued any more, else one may be freed by a lease
         // that runs out.
         Result<std::size_t> waiting = m_state.queued(m_names);
-        if (!waiting || *waiting == 0)
+        if (!waiting) {
+            std::lock_guard lock(m_mutex);
+            m_problems.push_back(
+                fmt::format("counting queued mailboxes: {}", waiting.error().message));
+            m_closing = true;
+            return std::nullopt;
+        }
+        if (*waiting == 0)
             return std::nullopt;
         std::this_thread::sleep_for(m_options.poll);
     }

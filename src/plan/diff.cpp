@@ -84,9 +84,15 @@ public:
         for_each_desired([&](DesiredObject&& object) { plan_object(std::move(object)); });
         check_replace();
 
-        // The actions came kind by kind; each kind's deletes go right after its own actions.
+        // The actions came kind by kind, in cloud_view's order (clients, accounts, SMTP
+        // connections, whatever order the mapping file lists them in); each kind's deletes go
+        // right after its own actions.
         std::size_t end = 0;
-        for (const auto& [kind, mapping] : m_in.profile.kinds) {
+        for (Kind kind : all_kinds) {
+            const KindMapping* found = m_in.profile.find(kind);
+            if (found == nullptr)
+                continue;
+            const KindMapping& mapping = *found;
             KindPlan& planned = m_kinds[kind];
             end += planned.actions;
             if (!m_in.select.empty())
@@ -131,12 +137,12 @@ private:
     }
 
     void plan_object(DesiredObject&& object) {
+        if (m_replace.contains({object.kind, object.name}))
+            m_replace_planned.insert({object.kind, object.name});
         const KindMapping* mapping = m_in.profile.find(object.kind);
         if (mapping == nullptr)
             return;
         KindPlan& planned = m_kinds[object.kind];
-        if (m_replace.contains({object.kind, object.name}))
-            m_replace_planned.insert({object.kind, object.name});
         planned.wanted.insert(object.name);
         std::optional<Match> match = find_current(object, planned.by_name);
         if (!match)
@@ -157,7 +163,7 @@ private:
         // What to write, for creates and updates; a no-op writes nothing.
         if (action.type == ActionType::noop)
             action.fields = json::object();
-        // Kinds come in the profile's order (cloud_view), so the actions stay grouped by kind.
+        // cloud_view renders kind by kind, so the actions stay grouped by kind.
         m_actions->push_back(std::move(action));
         ++planned.actions;
     }

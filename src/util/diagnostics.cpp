@@ -80,9 +80,13 @@ const std::string* SourceFiles::text_for_quoting(const std::string& file) const 
         return nullptr;
     // The same text or none: a file changed since it was read is not quoted, so that a line
     // that holds a secret now is never shown.
+    // The text was kept without a UTF-8 byte order mark. A file that cannot be quoted is
+    // remembered as empty, so that many diagnostics in it do not read it again each.
     Result<std::string> text = read_regular_file(on_disk->second.real, reread_limit);
+    if (text && text->starts_with("\xEF\xBB\xBF"))
+        text->erase(0, 3);
     if (!text || sha256_hex(*text) != on_disk->second.sha256)
-        return nullptr;
+        return &m_texts.emplace(file, std::string()).first->second;
     return &m_texts.emplace(file, std::move(*text)).first->second;
 }
 

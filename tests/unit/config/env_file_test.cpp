@@ -47,11 +47,16 @@ TEST_CASE("an env file is read as dotenv: names, export, comments, quotes", "[co
 TEST_CASE("a broken env file line is named by file:line:col, never quoted", "[config][env-file]") {
     CHECK(error_of("A=1\n  9LIVES=secret-value\n") ==
           "ci.env:2:3: expected a variable name (letters, digits and _)");
-    CHECK(error_of("PASSWORD secret-value\n") == "ci.env:1:10: expected '=' after PASSWORD");
+    CHECK(error_of("PASSWORD secret-value\n") ==
+          "ci.env:1:1: expected NAME=VALUE; this line has no '=' (its text is not shown, as it may "
+          "be a secret)");
+    CHECK(error_of("ghp_0123456789abcdef\n") ==
+          "ci.env:1:1: expected NAME=VALUE; this line has no '=' (its text is not shown, as it may "
+          "be a secret)");
     CHECK(error_of("PASSWORD=\"secret-value\n") ==
-          "ci.env:1:23: PASSWORD: the value's closing \" is missing (a value is one line)");
+          "ci.env:1:10: PASSWORD: the value's closing \" is missing (a value is one line)");
     CHECK(error_of("PASSWORD='secret' value\n") ==
-          "ci.env:1:19: PASSWORD: expected the end of the line or a # comment after the quoted "
+          "ci.env:1:10: PASSWORD: expected the end of the line or a # comment after the quoted "
           "value");
 }
 

@@ -385,3 +385,21 @@ TEST_CASE("a JSON number too large is an error at its place", "[import]") {
     CHECK(errors(result) ==
           std::vector<std::string>{"1:37: not valid JSON: the number 1E400 is too large"});
 }
+
+TEST_CASE("import: a row refused for its kind, or a CSV with lone CRs, never shows a password",
+          "[import]") {
+    ImportResult kind = import_csv("kind,name,host,username,password\n"
+                                   "MailAcount,a,imap.example.com,u@example.com,Hunter2-kind\n");
+    REQUIRE_FALSE(errors(kind).empty());
+    CHECK(contains(errors(kind)[0], "unknown kind 'MailAcount'"));
+    CHECK(rendered(kind).find("Hunter2") == std::string::npos);
+
+    ImportResult cr = import_csv("name,protocol,host,port,encryption,username,password\r"
+                                 "acc1,IMAPX,imap.example.com,993,SSL,u@example.com,\"p1\rX\"\r"
+                                 "acc2,IMAP,imap.example.com,993,SSL,v@example.com,SECRET-cr-2\r");
+    REQUIRE_FALSE(errors(cr).empty());
+    std::string out = rendered(cr);
+    CHECK(out.find("SECRET-cr-2") == std::string::npos);
+    CHECK(out.find("p1") == std::string::npos);
+    CHECK(out.find("IMAPX") != std::string::npos); // the bad cell's line is still quoted
+}

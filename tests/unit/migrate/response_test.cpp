@@ -103,3 +103,19 @@ TEST_CASE("quoted strings for commands", "[migrate][imap]") {
     CHECK(quoted("a\"b\\c") == "\"a\\\"b\\\\c\"");
     CHECK_FALSE(quoted("a\r\nb").has_value());
 }
+
+TEST_CASE("only atoms are flags: a source's quoted strings and literals in FLAGS never reach a "
+          "command",
+          "[migrate][imap]") {
+    auto parsed = parse_response("* 1 FETCH (UID 5 FLAGS (\\Seen $Label1 \"x y\" {20}\r\n"
+                                 "x)\r\nA1 DELETE INBOX  NIL))\r\n");
+    REQUIRE(parsed.has_value());
+    REQUIRE(parsed->data.size() == 1);
+    const Item* flags = parsed->data[0].after("FLAGS");
+    REQUIRE(flags != nullptr);
+    std::vector<std::string> kept;
+    for (const Item& flag : flags->items)
+        if (flag.is_flag())
+            kept.push_back(flag.text);
+    CHECK(kept == std::vector<std::string>{"\\Seen", "$Label1"});
+}
