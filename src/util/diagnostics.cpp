@@ -17,12 +17,12 @@ constexpr std::size_t reread_limit = std::size_t{64} << 20;
 } // namespace
 
 void Diagnostics::error(Location where, std::string message) {
-    m_items.push_back({Severity::error, std::move(where), std::move(message)});
+    m_items.push_back({Severity::error, where, std::move(message)});
     ++m_errors;
 }
 
 void Diagnostics::warning(Location where, std::string message) {
-    m_items.push_back({Severity::warning, std::move(where), std::move(message)});
+    m_items.push_back({Severity::warning, where, std::move(message)});
     ++m_warnings;
 }
 
@@ -130,7 +130,8 @@ QuotedLine SourceFiles::quote(const std::string& file, int line, int column) con
     if (found == m_redactions.end())
         return out;
     // The spans in bytes from 0, [begin, end), within the line, sorted and merged.
-    const std::string raw = std::move(out.text);
+    std::string raw;
+    raw.swap(out.text);
     auto byte = [&raw](int column) {
         return std::min(static_cast<std::size_t>(std::max(1, column) - 1), raw.size());
     };

@@ -9,7 +9,11 @@ namespace mailsync {
 
 namespace {
 
-constinit const std::string no_text;
+// The empty text, made on first use: an Interned may be made before main().
+const std::string& no_text() {
+    static const std::string text;
+    return text;
+}
 
 struct TextHash {
     using is_transparent = void;
@@ -22,7 +26,7 @@ struct TextHash {
 // text a thread used answers without the lock: places come file by file, fields action by action.
 const std::string* interned(std::string_view text) {
     if (text.empty())
-        return &no_text;
+        return &no_text();
     thread_local const std::string* last = nullptr;
     if (last != nullptr && *last == text)
         return last;
@@ -38,7 +42,7 @@ const std::string* interned(std::string_view text) {
 
 } // namespace
 
-Interned::Interned() : m_text(&no_text) {}
+Interned::Interned() : m_text(&no_text()) {}
 
 Interned::Interned(std::string_view text) : m_text(interned(text)) {}
 
