@@ -186,6 +186,8 @@ void check_loaded(LoadedConfig& loaded, std::vector<FileResult>& results,
         move_append(loaded.config.migrations, results[i].config.migrations);
     }
 
+    loaded.config.index_clients();
+
     // Pass 3: the resources against each other: names, references, grants, plaintext logins;
     // the CA files they name, below the configuration root.
     check_config(loaded.config, loaded.diagnostics);

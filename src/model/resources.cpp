@@ -201,11 +201,23 @@ void for_each_secret(const Config& config,
 }
 
 const OAuth2Client* Config::find_client(std::string_view name) const {
+    if (!clients.empty() && client_index.size() == clients.size()) {
+        auto found = client_index.find(name);
+        if (found != client_index.end() && found->second < clients.size() &&
+            clients[found->second].meta.name == name)
+            return &clients[found->second];
+    }
     for (const OAuth2Client& client : clients) {
         if (client.meta.name == name)
             return &client;
     }
     return nullptr;
+}
+
+void Config::index_clients() {
+    client_index.clear();
+    for (std::size_t i = 0; i < clients.size(); ++i)
+        client_index.emplace(clients[i].meta.name, i);
 }
 
 std::size_t Config::count(Kind kind) const {

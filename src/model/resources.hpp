@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/secret.hpp"
@@ -201,9 +202,21 @@ struct Config {
     std::vector<SmtpConnection> smtp_connections;
     std::vector<MailboxMigration> migrations;
 
+    // By name: a lookup once index_clients() has indexed the clients as they are now, else a
+    // scan (clients added or renamed since, or names given twice).
     const OAuth2Client* find_client(std::string_view name) const;
+    // Indexes the clients by name; the loader calls it once every file is merged.
+    void index_clients();
     std::size_t count(Kind kind) const;
     std::size_t size() const;
+
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+    std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> client_index;
 };
 
 } // namespace mailsync
