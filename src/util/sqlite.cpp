@@ -1,5 +1,8 @@
 #include "util/sqlite.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -18,10 +21,18 @@ Result<Database> Database::open(const std::string& path, Links links) {
     sqlite3_busy_timeout(handle, 10000);
     Database db(handle, path);
     // WAL with synchronous NORMAL survives a killed process; each commit is not an fsync.
-    if (auto ok = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+    // Switching a new file to WAL takes an exclusive lock without waiting on the busy handler,
+    // so processes opening one file at once retry for as long as the busy timeout.
+    for (int attempt = 0;; ++attempt) {
+        auto ok = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                           "PRAGMA foreign_keys=ON;");
-        !ok)
-        return std::unexpected(ok.error());
+        if (ok)
+            break;
+        int code = sqlite3_errcode(handle) & 0xff;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || attempt >= 500)
+            return std::unexpected(ok.error());
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     return db;
 }
 
