@@ -57,7 +57,7 @@ ChosenSetting choose(const std::string& flag, const EnvLookup& env, const char* 
     if (std::optional<std::string> value = lookup(env, variable))
         return {*value, *value, SettingOrigin::environment_variable, {}};
     if (from_file)
-        return {*from_file, *from_file, SettingOrigin::settings_file, std::move(where)};
+        return {*from_file, *from_file, SettingOrigin::settings_file, where};
     return {};
 }
 

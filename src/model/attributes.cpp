@@ -20,7 +20,7 @@ AttributeValue secret_or_none(const std::optional<Secret>& secret) {
 
 void add(std::vector<Attribute>& out, std::string name, AttributeValue value, Location where,
          std::string meaning = {}) {
-    out.push_back({std::move(name), std::move(value), std::move(where), std::move(meaning)});
+    out.push_back({std::move(name), std::move(value), where, std::move(meaning)});
 }
 
 // The attributes both kinds of connection share; `service` is "imap" or "imap/google".
@@ -28,7 +28,8 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
     add(out, "name", c.meta.name, c.meta.where);
     add(out, "description", text_or_none(c.description), c.meta.document);
 
-    const OAuth2Auth* oauth2 = c.auth && c.auth->oauth2 ? &*c.auth->oauth2 : nullptr;
+    const Auth* auth = c.auth.get();
+    const OAuth2Auth* oauth2 = auth != nullptr && auth->oauth2 ? auth->oauth2.get() : nullptr;
     const OAuth2Client* client = oauth2 ? config.find_client(oauth2->client) : nullptr;
     std::string protocol(protocol_name(c.protocol));
     if (client != nullptr) {
@@ -44,8 +45,9 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
     add(out, "host", c.host, c.meta.document);
     add(out, "port", std::int64_t{c.port}, c.port_where);
     add(out, "username", text_or_none(c.username), c.meta.document);
-    Location auth_where = c.auth ? c.auth->where : c.meta.document;
-    add(out, "password", c.auth ? secret_or_none(c.auth->password) : std::monostate{}, auth_where);
+    Location auth_where = auth != nullptr ? auth->where : c.meta.document;
+    add(out, "password", auth != nullptr ? secret_or_none(auth->password) : std::monostate{},
+        auth_where);
     add(out, "oauth2", oauth2 != nullptr, auth_where);
     if (oauth2 != nullptr) {
         add(out, "oauth2.client", Reference{Kind::oauth2_client, oauth2->client},
@@ -61,8 +63,8 @@ void add_connection(std::vector<Attribute>& out, const Connection& c, const Conf
         add(out, "oauth2.clientSecret", secret_or_none(client->client_secret), client->meta.where);
         add(out, "oauth2.tenantId", text_or_none(client->tenant_id), client->meta.where);
     }
-    if (c.auth && c.auth->admin) {
-        const AdminAuth& admin = *c.auth->admin;
+    if (auth != nullptr && auth->admin) {
+        const AdminAuth& admin = *auth->admin;
         add(out, "admin.user", text_or_none(admin.user), auth_where);
         add(out, "admin.password", secret_or_none(admin.password), auth_where);
         add(out, "admin.login",

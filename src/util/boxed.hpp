@@ -45,6 +45,8 @@ public:
 
     T& operator*() { return *m_value; }
     const T& operator*() const { return *m_value; }
+    T* get() { return m_value.get(); }
+    const T* get() const { return m_value.get(); }
     T* operator->() { return m_value.get(); }
     const T* operator->() const { return m_value.get(); }
     T& value() {
