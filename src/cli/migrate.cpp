@@ -24,6 +24,7 @@ struct WorkerCliOptions {
     std::size_t parallelism = 4;
     std::string worker_id;
     std::string lease = "60s";
+    std::int64_t max_attempts = 5;
     bool just_folders = false;
 };
 
@@ -64,6 +65,7 @@ void run_worker(WorkerCliOptions& options, Context& context) {
     worker.lease = std::chrono::duration_cast<std::chrono::seconds>(
         parse_duration(options.lease).value_or(std::chrono::seconds(60)));
     worker.parallelism = options.parallelism;
+    worker.max_attempts = options.max_attempts;
     MigrationOptions migration;
     migration.just_folders = options.just_folders;
     MigrationRunner runner(list, session.loaded.config, *session.state, *policy, migration);
@@ -199,6 +201,12 @@ void add_migrate_command(CLI::App& app, Context& context) {
                 return "'" + text + "' is not a lease from 1s to 24h, such as 60s or 5m";
             },
             "DURATION"));
+    worker
+        ->add_option("--max-attempts", options->max_attempts,
+                     "Claims of one mailbox whose leases may run out (their workers died or "
+                     "froze) before it ends in ERROR instead of being taken again")
+        ->check(CLI::Range(1, 1000))
+        ->default_val(5);
     worker->add_flag("--justfolders", options->just_folders,
                      "Create the folder tree at the destination only; copy no message");
     worker->footer("Exit codes: 0 every mailbox this worker ran completed; 1 errors, a SQLite "

@@ -179,6 +179,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
         m_capabilities = std::move(other.m_capabilities);
         m_next_tag = other.m_next_tag;
         m_phase = std::move(other.m_phase);
+        m_write_gate = std::move(other.m_write_gate);
     }
     return *this;
 }
@@ -365,7 +366,13 @@ std::expected<void, Failure> Connection::pump(bool want_input) {
         bool wants_read = true;
         m_want_write = false;
         while (m_sent < m_out.size()) {
-            std::size_t size = std::min<std::size_t>(m_out.size() - m_sent, 1 << 20);
+            if (m_write_gate && !m_write_gate()) {
+                abandon();
+                return std::unexpected(Failure{m_phase, "stopped before writing more"});
+            }
+            // Gated writes go in smaller pieces, so that the gate is asked often.
+            std::size_t size =
+                std::min<std::size_t>(m_out.size() - m_sent, m_write_gate ? 64u << 10 : 1u << 20);
             long written = 0;
             if (m_ssl != nullptr) {
                 int n = SSL_write(m_ssl, m_out.data() + m_sent, static_cast<int>(size));
@@ -597,6 +604,18 @@ std::expected<void, Failure> Connection::login(const Credentials& credentials) {
         return std::unexpected(done.error());
     m_capabilities.clear();
     return read_capabilities(*done);
+}
+
+void Connection::abandon() {
+    if (m_ssl != nullptr) {
+        SSL_free(m_ssl); // no close_notify: the server sees the connection drop mid-command
+        m_ssl = nullptr;
+    }
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+    m_out.clear();
+    m_sent = 0;
 }
 
 void Connection::close() {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -97,6 +98,12 @@ public:
     // LOGOUT, best effort, then closes.
     void close();
 
+    // Asked before each write once set: when it says no, the connection ends where it is, its
+    // unsent bytes dropped and the socket closed without LOGOUT, so that a command half sent
+    // (an APPEND's literal) is never completed. A migration stops so when it is paused or its
+    // worker's lease runs out, even if its process was frozen with an APPEND queued.
+    void set_write_gate(std::function<bool()> gate) { m_write_gate = std::move(gate); }
+
     const Endpoint& endpoint() const { return m_endpoint; }
 
 private:
@@ -109,6 +116,8 @@ private:
     std::expected<Response, Failure> authenticate(std::string_view mechanism,
                                                   const std::string& initial);
     Failure dropped(std::string message) const;
+    // Closes the socket at once, sending nothing more.
+    void abandon();
 
     Endpoint m_endpoint;
     int m_fd = -1;
@@ -121,6 +130,7 @@ private:
     std::set<std::string> m_capabilities;
     std::uint32_t m_next_tag = 1;
     std::string m_phase = "connect";
+    std::function<bool()> m_write_gate;
 };
 
 // The failure's words, as one line: "log in: NO [AUTHENTICATIONFAILED] Authentication failed."

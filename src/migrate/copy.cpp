@@ -136,11 +136,18 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
         auto clock = std::chrono::steady_clock::now();
         if (!now && clock - last_save < std::chrono::seconds(1))
             return;
+        // A worker whose lease may have run out writes nothing more: the record is another's.
+        if (stopped())
+            return;
         last_save = clock;
         m_ledger.save_folder(m_migration.meta.name, folder.path,
                              FolderProgress{folder.uidvalidity, last_uid, folder.modseq});
     };
     auto send = [&](std::vector<Message> messages) -> std::expected<InFlight, StepError> {
+        // Checked before every write to the destination, so that a worker frozen past its
+        // lease does not append next to the worker that took the mailbox over.
+        if (std::optional<StepError> stop = stopped())
+            return std::unexpected(*stop);
         InFlight flight;
         for (const Message& message : messages)
             flight.bytes += message.body.size();

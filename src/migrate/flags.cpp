@@ -29,17 +29,31 @@ std::string uid_ranges(const std::vector<std::uint32_t>& uids) {
 
 } // namespace
 
+bool MigrationProgress::lease_ran_out() {
+    std::int64_t until = lease_until;
+    if (until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() < until)
+        return false;
+    int expected = go;
+    stop.compare_exchange_strong(expected, lease_lost);
+    return true;
+}
+
 std::optional<StepError> MigrationJob::stopped() const {
-    if (m_progress == nullptr || m_progress->stop == MigrationProgress::go)
+    if (m_progress == nullptr)
+        return std::nullopt;
+    m_progress->lease_ran_out();
+    if (m_progress->stop == MigrationProgress::go)
         return std::nullopt;
     return StepError{m_progress->stop == MigrationProgress::lease_lost
-                         ? "stopped: another worker took the mailbox over (this worker's lease "
-                           "ran out)"
+                         ? "stopped: this worker's lease on the mailbox ran out (another worker "
+                           "takes it over)"
                          : "stopped: paused or cancelled by 'mailsync migrate'"};
 }
 
 std::expected<void, StepError> MigrationJob::carry_flags(FolderScan& folder,
                                                          MigrationOutcome& outcome) {
+    if (std::optional<StepError> stop = stopped())
+        return std::unexpected(*stop);
     if (!folder.flag_updates.empty()) {
         imap::Connection& destination = *m_destination.connection;
         std::string about = fmt::format("folder '{}': ", folder.destination_path);
@@ -74,7 +88,7 @@ std::expected<void, StepError> MigrationJob::carry_flags(FolderScan& folder,
         folder.flag_updates.clear();
     }
     // The flags are the source's up to the MODSEQ of the scan from now on.
-    if (folder.source_modseq > 0 && folder.source_modseq != folder.modseq) {
+    if (folder.source_modseq > 0 && folder.source_modseq != folder.modseq && !stopped()) {
         folder.modseq = folder.source_modseq;
         m_ledger.save_folder(m_migration.meta.name, folder.path,
                              FolderProgress{folder.uidvalidity, folder.last_uid, folder.modseq});

@@ -137,7 +137,13 @@ MigrationJob::MigrationJob(const MailboxMigration& migration, const Config& conf
 std::expected<void, StepError> MigrationJob::open() {
     if (auto ok = connect(m_source, m_config); !ok)
         return ok;
-    return connect(m_destination, m_config);
+    if (auto ok = connect(m_destination, m_config); !ok)
+        return ok;
+    // Nothing more reaches the destination once the run is stopped (paused, or its lease ran
+    // out), not even the rest of an APPEND queued before.
+    if (m_progress != nullptr)
+        m_destination.connection->set_write_gate([this] { return !stopped(); });
+    return {};
 }
 
 void MigrationJob::close() {

@@ -164,16 +164,20 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
             progress.bytes_total = progress.bytes_done + scan->bytes();
             progress.phase = 2;
             task.scanned(*scan, progress);
-            ledger.save(task.make(TaskStatus::pending, "copying", progress));
+            if (!job.stopped())
+                ledger.save(task.make(TaskStatus::pending, "copying", progress));
             for (FolderScan& folder : scan->folders) {
                 if (std::optional<StepError> stop = job.stopped()) {
                     result = std::unexpected(*stop);
                     break;
                 }
                 result = job.copy(folder, outcome);
+                if (std::optional<StepError> stop = job.stopped(); stop && !result)
+                    result = std::unexpected(*stop); // its words rather than the write's
                 if (!result)
                     break;
-                ledger.save(task.make(TaskStatus::pending, "copying", progress));
+                if (!job.stopped())
+                    ledger.save(task.make(TaskStatus::pending, "copying", progress));
             }
         }
         job.close();
@@ -211,6 +215,7 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
         }
     }
     // A worker whose lease went to another writes nothing more: the record is the other's now.
+    progress.lease_ran_out();
     if (progress.stop != MigrationProgress::lease_lost)
         ledger.save(task.make(outcome.status, recorded_message(outcome), progress));
     return outcome;

@@ -79,6 +79,13 @@ struct MigrationProgress {
     // writes nothing more.
     enum Stop { go = 0, asked = 1, lease_lost = 2 };
     std::atomic<int> stop{go};
+    // A worker: the steady clock's time (ticks since its epoch) until which its lease surely
+    // holds, counted from before the claim or the last renewal that kept it; 0 without a lease.
+    // Past it the copy stops before its next write, as when the lease went to another worker,
+    // even if this process was frozen and its renewals never ran.
+    std::atomic<std::int64_t> lease_until{0};
+    // Stops the copy (as lease_lost) once the lease may have run out; whether it stopped.
+    bool lease_ran_out();
 };
 
 struct MigrationOutcome {

@@ -16,6 +16,7 @@ std::string default_worker_id() {
 ClaimedMailboxes::ClaimedMailboxes(MigrationRunner& runner, StateStore& state,
                                    WorkerOptions options)
     : m_runner(runner), m_state(state), m_options(std::move(options)) {
+    m_state.fence_migrations(m_options.id);
     for (std::size_t i = 0; i < runner.runs().size(); ++i) {
         const std::string& name = runner.runs()[i]->migration->meta.name;
         m_names.push_back(name);
@@ -44,25 +45,38 @@ Result<void> ClaimedMailboxes::enqueue() {
     return m_state.enqueue(m_names);
 }
 
+std::int64_t ClaimedMailboxes::lease_end(std::chrono::steady_clock::time_point asked) const {
+    auto sure = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        m_options.lease - m_options.lease / 10);
+    return (asked + sure).time_since_epoch().count();
+}
+
 std::optional<std::size_t> ClaimedMailboxes::next() {
     while (!m_closing) {
-        Result<std::optional<QueueClaim>> claimed =
-            m_state.claim(m_names, m_options.id, m_options.lease);
+        auto asked = std::chrono::steady_clock::now();
+        Result<QueueClaims> claimed =
+            m_state.claim(m_names, m_options.id, m_options.lease, m_options.max_attempts);
         if (!claimed) {
             std::lock_guard lock(m_mutex);
             m_problems.push_back(fmt::format("taking a mailbox: {}", claimed.error().message));
             m_closing = true;
             return std::nullopt;
         }
-        if (*claimed) {
-            std::size_t index = m_index.at((*claimed)->name);
+        for (const std::string& name : claimed->given_up)
+            give_up(name);
+        if (claimed->claim) {
+            const QueueClaim& claim = *claimed->claim;
+            std::size_t index = m_index.at(claim.name);
             std::lock_guard lock(m_mutex);
             // Our own lease ran out while another of our threads still copies the mailbox (a
             // renewal missed): the claim renewed it; a second copy of it must not start.
-            if (m_held.contains((*claimed)->name))
+            if (m_held.contains(claim.name))
                 continue;
-            m_runner.runs()[index]->taken_from = (*claimed)->taken_from;
-            m_held[(*claimed)->name] = index;
+            MailboxRun& run = *m_runner.runs()[index];
+            run.taken_from = claim.taken_from;
+            run.progress.stop = MigrationProgress::go; // a run here before may have lost it
+            run.progress.lease_until = lease_end(asked);
+            m_held[claim.name] = index;
             return index;
         }
         // None free now: done when none is queued any more, else one may be freed by a lease
@@ -77,7 +91,9 @@ std::optional<std::size_t> ClaimedMailboxes::next() {
         }
         if (*waiting == 0)
             return std::nullopt;
-        std::this_thread::sleep_for(m_options.poll);
+        // Asks again after the poll, or as soon as a mailbox copied here ends.
+        std::unique_lock lock(m_mutex);
+        m_ended.wait_for(lock, m_options.poll);
     }
     return std::nullopt;
 }
@@ -88,6 +104,11 @@ void ClaimedMailboxes::finished(std::size_t index, const MailboxRun& run) {
         std::lock_guard lock(m_mutex);
         m_held.erase(name);
     }
+    // Another may be free now, or none be queued any more.
+    struct Notify {
+        std::condition_variable& ended;
+        ~Notify() { ended.notify_all(); }
+    } notify{m_ended};
     int stop = run.progress.stop;
     if (stop == MigrationProgress::lease_lost)
         return;                                                     // another worker holds it
@@ -100,7 +121,22 @@ void ClaimedMailboxes::finished(std::size_t index, const MailboxRun& run) {
     }
 }
 
+void ClaimedMailboxes::give_up(const std::string& name) {
+    std::string why = fmt::format(
+        "given up after {} attempts whose leases ran out (the workers died or froze while "
+        "copying it); 'mailsync migrate retry {}' queues it again",
+        m_options.max_attempts, name);
+    MigrationLedger ledger(m_state);
+    ledger.save(ledger.without_run(*m_runner.runs().at(m_index.at(name))->migration,
+                                   TaskStatus::error, why));
+    std::lock_guard lock(m_mutex);
+    m_problems.push_back(fmt::format("{}: {}", name, why));
+    for (const std::string& error : ledger.errors())
+        m_problems.push_back(fmt::format("recording {}: {}", name, error));
+}
+
 void ClaimedMailboxes::renew_leases() {
+    auto asked = std::chrono::steady_clock::now();
     Result<std::vector<std::string>> kept = m_state.renew(m_options.id, m_options.lease);
     if (!kept) {
         // The lease runs on until its end; the next renewal may succeed before.
@@ -117,8 +153,10 @@ void ClaimedMailboxes::renew_leases() {
         return;
     std::map<std::string, std::string> states;
     for (const auto& [name, index] : held) {
-        if (std::find(kept->begin(), kept->end(), name) != kept->end())
+        if (std::find(kept->begin(), kept->end(), name) != kept->end()) {
+            m_runner.runs()[index]->progress.lease_until = lease_end(asked);
             continue;
+        }
         // Not ours any more: paused or cancelled by an operator, or taken by another worker.
         if (states.empty())
             if (Result<std::vector<QueueEntry>> queue = m_state.queue())

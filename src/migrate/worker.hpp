@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -22,6 +23,9 @@ namespace mailsync {
 struct WorkerOptions {
     std::string id; // names the worker in the state: "host:pid", or --worker-id
     std::chrono::seconds lease{60};
+    // A mailbox whose worker's lease ran out this many times (its workers died or froze while
+    // copying it) is not taken again: it ends "failed" until `mailsync migrate retry`.
+    std::int64_t max_attempts = 5;
     std::size_t parallelism = 4;
     // How long a worker with nothing to take waits before asking again, while other workers
     // still hold mailboxes whose leases may run out.
@@ -44,6 +48,11 @@ public:
 
 private:
     void renew_leases();
+    // Records a mailbox the claim marked failed (too many leases ran out) as ERROR.
+    void give_up(const std::string& name);
+    // Until when a lease asked for at `asked` surely holds, by this machine's steady clock:
+    // the lease less a tenth, for the clocks' rates and the time the answer took.
+    std::int64_t lease_end(std::chrono::steady_clock::time_point asked) const;
 
     MigrationRunner& m_runner;
     StateStore& m_state;
@@ -52,6 +61,7 @@ private:
     std::map<std::string, std::size_t> m_index;
     std::mutex m_mutex;
     std::map<std::string, std::size_t> m_held; // name → index, while running here
+    std::condition_variable m_ended;           // a mailbox here ended: another may be free
     std::vector<std::string> m_problems;
     std::atomic<bool> m_closing{false};
     std::jthread m_renewer;

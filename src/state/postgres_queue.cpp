@@ -31,10 +31,22 @@ Result<void> PostgresState::enqueue(const std::vector<std::string>& names) {
     return {};
 }
 
-Result<std::optional<QueueClaim>> PostgresState::claim(const std::vector<std::string>& names,
-                                                       const std::string& holder,
-                                                       std::chrono::seconds lease) {
+Result<QueueClaims> PostgresState::claim(const std::vector<std::string>& names,
+                                         const std::string& holder, std::chrono::seconds lease,
+                                         std::int64_t max_attempts) {
     Lock guard(m_mutex);
+    QueueClaims out;
+    // Leases that ran out once too often: their workers died or froze each time (a message
+    // that brings a worker down, say); they end failed rather than take down every worker.
+    Result<pg::Rows> given_up = m_db.query(
+        "UPDATE migration_queue SET state = 'failed', lease_until = NULL, holder = $3 WHERE "
+        "name = ANY($1::text[]) AND state = 'queued' AND lease_until < now() AND attempts >= "
+        "$2::int RETURNING name",
+        {pg::array_literal(names), std::to_string(max_attempts), holder});
+    if (!given_up)
+        return std::unexpected(given_up.error());
+    for (int i = 0; i < given_up->size(); ++i)
+        out.given_up.push_back(given_up->text(i, 0));
     Result<pg::Rows> rows = m_db.query(
         "WITH free AS (SELECT name, holder, lease_until FROM migration_queue WHERE name = "
         "ANY($1::text[]) AND state = 'queued' AND (lease_until IS NULL OR lease_until < now()) "
@@ -45,9 +57,9 @@ Result<std::optional<QueueClaim>> PostgresState::claim(const std::vector<std::st
         {pg::array_literal(names), holder, state_time_now(), seconds(lease)});
     if (!rows)
         return std::unexpected(rows.error());
-    if (rows->size() == 0)
-        return std::optional<QueueClaim>();
-    return std::optional<QueueClaim>(QueueClaim{rows->text(0, 0), rows->text(0, 1)});
+    if (rows->size() > 0)
+        out.claim = QueueClaim{rows->text(0, 0), rows->text(0, 1)};
+    return out;
 }
 
 Result<std::vector<std::string>> PostgresState::renew(const std::string& holder,
@@ -115,11 +127,14 @@ Result<std::vector<std::string>> PostgresState::control(const std::vector<std::s
         return fail(fmt::format("unknown queue action '{}'", action));
     Lock guard(m_mutex);
     // A mailbox no worker has seen yet enters the queue in the state asked for, retry as queued.
+    // A retry counts its attempts from zero again.
     Result<pg::Rows> rows = m_db.query(
         "INSERT INTO migration_queue (name, state) SELECT n, $2 FROM unnest($1::text[]) AS n ON "
-        "CONFLICT (name) DO UPDATE SET state = EXCLUDED.state WHERE migration_queue.state = "
-        "ANY($3::text[]) RETURNING name",
-        {pg::array_literal(names), found->second.first, found->second.second});
+        "CONFLICT (name) DO UPDATE SET state = EXCLUDED.state, attempts = CASE WHEN $4 THEN 0 "
+        "ELSE migration_queue.attempts END WHERE migration_queue.state = ANY($3::text[]) "
+        "RETURNING name",
+        {pg::array_literal(names), found->second.first, found->second.second,
+         action == "retry" ? "true" : "false"});
     if (!rows)
         return std::unexpected(rows.error());
     std::vector<std::string> out;

@@ -222,11 +222,17 @@ Result<std::vector<MigrationRecord>> PostgresState::migrations() {
 
 Result<void> PostgresState::save_migration(const MigrationRecord& record) {
     Lock guard(m_mutex);
-    // Progress recorded for another source or destination does not hold for this one.
+    // Progress recorded for another source or destination does not hold for this one. A fenced
+    // worker writes only while it holds the lease ($10; empty: not fenced), or the record of a
+    // mailbox it gave up.
     return done(m_db.query(
-        "WITH forget AS (DELETE FROM migration_folders WHERE name = $1 AND EXISTS (SELECT 1 FROM "
-        "migrations WHERE name = $1 AND identity != $2)) INSERT INTO migrations VALUES ($1, $2, "
-        "$3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO UPDATE SET identity = "
+        "WITH fence AS (SELECT $10 = '' OR EXISTS (SELECT 1 FROM migration_queue WHERE name = $1 "
+        "AND holder = $10 AND (lease_until > now() OR state = 'failed')) AS holds), forget AS "
+        "(DELETE FROM "
+        "migration_folders WHERE name = $1 AND (SELECT holds FROM fence) AND EXISTS (SELECT 1 "
+        "FROM migrations WHERE name = $1 AND identity != $2)) INSERT INTO migrations SELECT $1, "
+        "$2, $3, $4, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9 WHERE (SELECT holds FROM "
+        "fence) ON CONFLICT (name) DO UPDATE SET identity = "
         "EXCLUDED.identity, status = EXCLUDED.status, message = EXCLUDED.message, messages_done "
         "= EXCLUDED.messages_done, bytes_done = EXCLUDED.bytes_done, messages_total = "
         "EXCLUDED.messages_total, bytes_total = EXCLUDED.bytes_total, updated_at = "
@@ -234,7 +240,7 @@ Result<void> PostgresState::save_migration(const MigrationRecord& record) {
         {record.name, record.identity, std::string(status_name(record.status)), record.message,
          std::to_string(record.messages_done), std::to_string(record.bytes_done),
          std::to_string(record.messages_total), std::to_string(record.bytes_total),
-         state_time_now()}));
+         state_time_now(), m_fence}));
 }
 
 Result<std::map<std::string, FolderProgress>>
@@ -258,11 +264,18 @@ Result<void> PostgresState::save_folder_progress(const std::string& name, const 
                                                  const FolderProgress& progress) {
     Lock guard(m_mutex);
     return done(m_db.query(
-        "INSERT INTO migration_folders VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name, folder) DO "
-        "UPDATE SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, modseq = "
-        "EXCLUDED.modseq",
+        "INSERT INTO migration_folders SELECT $1, $2, $3::bigint, $4::bigint, $5::bigint WHERE $6 "
+        "= '' OR EXISTS (SELECT 1 FROM migration_queue WHERE name = $1 AND holder = $6 AND "
+        "(lease_until > now() OR state = 'failed')) ON CONFLICT (name, folder) DO UPDATE SET "
+        "uidvalidity = "
+        "EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, modseq = EXCLUDED.modseq",
         {name, folder, std::to_string(progress.uidvalidity), std::to_string(progress.last_uid),
-         std::to_string(progress.modseq)}));
+         std::to_string(progress.modseq), m_fence}));
+}
+
+void PostgresState::fence_migrations(const std::string& holder) {
+    Lock guard(m_mutex);
+    m_fence = holder;
 }
 
 Result<std::set<std::pair<std::string, std::string>>> PostgresState::secret_bindings() {

@@ -50,11 +50,11 @@ public:
     Result<void>
     bind_secrets(const std::vector<std::pair<std::string, std::string>>& bindings) override;
     Result<void> enqueue(const std::vector<std::string>& names) override;
-    Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
-                                            const std::string& holder,
-                                            std::chrono::seconds lease) override;
+    Result<QueueClaims> claim(const std::vector<std::string>& names, const std::string& holder,
+                              std::chrono::seconds lease, std::int64_t max_attempts) override;
     Result<std::vector<std::string>> renew(const std::string& holder,
                                            std::chrono::seconds lease) override;
+    void fence_migrations(const std::string& holder) override;
     Result<void> release(const std::string& name, const std::string& holder,
                          const std::string& state) override;
     Result<std::size_t> queued(const std::vector<std::string>& names) override;
@@ -80,6 +80,7 @@ private:
     pg::Connection m_db;
     std::string m_location; // the URL, password hidden
     std::string m_schema;   // mailsync_NAME
+    std::string m_fence;    // a worker's id: migration writes need its lease (fence_migrations)
     // libpq connections are not for two threads at once; the executor's threads share this one.
     std::recursive_mutex m_mutex;
 };

@@ -103,10 +103,11 @@ public:
     Result<void> enqueue(const std::vector<std::string>& names) {
         return m_backend->enqueue(names);
     }
-    Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
-                                            const std::string& holder, std::chrono::seconds lease) {
-        return m_backend->claim(names, holder, lease);
+    Result<QueueClaims> claim(const std::vector<std::string>& names, const std::string& holder,
+                              std::chrono::seconds lease, std::int64_t max_attempts = 5) {
+        return m_backend->claim(names, holder, lease, max_attempts);
     }
+    void fence_migrations(const std::string& holder) { m_backend->fence_migrations(holder); }
     Result<std::vector<std::string>> renew(const std::string& holder, std::chrono::seconds lease) {
         return m_backend->renew(holder, lease);
     }

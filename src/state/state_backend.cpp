@@ -87,8 +87,8 @@ Result<void> StateBackend::enqueue(const std::vector<std::string>&) {
     return std::unexpected(queue_unsupported(location()));
 }
 
-Result<std::optional<QueueClaim>> StateBackend::claim(const std::vector<std::string>&,
-                                                      const std::string&, std::chrono::seconds) {
+Result<QueueClaims> StateBackend::claim(const std::vector<std::string>&, const std::string&,
+                                        std::chrono::seconds, std::int64_t) {
     return std::unexpected(queue_unsupported(location()));
 }
 

@@ -112,6 +112,13 @@ struct QueueClaim {
     std::string taken_from;
 };
 
+// What a worker's claim did: the mailbox it took, if one was free, and the mailboxes it
+// marked failed because their leases ran out once too often.
+struct QueueClaims {
+    std::optional<QueueClaim> claim;
+    std::vector<std::string> given_up;
+};
+
 // Who holds the lock of a state, as its row records it.
 struct LockHolder {
     std::string run_id;
@@ -207,14 +214,19 @@ public:
     // every call with the error of `queue_unsupported`.
     // Adds the mailboxes not in the queue yet, as queued.
     virtual Result<void> enqueue(const std::vector<std::string>& names);
-    // Takes one queued mailbox of `names` whose lease is free or ran out, for `lease`; nullopt
-    // when none is free now.
-    virtual Result<std::optional<QueueClaim>> claim(const std::vector<std::string>& names,
-                                                    const std::string& holder,
-                                                    std::chrono::seconds lease);
+    // Takes one queued mailbox of `names` whose lease is free or ran out, for `lease`; none
+    // when none is free now. A mailbox whose lease ran out after `max_attempts` claims is not
+    // taken again but marked failed (given_up).
+    virtual Result<QueueClaims> claim(const std::vector<std::string>& names,
+                                      const std::string& holder, std::chrono::seconds lease,
+                                      std::int64_t max_attempts);
     // Extends the leases `holder` has on queued mailboxes; the names it still holds.
     virtual Result<std::vector<std::string>> renew(const std::string& holder,
                                                    std::chrono::seconds lease);
+    // From now on, this connection writes a migration's record and progress only while
+    // `holder` holds the mailbox's lease: the writes of a worker that lost it (frozen, or cut
+    // off from the state, while another took over) change nothing. No-op without a queue.
+    virtual void fence_migrations(const std::string& holder) { (void)holder; }
     // Gives a mailbox back: "done", "failed" or "queued" when it is still queued (a pause or a
     // cancel made meanwhile stays), its lease ended.
     virtual Result<void> release(const std::string& name, const std::string& holder,

@@ -146,3 +146,58 @@ TEST_CASE("three workers share a PostgreSQL state, and a killed worker's mailbox
     ProcessResult text = run_mailsync({"status"}, options);
     CHECK_THAT(text.out, Catch::Contains("[by worker-4]"));
 }
+
+TEST_CASE("a worker frozen past its lease writes nothing when it wakes: the worker that took "
+          "the mailbox over finished it, once",
+          "[postgres]") {
+    setenv("MAILSYNC_POSTGRES_FIXTURE", MAILSYNC_POSTGRES_FIXTURE_DIR, 0);
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    constexpr int box = 38; // the fixture's mailbox kept for this test
+    constexpr std::uint32_t messages = 300;
+    std::vector<Fill> fills;
+    for (std::uint32_t i = 0; i < messages; ++i)
+        fills.push_back({"INBOX", i % 2 ? "\\Seen" : "", "12-Nov-2025 12:00:00 +0100",
+                         with_attachment(fmt::format("f{}@x", i), 60'000)});
+    fill(source, user(box), password(box), fills);
+    TempDir dir;
+    write_file(dir.file("config/frozen.yaml"), migration_yaml("frozen", password_side(source, box),
+                                                              password_side(destination, box)));
+    RunOptions options = migrate_options(dir);
+    options.env["MAILSYNC_STATE"] = with_namespace(postgres_test_url(), "frozen_worker_test");
+    auto worker = [&](const std::string& id) {
+        return start_mailsync({"migrate", "worker", "config", "--worker-id", id, "--lease", "2s",
+                               "--parallelism", "1"},
+                              options);
+    };
+
+    // worker-a copies some, then freezes (SIGSTOP) with more queued for the destination.
+    Background a = worker("worker-a");
+    wait_for_messages(destination, box, 30);
+    REQUIRE(::kill(a.pid, SIGSTOP) == 0);
+    std::uint32_t at_freeze = wait_for_messages(destination, box, 0);
+    INFO("the destination held " << at_freeze << " of " << messages << " when worker-a froze");
+
+    // worker-b takes the mailbox over once the lease has run out, and finishes it.
+    ProcessResult b = run_mailsync(
+        {"migrate", "worker", "config", "--worker-id", "worker-b", "--lease", "2s"}, options);
+    INFO(b.out << b.err);
+    CHECK(b.exit_code == 0);
+    CHECK_THAT(b.out, Catch::Contains("COMPLETED frozen"));
+
+    // worker-a wakes: it stops before writing anything more, to the destination or the state.
+    REQUIRE(::kill(a.pid, SIGCONT) == 0);
+    int a_exit = a.wait();
+    CHECK(a_exit != 128 + SIGKILL);
+    wait_until_settled(destination, box);
+    nlohmann::json status = status_of(options);
+    const nlohmann::json* frozen = task(status, "frozen");
+    REQUIRE(frozen != nullptr);
+    INFO(frozen->dump());
+    CHECK((*frozen)["status"] == "COMPLETED");
+    CHECK((*frozen)["worker"]["holder"] == "worker-b");
+    CHECK((*frozen)["worker"]["queue"] == "done");
+    std::vector<Stored> at_source = read_all(source, user(box), password(box));
+    CHECK(at_source.size() == messages);
+    CHECK(read_all(destination, user(box), password(box)) == at_source);
+}

@@ -52,20 +52,21 @@ TEST_CASE("workers take each queued mailbox once, and a lease that ran out frees
     auto second = two->claim(names, "w2", 60s);
     REQUIRE(first);
     REQUIRE(second);
-    REQUIRE(*first);
-    REQUIRE(*second);
-    CHECK((*first)->name == "a");
-    CHECK((*second)->name == "b");
-    CHECK(two->claim(names, "w2", 60s)->has_value() == false);
+    REQUIRE(first->claim);
+    REQUIRE(second->claim);
+    CHECK(first->claim->name == "a");
+    CHECK(second->claim->name == "b");
+    CHECK(!two->claim(names, "w2", 60s)->claim.has_value());
     CHECK(*two->queued(names) == 2);
 
     // w1 dies: once its lease has run out, w2 takes "a" over, naming w1.
     std::this_thread::sleep_for(1500ms);
     auto taken = two->claim(names, "w2", 60s);
     REQUIRE(taken);
-    REQUIRE(*taken);
-    CHECK((*taken)->name == "a");
-    CHECK((*taken)->taken_from == "w1");
+    REQUIRE(taken->claim);
+    CHECK(taken->claim->name == "a");
+    CHECK(taken->claim->taken_from == "w1");
+    CHECK(taken->given_up.empty());
     CHECK(one->renew("w1", 1s)->empty()); // w1, were it alive, learns it lost "a"
     CHECK(sorted(two->renew("w2", 60s)) == std::vector<std::string>{"a", "b"});
 
@@ -89,6 +90,34 @@ TEST_CASE("workers take each queued mailbox once, and a lease that ran out frees
     CHECK(!one->control({"a"}, "explode"));
 }
 
+TEST_CASE("a mailbox whose leases ran out too often ends failed, and a retry counts again",
+          "[state][postgres]") {
+    test::TempDir dir;
+    test::StateUnderTest backend("postgres");
+    auto state = StateStore::open(backend.location(dir));
+    REQUIRE(state);
+    std::vector<std::string> names = {"crashing"};
+    REQUIRE(state->enqueue(names));
+    // Two workers take it and die in turn; with at most two attempts the next claim gives up.
+    REQUIRE(state->claim(names, "w1", 1s, 2)->claim);
+    std::this_thread::sleep_for(1100ms);
+    REQUIRE(state->claim(names, "w2", 1s, 2)->claim);
+    std::this_thread::sleep_for(1100ms);
+    auto third = state->claim(names, "w3", 60s, 2);
+    REQUIRE(third);
+    CHECK(!third->claim);
+    CHECK(third->given_up == names);
+    CHECK(state->queue()->at(0).state == "failed");
+    CHECK(*state->queued(names) == 0);
+    // A retry queues it with its attempts counted from zero.
+    CHECK(*state->control(names, "retry") == names);
+    CHECK(state->queue()->at(0).attempts == 0);
+    auto again = state->claim(names, "w3", 60s, 2);
+    REQUIRE(again);
+    REQUIRE(again->claim);
+    CHECK(again->given_up.empty());
+}
+
 TEST_CASE("a SQLite state has no workers' queue and says that workers need PostgreSQL", "[state]") {
     test::TempDir dir;
     auto state = StateStore::open(dir.file("state.db"));
@@ -102,4 +131,40 @@ TEST_CASE("a SQLite state has no workers' queue and says that workers need Postg
     CHECK(!state->queue());
     CHECK(!state->enqueue({"a"}));
     CHECK(!state->control({"a"}, "pause"));
+}
+
+TEST_CASE("a fenced worker's writes to a migration change nothing once its lease is gone",
+          "[state][postgres]") {
+    test::TempDir dir;
+    test::StateUnderTest backend("postgres");
+    auto one = StateStore::open(backend.location(dir));
+    auto two = StateStore::open(backend.location(dir));
+    REQUIRE(one);
+    REQUIRE(two);
+    one->fence_migrations("w1");
+    two->fence_migrations("w2");
+    std::vector<std::string> names = {"box"};
+    REQUIRE(one->enqueue(names));
+    REQUIRE(one->claim(names, "w1", 1s)->claim);
+    REQUIRE(one->save_migration({"box", "a -> b", TaskStatus::pending, "w1", 1, 1, 9, 9, ""}));
+    REQUIRE(one->save_folder_progress("box", "INBOX", {7, 1, 0}));
+    CHECK(two->migrations()->at(0).message == "w1");
+
+    // w1 freezes; w2 takes the mailbox over once the lease ran out and records its progress.
+    std::this_thread::sleep_for(1100ms);
+    REQUIRE(two->claim(names, "w2", 60s)->claim);
+    REQUIRE(two->save_migration({"box", "a -> b", TaskStatus::completed, "w2", 9, 9, 9, 9, ""}));
+    REQUIRE(two->save_folder_progress("box", "INBOX", {7, 9, 0}));
+    // w1 wakes: what it writes now changes nothing.
+    REQUIRE(one->save_migration({"box", "a -> b", TaskStatus::error, "w1 late", 2, 2, 9, 9, ""}));
+    REQUIRE(one->save_folder_progress("box", "INBOX", {7, 2, 0}));
+    REQUIRE(one->save_folder_progress("box", "Sent", {8, 5, 0}));
+    auto records = two->migrations();
+    REQUIRE(records);
+    REQUIRE(records->size() == 1);
+    CHECK(records->at(0).status == TaskStatus::completed);
+    CHECK(records->at(0).message == "w2");
+    auto folders = two->folder_progress("box", "a -> b");
+    REQUIRE(folders);
+    CHECK(*folders == std::map<std::string, FolderProgress>{{"INBOX", {7, 9, 0}}});
 }
