@@ -13,6 +13,7 @@
 #include "plan/export.hpp"
 #include "plan/export_adoption.hpp"
 #include "plan/labels.hpp"
+#include "plan/rows.hpp"
 
 namespace mailsync::cli {
 
@@ -62,12 +63,12 @@ void check_round_trip(const ExportOptions& options, const MappingProfile& profil
         if (action.type == ActionType::noop)
             continue;
         std::vector<std::string> fields;
-        for (const FieldChange& change : action.changes) {
+        for_each_change(planned.plan, action, [&](const FieldChange& change) {
             if (change.sensitive && change.secret_change.str() == "changed" &&
                 kept.contains({action.kind, action.name, change.key}))
-                continue;
+                return;
             fields.push_back(change.label);
-        }
+        });
         if (fields.empty())
             continue;
         fmt::print(stderr,

@@ -58,6 +58,9 @@ public:
         plan.scope = m_in.ownership.scope;
         plan.deletes_allowed = m_in.ownership.allow_deletes;
         plan.max_deletes = m_in.ownership.max_deletes;
+        for (const auto& [kind, mapping] : m_in.profile.kinds)
+            for (const FieldMapping& field : mapping.fields)
+                plan.field_labels[kind].push_back({field.key, field.label});
         for (const ResourceId& id : m_in.select)
             plan.selected.push_back(to_string(id));
         for (const ResourceId& id : m_in.replace)
@@ -161,11 +164,27 @@ private:
         PlannedAction action = diff(object, *mapping, current, adopt, state_name);
         action.previous_name = match->previous_name;
         // What to write, for creates and updates; a no-op writes nothing.
-        if (action.type == ActionType::noop)
+        if (action.type == ActionType::noop) {
             action.fields = json::object();
+            // Points into m_in.snapshot, which the planner may change (PlanInputs::snapshot).
+            slim(const_cast<TargetObject&>(*current), *mapping); // NOLINT
+        }
         // cloud_view renders kind by kind, so the actions stay grouped by kind.
         m_actions->push_back(std::move(action));
         ++planned.actions;
+    }
+
+    // An unchanged object after its diff: only what ordering, leftovers, seen objects and apply
+    // read of it stays (its name, the references it holds, its labels).
+    static void slim(TargetObject& object, const KindMapping& mapping) {
+        json kept = json::object();
+        for (const char* key : {"name", "labels"})
+            if (auto found = object.fields.find(key); found != object.fields.end())
+                kept[key] = std::move(*found);
+        for (const std::string& key : reference_keys(mapping))
+            if (auto found = object.fields.find(key); found != object.fields.end())
+                kept[key] = std::move(*found);
+        object.fields = std::move(kept);
     }
 
     const std::vector<TargetObject>& listing(const std::string& collection) const {
@@ -236,8 +255,8 @@ private:
         action.collection = mapping.collection;
         action.fields = object.fields;
         action.adopt = adopt;
-        if (current == nullptr) // a create shows every field it writes (labels are rarer)
-            action.changes.reserve(object.fields.size() + object.secrets.size());
+        // A create shows every field it writes: those rows are made from its fields when read.
+        action.rows_from_fields = current == nullptr;
         bool replace = m_replace.contains({object.kind, object.name});
         action.type = current == nullptr ? ActionType::create : ActionType::noop;
         if (current != nullptr) {
@@ -271,7 +290,9 @@ private:
                 if (change.empty())
                     continue;
                 action.secrets.push_back({field.key, field.label, fingerprint});
-                action.changes.push_back({field.label, field.key, nullptr, nullptr, true, change});
+                if (!action.rows_from_fields)
+                    action.changes.push_back(
+                        {field.label, field.key, nullptr, nullptr, true, change});
                 continue;
             }
             if (stored != m_in.fingerprints.end() && current != nullptr) {
@@ -280,6 +301,8 @@ private:
                     {field.label, field.key, nullptr, nullptr, true, "removed"});
                 continue;
             }
+            if (current == nullptr)
+                continue; // a create's rows come from its fields (rows_from_fields)
             bool is_reference = references.contains(field.key);
             json after = object.fields.contains(field.key) ? object.fields[field.key] : json();
             json before;
@@ -293,12 +316,10 @@ private:
             }
             json shown_after = shown(after, is_reference);
             json shown_before = shown(before, is_reference);
-            if (current != nullptr && shown_after == shown_before)
-                continue;
-            if (current == nullptr && after.is_null())
+            if (shown_after == shown_before)
                 continue;
             action.changes.push_back(
-                {field.label, field.key, current ? shown_before : json(), shown_after, false, ""});
+                {field.label, field.key, shown_before, shown_after, false, ""});
         }
         diff_labels(object, current, action);
         if (current != nullptr && (!action.changes.empty() || replace)) {

@@ -27,7 +27,9 @@ Result<TargetSnapshot> refresh(Target& target, const MappingProfile& profile);
 struct PlanInputs {
     const Config& config;
     const MappingProfile& profile;
-    const TargetSnapshot& snapshot;
+    // Unchanged objects keep only what the later steps read (their name, references and
+    // labels) once diffed: a plan of 100,000 holds their other fields once per changed object.
+    TargetSnapshot& snapshot;
     const std::vector<ManagedObject>& managed;
     const std::map<FingerprintKey, std::string>& fingerprints;
     const StateStore& state;         // fingerprints the desired secrets with its key

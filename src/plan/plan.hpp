@@ -51,6 +51,10 @@ struct PlannedAction {
     std::vector<std::string> cleared_secrets; // keys to clear (a secret no longer configured)
     std::vector<FieldChange> changes;         // a delete: the key fields of what goes (after: null)
     std::vector<std::size_t> depends_on;      // indexes into Plan::actions
+    // A create planned here: its rows for its fields and secrets are not in `changes` but made
+    // from `fields` and `secrets` under Plan::field_labels when read (plan/rows.hpp); `changes`
+    // holds the rest (labels). A plan read from a file has every row in `changes`.
+    bool rows_from_fields = false;
 };
 
 // An object of the target that no resource declares and the state does not manage.
@@ -67,6 +71,12 @@ struct KeptObject {
     std::string name;
     std::string id;
     std::vector<FieldChange> key_fields; // before: the value; after: null
+};
+
+// A field of a kind as rows show it: its target key, its label, in the mapping's order.
+struct FieldLabel {
+    Interned key;
+    Interned label;
 };
 
 // A configuration file the plan read, and the SHA-256 of its text.
@@ -117,6 +127,8 @@ struct Plan {
     bool deletes_allowed = true;       // false: `deletes: never`, deletions are left in place
     std::size_t max_deletes = 10;      // what apply allows without --max-deletes
     std::vector<KeptObject> left_in_place;
+    // Each kind's fields, for the rows of creates planned here (PlannedAction::rows_from_fields).
+    std::map<Kind, std::vector<FieldLabel>> field_labels;
 
     PlanCounts counts() const;
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/rows.hpp"
 #include "util/safe_file.hpp"
 
 namespace mailsync {
@@ -18,7 +19,7 @@ namespace {
 
 constexpr const char* plan_kind = "mailsync-plan";
 
-ordered_json action_to_json(const PlannedAction& action) {
+ordered_json action_to_json(const Plan& plan, const PlannedAction& action) {
     ordered_json out;
     out["action"] = action_name(action.type);
     out["kind"] = kind_name(action.kind);
@@ -42,7 +43,7 @@ ordered_json action_to_json(const PlannedAction& action) {
             {{"key", slot.key}, {"label", slot.label}, {"fingerprint", slot.fingerprint}});
     out["cleared_secrets"] = action.cleared_secrets;
     out["changes"] = ordered_json::array();
-    for (const FieldChange& change : action.changes) {
+    for_each_change(plan, action, [&](const FieldChange& change) {
         ordered_json item;
         item["label"] = change.label;
         item["key"] = change.key;
@@ -54,7 +55,7 @@ ordered_json action_to_json(const PlannedAction& action) {
             item["after"] = change.after;
         }
         out["changes"].push_back(std::move(item));
-    }
+    });
     out["depends_on"] = action.depends_on;
     return out;
 }
@@ -144,7 +145,7 @@ ordered_json plan_to_json(const Plan& plan) {
                       {"no-op", counts.noop}};
     out["actions"] = ordered_json::array();
     for (const PlannedAction& action : plan.actions)
-        out["actions"].push_back(action_to_json(action));
+        out["actions"].push_back(action_to_json(plan, action));
     out["unmanaged"] = ordered_json::array();
     for (const UnmanagedObject& object : plan.unmanaged)
         out["unmanaged"].push_back(

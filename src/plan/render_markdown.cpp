@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "plan/render.hpp"
+#include "plan/rows.hpp"
 
 namespace mailsync {
 
@@ -84,7 +85,8 @@ std::string key_fields_text(const std::vector<FieldChange>& fields) {
     return out;
 }
 
-std::string section(const PlannedAction& action) {
+std::string section(const Plan& plan, const PlannedAction& action) {
+    std::vector<FieldChange> changes = changes_of(plan, action);
     std::string out =
         fmt::format("<details><summary>{} {} <code>{}</code>{}</summary>\n\n", marker(action.type),
                     kind_name(action.kind), cell(action.name),
@@ -97,14 +99,14 @@ std::string section(const PlannedAction& action) {
         out += "Written whole, as --replace asks.\n\n";
     if (action.type == ActionType::remove) {
         out += "The object is deleted from the target.\n";
-        if (!action.changes.empty()) {
+        if (!changes.empty()) {
             out += "\n| Field | Value |\n|---|---|\n";
-            for (const FieldChange& change : action.changes)
+            for (const FieldChange& change : changes)
                 out += fmt::format("| {} | {} |\n", cell(change.label), code(change.before));
         }
-    } else if (!action.changes.empty()) {
+    } else if (!changes.empty()) {
         out += "| Field | Before | After |\n|---|---|---|\n";
-        for (const FieldChange& change : action.changes) {
+        for (const FieldChange& change : changes) {
             if (change.sensitive)
                 out += fmt::format("| {} | | *(sensitive, {})* |\n", cell(change.label),
                                    change.secret_change);
@@ -143,11 +145,11 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
     for (const PlannedAction& action : plan.actions) {
         if (action.type == ActionType::noop && !action.adopt)
             continue;
-        std::string row =
-            fmt::format("| {} | {} | {} | {} |\n", marker(action.type), kind_name(action.kind),
-                        cell(action.name),
-                        action.type == ActionType::remove ? key_fields_text(action.changes)
-                                                          : std::to_string(action.changes.size()));
+        std::string row = fmt::format("| {} | {} | {} | {} |\n", marker(action.type),
+                                      kind_name(action.kind), cell(action.name),
+                                      action.type == ActionType::remove
+                                          ? key_fields_text(action.changes)
+                                          : std::to_string(changes_of(plan, action).size()));
         if (!table.empty() && table.size() + row.size() > max_part / 2) {
             blocks.push_back(table + "\n");
             table.clear();
@@ -155,7 +157,7 @@ std::vector<std::string> render_markdown(const Plan& plan, bool split, std::size
         if (table.empty())
             table = table_head;
         table += row;
-        sections.push_back(section(action));
+        sections.push_back(section(plan, action));
     }
     if (!table.empty())
         blocks.push_back(table + "\n");

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include "plan/render.hpp"
+#include "plan/rows.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -120,11 +121,13 @@ void render_text(const Plan& plan, bool color, const std::function<void(std::str
             out += " (written whole, as --replace asks)";
         out += "\n";
         std::size_t width = 0;
-        for (const FieldChange& change : action.changes)
+        for_each_change(plan, action, [&](const FieldChange& change) {
             width = std::max(width, change.label.size() + 1);
-        for (const FieldChange& change : action.changes)
+        });
+        for_each_change(plan, action, [&](const FieldChange& change) {
             out += fmt::format("      {:<{}} {}\n", change.label.str() + ":", width,
                                change_text(change, action.type));
+        });
         if (out.size() >= 1 << 16) {
             write(out);
             out.clear();

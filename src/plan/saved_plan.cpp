@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "plan/rows.hpp"
+
 namespace mailsync {
 
 namespace {
@@ -195,10 +197,11 @@ void compare_action(const PlannedAction& saved, const Plan& saved_plan, const Pl
         return;
     // What a reviewer read must be what is applied, even where the fields agree.
     std::vector<json> shown_before, shown_now;
-    for (const FieldChange& change : saved.changes)
+    for_each_change(saved_plan, saved, [&](const FieldChange& change) {
         shown_before.push_back(change_json(change));
-    for (const FieldChange& change : fresh.changes)
-        shown_now.push_back(change_json(change));
+    });
+    for_each_change(fresh_plan, fresh,
+                    [&](const FieldChange& change) { shown_now.push_back(change_json(change)); });
     if (shown_before != shown_now)
         out.push_back(
             fmt::format("{}: the changes the saved plan shows are not those planned now", who));

@@ -1,3 +1,5 @@
+#include "plan/plan_file.hpp"
+#include "plan/rows.hpp"
 #include "support/world.hpp"
 
 using namespace mailsync;
@@ -67,14 +69,59 @@ TEST_CASE("every field type diffs: text, number, boolean, value maps, references
     CHECK_FALSE(world.plan().counts().has_changes());
 }
 
+TEST_CASE("a create's rows are its fields under its kind's labels, references by name, then "
+          "its labels",
+          "[diff]") {
+    World world;
+    world.configure(client_yaml + account_yaml("a", "  description: first box\n"));
+    Plan plan = world.plan();
+    const PlannedAction& a = find_action(plan, Kind::mail_account, "a");
+    REQUIRE(a.type == ActionType::create);
+    CHECK(a.rows_from_fields);
+    std::vector<FieldChange> rows = changes_of(plan, a);
+    std::vector<std::string> labels;
+    for (const FieldChange& row : rows) {
+        labels.push_back(row.label);
+        CHECK(row.before.is_null());
+        if (!row.sensitive)
+            CHECK(!row.after.is_null());
+    }
+    // In the mapping's order, each field once, none without a value.
+    const KindMapping* mapping = world.profile.find(Kind::mail_account);
+    REQUIRE(mapping != nullptr);
+    std::vector<std::string> in_mapping_order;
+    for (const FieldMapping& field : mapping->fields)
+        if (std::find(labels.begin(), labels.end(), field.label) != labels.end())
+            in_mapping_order.push_back(field.label);
+    CHECK(std::vector<std::string>(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(
+                                                                        in_mapping_order.size())) ==
+          in_mapping_order);
+    std::map<std::string, nlohmann::json> after;
+    for (const FieldChange& row : rows)
+        after[row.label] = row.after;
+    CHECK(after["Description"] == "first box");
+    CHECK(after["OAuth2 Credentials"] == "g"); // the client's name, not {"$ref": ...}
+    // The plan file holds the same rows, and reads back with them.
+    nlohmann::json saved = plan_to_json(plan);
+    Result<Plan> read = plan_from_json(saved);
+    REQUIRE(read);
+    const PlannedAction& back = find_action(*read, Kind::mail_account, "a");
+    CHECK_FALSE(back.rows_from_fields);
+    CHECK(back.changes.size() == rows.size());
+    CHECK(changes_of(*read, back).size() == rows.size());
+}
+
 TEST_CASE("secrets: set, unchanged, changed by fingerprint, removed", "[diff]") {
     World world;
     world.configure(client_yaml + account_yaml("a"));
     Plan first = world.plan();
-    for (const FieldChange& change : find_action(first, Kind::mail_account, "a").changes) {
-        if (change.sensitive)
+    std::size_t secrets = 0;
+    for (const FieldChange& change : changes_of(first, find_action(first, Kind::mail_account, "a")))
+        if (change.sensitive) {
             CHECK(change.secret_change == "will be set");
-    }
+            ++secrets;
+        }
+    CHECK(secrets > 0);
     REQUIRE(world.apply(first).ok());
     CHECK_FALSE(world.plan().counts().has_changes());
 
