@@ -401,10 +401,15 @@ std::expected<void, Failure> Connection::pump(bool want_input) {
             m_sent += static_cast<std::size_t>(written);
             progress = true;
         }
+        // What was sent goes once it is the larger part of the buffer, and a buffer grown large
+        // (a MULTIAPPEND of megabytes) is let go once empty: eight mailboxes copied at once
+        // would otherwise each keep their largest batch, and twice their window.
         if (m_sent == m_out.size()) {
+            if (m_out.capacity() > (4u << 20))
+                std::string().swap(m_out);
             m_out.clear();
             m_sent = 0;
-        } else if (m_sent > (8u << 20)) {
+        } else if (m_sent > (1u << 20) && m_sent >= m_out.size() - m_sent) {
             m_out.erase(0, m_sent);
             m_sent = 0;
         }

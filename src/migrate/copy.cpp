@@ -269,7 +269,9 @@ std::expected<void, StepError> MigrationJob::copy(FolderScan& folder, MigrationO
 
     const std::uint64_t window_bytes = m_options.window_bytes;
     const std::size_t batch_messages = multiappend ? 32 : 1;
-    const std::uint64_t batch_limit = multiappend ? 4u << 20 : 0;
+    // A batch is a part of the window, so that several are on their way at once.
+    const std::uint64_t batch_limit =
+        multiappend ? std::min<std::uint64_t>(4u << 20, window_bytes / 4) : 0;
     while ((next < folder.todo.size() || !fetches.empty()) && !fatal) {
         if (std::optional<StepError> stop = stopped())
             return std::unexpected(*stop);

@@ -127,7 +127,7 @@ private:
 
 struct MigrationOptions {
     std::size_t window_messages = 64;       // APPENDs and FETCHes in flight per mailbox
-    std::uint64_t window_bytes = 32u << 20; // and their bytes
+    std::uint64_t window_bytes = 32u << 20; // and their bytes (the runner shares run_window out)
     // Reconnects in a row without a message copied, after a connection lost once the work
     // started; the nth waits n times the delay. A failure of the first connect is final.
     int reconnects = 5;
@@ -135,6 +135,14 @@ struct MigrationOptions {
     // --justfolders: create the folder tree at the destination, copy no message.
     bool just_folders = false;
 };
+
+// The window a run shares out: each of the mailboxes copied at once takes its part, from 3 MB
+// to 32 MB, as the bytes of bodies it asks the source for and the bytes it has appended and the
+// destination not yet confirmed. A mailbox holds up to about three windows of bodies (fetched
+// and not yet sent; sent and kept until confirmed; their copy in the connection's send
+// buffer), so that a run at --parallelism 8 holds about 8 x 3 x 3 MB of them above its base.
+inline constexpr std::uint64_t run_window = 24u << 20;
+std::uint64_t window_for(std::size_t parallelism);
 
 // "alice@src:993 -> alice@dst:993": the pair of mailboxes that progress is recorded for.
 std::string migration_identity(const MailboxMigration& migration);

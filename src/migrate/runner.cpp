@@ -2,6 +2,7 @@
 // run its migration, until the queue has none left.
 #include "migrate/runner.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -47,7 +48,13 @@ void MigrationRunner::mark_queued() {
         m_ledger.save(m_ledger.without_run(*run->migration, TaskStatus::fresh, "queued"));
 }
 
+std::uint64_t window_for(std::size_t parallelism) {
+    return std::clamp<std::uint64_t>(run_window / std::max<std::size_t>(parallelism, 1),
+                                     3u << 20, 32u << 20);
+}
+
 void MigrationRunner::run(MailboxQueue& queue, std::size_t parallelism) {
+    m_options.window_bytes = window_for(parallelism);
     auto thread = [&](std::size_t) {
         while (std::optional<std::size_t> index = queue.next()) {
             MailboxRun& run = *m_runs.at(*index);
