@@ -18,6 +18,21 @@ _mailsync() {
         COMPREPLY=($(compgen -W "$commands --help --version --no-color" -- "$cur"))
         return
     fi
+    # Commands with subcommands (state, migrate, oauth2) take one next.
+    local subcommands sub="" j
+    subcommands="$(mailsync __complete commands "$command" 2>/dev/null | cut -f1)"
+    if [[ -n "$subcommands" ]]; then
+        for ((j = i + 1; j < COMP_CWORD; j++)); do
+            if [[ "${COMP_WORDS[j]}" != -* ]]; then
+                sub="${COMP_WORDS[j]}"
+                break
+            fi
+        done
+        if [[ -z "$sub" && "$cur" != -* && "$prev" != -* ]]; then
+            COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+            return
+        fi
+    fi
     case "$prev" in
     --select | --replace)
         # The resources of the paths already given, or of the current folder. One per line,
@@ -51,9 +66,15 @@ _mailsync() {
         ;;
     esac
     if [[ "$cur" == -* ]]; then
-        COMPREPLY=($(compgen -W "$(mailsync __complete flags "$command" 2>/dev/null | cut -f1)" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(mailsync __complete flags "$command" $sub 2>/dev/null | cut -f1)" -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -f -- "$cur"))
+    if [[ "$command $sub" == "oauth2 authorize" ]]; then
+        local resource typed="${cur//\\/}"
+        while IFS= read -r resource; do
+            [[ "$resource" == OAuth2Client/* && "$resource" == "$typed"* ]] && COMPREPLY+=("$resource")
+        done < <(mailsync __complete resources 2>/dev/null)
+    fi
 }
 complete -o filenames -F _mailsync mailsync

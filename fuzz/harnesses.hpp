@@ -27,5 +27,6 @@ int plan_file(const std::uint8_t* data, std::size_t size);
 int imap_response(const std::uint8_t* data, std::size_t size);
 int probe_replies(const std::uint8_t* data, std::size_t size);
 int http_answers(const std::uint8_t* data, std::size_t size);
+int oauth2_redirect(const std::uint8_t* data, std::size_t size);
 
 } // namespace mailsync::fuzz

@@ -282,6 +282,8 @@ int run(int argc, char** argv) {
         "  mapping       0 printed; 1 unknown kind or broken mapping file\n"
         "  migrate       worker: 0 every mailbox it ran completed; 1 errors or a failed\n"
         "                mailbox; retry, pause, resume, cancel: 0 done; 1 errors\n"
+        "  oauth2        authorize: 0 the refresh token was written; 1 errors, the sign-in\n"
+        "                refused or not finished, the code refused\n"
         "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;
@@ -303,6 +305,7 @@ int run(int argc, char** argv) {
     add_export_command(app, context);
     add_state_command(app, context);
     add_migrate_command(app, context);
+    add_oauth2_command(app, context);
     one_value_per_use(app);
     if (argc > 1 && std::string_view(argv[1]) == "__complete") {
         run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));

@@ -1,8 +1,9 @@
 // `mailsync __complete WHAT ...`: what the shell completions of completions/ offer, read from the
 // command line definitions themselves so that they never fall behind. Not a command of --help:
 // run() hands these words over before parsing.
-//   __complete commands            "name<TAB>description" per command
-//   __complete flags COMMAND       "--flag<TAB>description" per flag of the command
+//   __complete commands [COMMAND]  "name<TAB>description" per command, or per subcommand of
+//                                  COMMAND (state, migrate, oauth2)
+//   __complete flags COMMAND [SUB] "--flag<TAB>description" per flag of the (sub)command
 //   __complete values COMMAND FLAG the values a flag takes ({text,json} checks, mapping names)
 //   __complete resources [PATH...] KIND/NAME of every resource declared (for --select)
 #include <memory>
@@ -75,12 +76,17 @@ void run_complete(const CLI::App& app, const CompleteOptions& options) {
         return;
     const std::string& what = words[0];
     if (what == "commands") {
-        for (const CLI::App* command : app.get_subcommands({})) {
+        const CLI::App* parent = words.size() >= 2 ? find_command(app, words[1]) : &app;
+        if (parent == nullptr)
+            return;
+        for (const CLI::App* command : parent->get_subcommands({})) {
             if (!command->get_group().empty())
                 fmt::print("{}\t{}\n", command->get_name(), one_line(command->get_description()));
         }
     } else if (what == "flags" && words.size() >= 2) {
         const CLI::App* command = find_command(app, words[1]);
+        if (command != nullptr && words.size() >= 3)
+            command = find_command(*command, words[2]);
         if (command == nullptr)
             return;
         for (const CLI::Option* option : command->get_options()) {

@@ -182,4 +182,11 @@ void resolve_secrets(Config& config, const EnvLookup& env, const FileAccess& fil
     });
 }
 
+void resolve_client_secrets(OAuth2Client& client, const EnvLookup& env, const FileAccess& files,
+                            Diagnostics& diagnostics) {
+    if (client.client_secret)
+        resolve(*client.client_secret, kind_name(Kind::oauth2_client), client.meta.name, env, files,
+                diagnostics);
+}
+
 } // namespace mailsync

@@ -28,4 +28,9 @@ EnvLookup process_environment();
 void resolve_secrets(Config& config, const EnvLookup& env, const FileAccess& files,
                      Diagnostics& diagnostics);
 
+// The same for one OAuth2 client's secrets alone: `oauth2 authorize` needs them, while the
+// `${file:...}` of a connection's refresh token may name the very file it is about to write.
+void resolve_client_secrets(OAuth2Client& client, const EnvLookup& env, const FileAccess& files,
+                            Diagnostics& diagnostics);
+
 } // namespace mailsync

@@ -112,6 +112,21 @@ std::string effective_token_url(const OAuth2Client& client) {
     return {};
 }
 
+std::string effective_authorization_url(const OAuth2Client& client) {
+    if (!client.authorization_url.empty())
+        return client.authorization_url;
+    switch (client.provider) {
+    case Provider::google:
+        return "https://accounts.google.com/o/oauth2/v2/auth";
+    case Provider::microsoft:
+        return fmt::format("https://login.microsoftonline.com/{}/oauth2/v2.0/authorize",
+                           client.tenant_id);
+    case Provider::custom:
+        break;
+    }
+    return {};
+}
+
 std::vector<std::string> effective_scopes(const OAuth2Client& client, Grant grant) {
     if (!client.scopes.empty())
         return client.scopes;

@@ -89,6 +89,9 @@ struct OAuth2Client {
 
 // Google's and Microsoft's token endpoints, or the client's tokenUrl when it gives one.
 std::string effective_token_url(const OAuth2Client& client);
+// Google's and Microsoft's authorization endpoints, or the client's authorizationUrl when it
+// gives one; empty for a custom client without one.
+std::string effective_authorization_url(const OAuth2Client& client);
 // The scopes to ask for: the client's, or the provider's defaults for the grant.
 std::vector<std::string> effective_scopes(const OAuth2Client& client, Grant grant);
 // Whether the provider issues tokens through this grant (Google: refresh tokens only).

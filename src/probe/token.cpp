@@ -81,6 +81,18 @@ TokenRequest client_check_request(const OAuth2Client& client) {
     return request;
 }
 
+TokenRequest authorization_code_request(const OAuth2Client& client, const std::string& code,
+                                        const std::string& verifier,
+                                        const std::string& redirect_uri) {
+    TokenRequest request = base_request(client, Grant::refresh_token);
+    add_field(request.body, "grant_type", "authorization_code");
+    add_field(request.body, "code", code);
+    add_field(request.body, "code_verifier", verifier);
+    add_field(request.body, "redirect_uri", redirect_uri);
+    request.key = fmt::format("{}\nauthorizationCode\n", client.meta.name);
+    return request;
+}
+
 TokenResponse parse_token_response(long status, std::string_view body) {
     TokenResponse out;
     nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
@@ -103,6 +115,7 @@ TokenResponse parse_token_response(long status, std::string_view body) {
     out.error = text("error");
     out.description = text("error_description");
     out.access_token = text("access_token");
+    out.refresh_token = text("refresh_token");
     if (status == 200 && out.error.empty() && !out.access_token.empty()) {
         out.ok = true;
         return out;
@@ -114,6 +127,7 @@ TokenResponse parse_token_response(long status, std::string_view body) {
                                             : "the token endpoint refused the request";
     }
     out.access_token.clear();
+    out.refresh_token.clear();
     return out;
 }
 

@@ -29,11 +29,18 @@ TokenRequest token_request(const OAuth2Client& client, const OAuth2Auth& auth,
 TokenRequest client_check_request(const OAuth2Client& client);
 inline constexpr std::string_view probe_refresh_token = "mailsync-connection-test";
 
+// The request that redeems an authorization code with its PKCE verifier (RFC 6749 §4.1.3,
+// RFC 7636 §4.5), for `oauth2 authorize`; `redirect_uri` is the one the code was sent to.
+TokenRequest authorization_code_request(const OAuth2Client& client, const std::string& code,
+                                        const std::string& verifier,
+                                        const std::string& redirect_uri);
+
 struct TokenResponse {
     bool ok = false;
     std::string access_token;
-    std::string error;       // OAuth2 `error`, e.g. invalid_grant
-    std::string description; // `error_description`, or what was wrong with the answer
+    std::string refresh_token; // when the endpoint issues one (the authorization code grant)
+    std::string error;         // OAuth2 `error`, e.g. invalid_grant
+    std::string description;   // `error_description`, or what was wrong with the answer
 };
 
 // Reads the endpoint's answer: 200 with access_token, or an RFC 6749 error body.

@@ -9,6 +9,9 @@ namespace mailsync {
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
+// The 32 bytes of SHA-256 of `data`.
+std::string sha256_bytes(std::string_view data);
+
 // Lower-case hex HMAC-SHA256 of `data` under `key`.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
@@ -17,6 +20,9 @@ std::string random_bytes(std::size_t count);
 
 // Standard base64 (RFC 4648, with padding) of `bytes`.
 std::string base64_encode(std::string_view bytes);
+
+// base64url without padding (RFC 4648 §5), the alphabet of PKCE and JWTs.
+std::string base64url_encode(std::string_view bytes);
 
 // Lower-case hex of `bytes`.
 std::string to_hex(std::string_view bytes);

@@ -89,4 +89,26 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
     return {};
 }
 
+Result<void> write_new_file(const std::string& path, std::string_view content, mode_t mode) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0 && errno == EEXIST)
+        return fail(fmt::format("cannot write {}: it exists already", path));
+    if (fd < 0)
+        return cannot_write(path, errno);
+    FileDescriptor file(fd);
+    auto discard = [&](int error) {
+        ::unlink(path.c_str());
+        return cannot_write(path, error);
+    };
+    // The umask may have taken bits away; the file gets the mode asked for, no more, no less.
+    if (::fchmod(file.get(), mode) != 0 || !write_all(file.get(), content) ||
+        ::fsync(file.get()) != 0)
+        return discard(errno);
+    if (!file.close())
+        return discard(errno);
+    std::filesystem::path target(path);
+    sync_folder(target.parent_path().empty() ? "." : target.parent_path().string());
+    return {};
+}
+
 } // namespace mailsync

@@ -1,5 +1,6 @@
 // Writing files without following symbolic links: a new file of a random name beside the
-// destination, opened with O_EXCL|O_NOFOLLOW, synced and renamed over it.
+// destination, opened with O_EXCL|O_NOFOLLOW, synced and renamed over it; or the destination
+// itself created that way.
 #pragma once
 
 #include <string>
@@ -19,5 +20,10 @@ bool is_symbolic_link(const std::string& path);
 // temporary file is removed on any failure.
 Result<void> write_file_atomic(const std::string& path, std::string_view content,
                                mode_t mode = 0644);
+
+// Creates `path` as a new file with exactly `mode`, opened with O_EXCL|O_NOFOLLOW, and writes and
+// syncs `content`: anything already there, a link included, is an error, and a failed write
+// removes the file.
+Result<void> write_new_file(const std::string& path, std::string_view content, mode_t mode);
 
 } // namespace mailsync

@@ -27,6 +27,7 @@ const std::map<std::string, Harness> harnesses = {
     {"imap-response", mailsync::fuzz::imap_response},
     {"probe-replies", mailsync::fuzz::probe_replies},
     {"http-answers", mailsync::fuzz::http_answers},
+    {"oauth2-redirect", mailsync::fuzz::oauth2_redirect},
 };
 
 std::vector<fs::path> inputs(const std::string& kind, const std::string& target) {

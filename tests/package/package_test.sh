@@ -66,4 +66,7 @@ check "json text" mailsync status --format ""
 check "mailbox-form" mailsync apply --mapping mail
 check "MailboxMigration/jdoe-gmail MailboxMigration/sales-exchange" mailsync apply --select Mailbox
 check "OAuth2Client/gmail-migration" mailsync plan --select O
+check "authorize" mailsync oauth2 a
+check "--out" mailsync oauth2 authorize --ou
+check "export-key" mailsync state exp
 echo "package test passed"

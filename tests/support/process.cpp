@@ -152,6 +152,19 @@ Background start_process(const std::vector<std::string>& argv, const RunOptions&
     return Background{spawn(argv, with_env, actions)};
 }
 
+Background start_mailsync_to_files(const std::vector<std::string>& args,
+                                   const std::string& out_file, const std::string& err_file,
+                                   const RunOptions& options) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    return Background{spawn(mailsync_argv(args), mailsync_options(options), actions)};
+}
+
 int Background::wait() {
     int status = 0;
     waitpid(pid, &status, 0);

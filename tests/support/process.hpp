@@ -35,6 +35,11 @@ struct Background {
 // Any program, in the background, its output discarded.
 Background start_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
+// The built mailsync in the background, its stdout and stderr written to files that the test
+// reads while it runs.
+Background start_mailsync_to_files(const std::vector<std::string>& args,
+                                   const std::string& out_file, const std::string& err_file,
+                                   const RunOptions& options = {});
 
 // Runs the built mailsync binary with NO_COLOR set.
 ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
