@@ -616,8 +616,13 @@ void Connection::abandon() {
         SSL_free(m_ssl); // no close_notify: the server sees the connection drop mid-command
         m_ssl = nullptr;
     }
-    if (m_fd >= 0)
+    if (m_fd >= 0) {
+        // A reset rather than a close: the kernel drops what it still holds to send, which may
+        // be the rest of an APPEND, instead of sending it after the process stopped writing.
+        linger reset{1, 0};
+        (void)::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
         ::close(m_fd);
+    }
     m_fd = -1;
     m_out.clear();
     m_sent = 0;

@@ -49,8 +49,8 @@ void MigrationRunner::mark_queued() {
 }
 
 std::uint64_t window_for(std::size_t parallelism) {
-    return std::clamp<std::uint64_t>(run_window / std::max<std::size_t>(parallelism, 1),
-                                     3u << 20, 32u << 20);
+    return std::clamp<std::uint64_t>(run_window / std::max<std::size_t>(parallelism, 1), 3u << 20,
+                                     32u << 20);
 }
 
 void MigrationRunner::run(MailboxQueue& queue, std::size_t parallelism) {
@@ -72,8 +72,8 @@ void MigrationRunner::run(MailboxQueue& queue, std::size_t parallelism) {
                 m_ledger.save(
                     m_ledger.without_run(*run.migration, TaskStatus::error, run.outcome.message));
             }
-            queue.finished(*index, run);
             run.finished = true;
+            queue.finished(*index, run);
         }
     };
     share_out(std::max<std::size_t>(parallelism, 1), parallelism, thread);

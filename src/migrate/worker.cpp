@@ -46,9 +46,8 @@ Result<void> ClaimedMailboxes::enqueue() {
 }
 
 std::int64_t ClaimedMailboxes::lease_end(std::chrono::steady_clock::time_point asked) const {
-    auto sure = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        m_options.lease - m_options.lease / 10);
-    return (asked + sure).time_since_epoch().count();
+    auto lease = std::chrono::duration_cast<std::chrono::milliseconds>(m_options.lease);
+    return (asked + (lease - lease / 10)).time_since_epoch().count();
 }
 
 std::optional<std::size_t> ClaimedMailboxes::next() {
@@ -72,10 +71,19 @@ std::optional<std::size_t> ClaimedMailboxes::next() {
             // renewal missed): the claim renewed it; a second copy of it must not start.
             if (m_held.contains(claim.name))
                 continue;
+            // A run of it here before has ended (finished() let it go last): start afresh.
             MailboxRun& run = *m_runner.runs()[index];
             run.taken_from = claim.taken_from;
-            run.progress.stop = MigrationProgress::go; // a run here before may have lost it
-            run.progress.lease_until = lease_end(asked);
+            run.finished = false;
+            run.outcome = {};
+            MigrationProgress& progress = run.progress;
+            progress.messages_done = 0;
+            progress.bytes_done = 0;
+            progress.messages_total = 0;
+            progress.bytes_total = 0;
+            progress.phase = 0;
+            progress.stop = MigrationProgress::go;
+            progress.lease_until = lease_end(asked);
             m_held[claim.name] = index;
             return index;
         }
@@ -100,25 +108,21 @@ std::optional<std::size_t> ClaimedMailboxes::next() {
 
 void ClaimedMailboxes::finished(std::size_t index, const MailboxRun& run) {
     const std::string& name = m_names.at(index);
-    {
-        std::lock_guard lock(m_mutex);
-        m_held.erase(name);
-    }
-    // Another may be free now, or none be queued any more.
-    struct Notify {
-        std::condition_variable& ended;
-        ~Notify() { ended.notify_all(); }
-    } notify{m_ended};
+    // The run is read and given back before the mailbox leaves m_held: until then no thread
+    // here claims it again (and reuses the run). Then another may be free, or none be queued.
     int stop = run.progress.stop;
-    if (stop == MigrationProgress::lease_lost)
-        return;                                                     // another worker holds it
-    std::string state = stop == MigrationProgress::asked ? "queued" // a pause or cancel stays
+    // A pause or cancel stays; a lease lost goes back as queued too, which changes nothing once
+    // another worker holds it (a release is the holder's) and frees at once one this worker
+    // let run out by its own clock.
+    std::string state = stop != MigrationProgress::go                 ? "queued"
                         : run.outcome.status == TaskStatus::completed ? "done"
                                                                       : "failed";
-    if (auto ok = m_state.release(name, m_options.id, state); !ok) {
-        std::lock_guard lock(m_mutex);
-        m_problems.push_back(fmt::format("giving {} back: {}", name, ok.error().message));
-    }
+    Result<void> released = m_state.release(name, m_options.id, state);
+    std::lock_guard lock(m_mutex);
+    if (!released)
+        m_problems.push_back(fmt::format("giving {} back: {}", name, released.error().message));
+    m_held.erase(name);
+    m_ended.notify_all();
 }
 
 void ClaimedMailboxes::give_up(const std::string& name) {
@@ -136,14 +140,6 @@ void ClaimedMailboxes::give_up(const std::string& name) {
 }
 
 void ClaimedMailboxes::renew_leases() {
-    auto asked = std::chrono::steady_clock::now();
-    Result<std::vector<std::string>> kept = m_state.renew(m_options.id, m_options.lease);
-    if (!kept) {
-        // The lease runs on until its end; the next renewal may succeed before.
-        std::lock_guard lock(m_mutex);
-        m_problems.push_back(fmt::format("renewing the leases: {}", kept.error().message));
-        return;
-    }
     std::map<std::string, std::size_t> held;
     {
         std::lock_guard lock(m_mutex);
@@ -151,6 +147,19 @@ void ClaimedMailboxes::renew_leases() {
     }
     if (held.empty())
         return;
+    // Only the mailboxes copied here now, and only leases not run out: one this worker lost by
+    // its own clock is given back, not kept for ever.
+    std::vector<std::string> names;
+    for (const auto& [name, index] : held)
+        names.push_back(name);
+    auto asked = std::chrono::steady_clock::now();
+    Result<std::vector<std::string>> kept = m_state.renew(m_options.id, m_options.lease, names);
+    if (!kept) {
+        // The lease runs on until its end; the next renewal may succeed before.
+        std::lock_guard lock(m_mutex);
+        m_problems.push_back(fmt::format("renewing the leases: {}", kept.error().message));
+        return;
+    }
     std::map<std::string, std::string> states;
     for (const auto& [name, index] : held) {
         if (std::find(kept->begin(), kept->end(), name) != kept->end()) {

@@ -38,10 +38,12 @@ Result<QueueClaims> PostgresState::claim(const std::vector<std::string>& names,
     QueueClaims out;
     // Leases that ran out once too often: their workers died or froze each time (a message
     // that brings a worker down, say); they end failed rather than take down every worker.
+    // Attempts count the first claim and each one of a lease that ran out, not the claims
+    // after a pause or a release.
     Result<pg::Rows> given_up = m_db.query(
         "UPDATE migration_queue SET state = 'failed', lease_until = NULL, holder = $3 WHERE "
         "name = ANY($1::text[]) AND state = 'queued' AND lease_until < now() AND attempts >= "
-        "$2::int RETURNING name",
+        "$2::int AND holder <> $3 RETURNING name",
         {pg::array_literal(names), std::to_string(max_attempts), holder});
     if (!given_up)
         return std::unexpected(given_up.error());
@@ -51,8 +53,9 @@ Result<QueueClaims> PostgresState::claim(const std::vector<std::string>& names,
         "WITH free AS (SELECT name, holder, lease_until FROM migration_queue WHERE name = "
         "ANY($1::text[]) AND state = 'queued' AND (lease_until IS NULL OR lease_until < now()) "
         "ORDER BY name LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE migration_queue q SET holder = $2, "
-        "claimed_at = $3, lease_until = now() + make_interval(secs => $4::int), attempts = "
-        "q.attempts + 1 FROM free WHERE q.name = free.name RETURNING q.name, CASE WHEN "
+        "claimed_at = $3, lease_until = now() + make_interval(secs => $4::int), attempts = CASE "
+        "WHEN free.lease_until IS NOT NULL OR q.attempts = 0 THEN q.attempts + 1 ELSE "
+        "q.attempts END FROM free WHERE q.name = free.name RETURNING q.name, CASE WHEN "
         "free.lease_until IS NULL THEN '' ELSE free.holder END",
         {pg::array_literal(names), holder, state_time_now(), seconds(lease)});
     if (!rows)
@@ -63,12 +66,14 @@ Result<QueueClaims> PostgresState::claim(const std::vector<std::string>& names,
 }
 
 Result<std::vector<std::string>> PostgresState::renew(const std::string& holder,
-                                                      std::chrono::seconds lease) {
+                                                      std::chrono::seconds lease,
+                                                      const std::vector<std::string>& names) {
     Lock guard(m_mutex);
     Result<pg::Rows> rows = m_db.query(
         "UPDATE migration_queue SET lease_until = now() + make_interval(secs => $2::int) WHERE "
-        "holder = $1 AND state = 'queued' AND lease_until IS NOT NULL RETURNING name",
-        {holder, seconds(lease)});
+        "holder = $1 AND state = 'queued' AND lease_until > now() AND name = ANY($3::text[]) "
+        "RETURNING name",
+        {holder, seconds(lease), pg::array_literal(names)});
     if (!rows)
         return std::unexpected(rows.error());
     std::vector<std::string> out;

@@ -52,8 +52,8 @@ public:
     Result<void> enqueue(const std::vector<std::string>& names) override;
     Result<QueueClaims> claim(const std::vector<std::string>& names, const std::string& holder,
                               std::chrono::seconds lease, std::int64_t max_attempts) override;
-    Result<std::vector<std::string>> renew(const std::string& holder,
-                                           std::chrono::seconds lease) override;
+    Result<std::vector<std::string>> renew(const std::string& holder, std::chrono::seconds lease,
+                                           const std::vector<std::string>& names) override;
     void fence_migrations(const std::string& holder) override;
     Result<void> release(const std::string& name, const std::string& holder,
                          const std::string& state) override;

@@ -108,8 +108,9 @@ public:
         return m_backend->claim(names, holder, lease, max_attempts);
     }
     void fence_migrations(const std::string& holder) { m_backend->fence_migrations(holder); }
-    Result<std::vector<std::string>> renew(const std::string& holder, std::chrono::seconds lease) {
-        return m_backend->renew(holder, lease);
+    Result<std::vector<std::string>> renew(const std::string& holder, std::chrono::seconds lease,
+                                           const std::vector<std::string>& names) {
+        return m_backend->renew(holder, lease, names);
     }
     Result<void> release(const std::string& name, const std::string& holder,
                          const std::string& state) {

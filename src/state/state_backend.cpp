@@ -92,7 +92,8 @@ Result<QueueClaims> StateBackend::claim(const std::vector<std::string>&, const s
     return std::unexpected(queue_unsupported(location()));
 }
 
-Result<std::vector<std::string>> StateBackend::renew(const std::string&, std::chrono::seconds) {
+Result<std::vector<std::string>> StateBackend::renew(const std::string&, std::chrono::seconds,
+                                                     const std::vector<std::string>&) {
     return std::unexpected(queue_unsupported(location()));
 }
 

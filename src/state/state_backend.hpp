@@ -220,9 +220,11 @@ public:
     virtual Result<QueueClaims> claim(const std::vector<std::string>& names,
                                       const std::string& holder, std::chrono::seconds lease,
                                       std::int64_t max_attempts);
-    // Extends the leases `holder` has on queued mailboxes; the names it still holds.
+    // Extends the leases `holder` has on the queued mailboxes of `names` that have not run out;
+    // the names it still holds.
     virtual Result<std::vector<std::string>> renew(const std::string& holder,
-                                                   std::chrono::seconds lease);
+                                                   std::chrono::seconds lease,
+                                                   const std::vector<std::string>& names);
     // From now on, this connection writes a migration's record and progress only while
     // `holder` holds the mailbox's lease: the writes of a worker that lost it (frozen, or cut
     // off from the state, while another took over) change nothing. No-op without a queue.

@@ -67,12 +67,13 @@ TEST_CASE("workers take each queued mailbox once, and a lease that ran out frees
     CHECK(taken->claim->name == "a");
     CHECK(taken->claim->taken_from == "w1");
     CHECK(taken->given_up.empty());
-    CHECK(one->renew("w1", 1s)->empty()); // w1, were it alive, learns it lost "a"
-    CHECK(sorted(two->renew("w2", 60s)) == std::vector<std::string>{"a", "b"});
+    CHECK(one->renew("w1", 1s, names)->empty()); // w1, were it alive, learns it lost "a"
+    CHECK(sorted(two->renew("w2", 60s, names)) == std::vector<std::string>{"a", "b"});
+    CHECK(two->renew("w2", 60s, {"b"})->size() == 1); // only the names asked for
 
     // An operator pauses "b": w2's renewal no longer keeps it, and its release keeps the pause.
     CHECK(*one->control({"b"}, "pause") == std::vector<std::string>{"b"});
-    CHECK(*two->renew("w2", 60s) == std::vector<std::string>{"a"});
+    CHECK(*two->renew("w2", 60s, names) == std::vector<std::string>{"a"});
     REQUIRE(two->release("b", "w2", "queued"));
     REQUIRE(two->release("a", "w2", "done"));
     auto queue = one->queue();
@@ -101,6 +102,7 @@ TEST_CASE("a mailbox whose leases ran out too often ends failed, and a retry cou
     // Two workers take it and die in turn; with at most two attempts the next claim gives up.
     REQUIRE(state->claim(names, "w1", 1s, 2)->claim);
     std::this_thread::sleep_for(1100ms);
+    CHECK(state->renew("w1", 60s, names)->empty()); // a lease that ran out is not kept alive
     REQUIRE(state->claim(names, "w2", 1s, 2)->claim);
     std::this_thread::sleep_for(1100ms);
     auto third = state->claim(names, "w3", 60s, 2);
@@ -116,6 +118,10 @@ TEST_CASE("a mailbox whose leases ran out too often ends failed, and a retry cou
     REQUIRE(again);
     REQUIRE(again->claim);
     CHECK(again->given_up.empty());
+    // Given back and taken again (a pause and a resume, say): not one more attempt.
+    REQUIRE(state->release("crashing", "w3", "queued"));
+    REQUIRE(state->claim(names, "w3", 60s, 2)->claim);
+    CHECK(state->queue()->at(0).attempts == 1);
 }
 
 TEST_CASE("a SQLite state has no workers' queue and says that workers need PostgreSQL", "[state]") {
