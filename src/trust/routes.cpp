@@ -51,8 +51,12 @@ bool token_endpoint(const OAuth2Client& client, Endpoint& out, bool& well_known)
     if (!url)
         return false;
     out = {url->scheme + (client.tls.verify ? "" : "+noverify"), url->host, url->port_number};
-    // Without tokenUrl the endpoint is Google's or Microsoft's, written into mailsync itself.
-    well_known = client.token_url.empty() && client.provider != Provider::custom;
+    // Without tokenUrl the endpoint is Google's or Microsoft's, written into mailsync itself;
+    // but not when the YAML weakens how it is reached (no verification, a CA of its own), which
+    // would let whoever answers in its name have the secret.
+    well_known = client.token_url.empty() && client.provider != Provider::custom &&
+                 client.tls.verify && client.tls.ca_file.empty() &&
+                 client.tls.ca_file_written.empty();
     return true;
 }
 

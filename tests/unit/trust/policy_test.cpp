@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "trust/policy.hpp"
+#include "trust/routes.hpp"
 
 using namespace mailsync;
 
@@ -84,4 +85,26 @@ TEST_CASE("Google's and Microsoft's fixed token endpoints are always allowed", "
     google.well_known = true;
     CHECK(refused_routes({google}, TrustPolicy{}).empty());
     CHECK(bindings_of({google}).empty());
+}
+
+TEST_CASE("Google's token endpoint reached without verification or through a CA of the YAML's "
+          "own is not well known",
+          "[trust]") {
+    OAuth2Client google;
+    google.meta.name = "g";
+    google.provider = Provider::google;
+    auto well_known = [](const OAuth2Client& client) {
+        Endpoint endpoint;
+        bool known = false;
+        REQUIRE(token_endpoint(client, endpoint, known));
+        return known;
+    };
+    CHECK(well_known(google));
+    OAuth2Client unverified = google;
+    unverified.tls.verify = false;
+    CHECK_FALSE(well_known(unverified));
+    OAuth2Client own_ca = google;
+    own_ca.tls.ca_file_written = "certs/my-ca.pem";
+    own_ca.tls.ca_file = "/repo/certs/my-ca.pem";
+    CHECK_FALSE(well_known(own_ca));
 }
