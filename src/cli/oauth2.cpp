@@ -136,6 +136,14 @@ void run_authorize(const AuthorizeCommandOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
+    // The sign-in page comes from the YAML, which a pull request can change: one that is not the
+    // provider's own is named before anyone types a password into it.
+    if (client->provider != Provider::custom && !client->authorization_url.empty())
+        fmt::print(stderr,
+                   "warning: OAuth2Client '{}' sends the browser to {}, not {}'s own sign-in "
+                   "page; check that it is the one you expect before signing in\n",
+                   client->meta.name, client->authorization_url,
+                   client->provider == Provider::google ? "Google" : "Microsoft");
     AuthorizeOptions flow;
     flow.timeout = parse_duration(options.timeout).value_or(flow.timeout);
     flow.port = options.port;

@@ -139,6 +139,10 @@ CallbackParameters parse_callback_query(std::string_view query) {
     return out;
 }
 
+bool is_stray(const CallbackParameters& callback, std::string_view expected_state) {
+    return callback.repeated || callback.state != expected_state;
+}
+
 Result<std::string> accept_callback(const CallbackParameters& callback,
                                     std::string_view expected_state) {
     if (callback.repeated)

@@ -53,6 +53,10 @@ CallbackParameters parse_callback_query(std::string_view query);
 
 // The code of a redirect that answers this authorization: its state must be `expected_state`
 // and it must carry no error. Otherwise why not, in words that never hold the code.
+// Whether a redirect belongs to another sign-in (another state, or a parameter repeated): it
+// is refused and the wait goes on.
+bool is_stray(const CallbackParameters& callback, std::string_view expected_state);
+
 Result<std::string> accept_callback(const CallbackParameters& callback,
                                     std::string_view expected_state);
 

@@ -81,15 +81,30 @@ Result<void> authorize(const OAuth2Client& client, const AuthorizeOptions& optio
              *port);
 
     auto deadline = std::chrono::steady_clock::now() + options.timeout;
-    Result<std::optional<std::string>> query = listener.wait_for_get("/callback", deadline);
-    if (!query)
-        return std::unexpected(query.error());
-    if (!*query)
-        return fail(fmt::format("no answer from the browser within {}: the sign-in at the URL "
-                                "above was not finished (run the command again; --timeout "
-                                "gives more time)",
-                                duration_text(options.timeout)));
-    Result<std::string> code = accept_callback(parse_callback_query(**query), secrets.state);
+    Result<std::string> code;
+    std::size_t strays = 0;
+    while (true) {
+        Result<std::optional<std::string>> query = listener.wait_for_get("/callback", deadline);
+        if (!query)
+            return std::unexpected(query.error());
+        if (!*query)
+            return fail(fmt::format(
+                "no answer from the browser within {}: the sign-in at the URL above was not "
+                "finished (run the command again; --timeout gives more time){}",
+                duration_text(options.timeout),
+                strays == 0
+                    ? std::string()
+                    : fmt::format("; {} redirect{} of another sign-in (another state) "
+                                  "came and {} refused",
+                                  strays, strays == 1 ? "" : "s", strays == 1 ? "was" : "were")));
+        code = accept_callback(parse_callback_query(**query), secrets.state);
+        if (code || !is_stray(parse_callback_query(**query), secrets.state))
+            break;
+        // Not this sign-in's (a tab of an earlier run, or a page that knows the port): refused,
+        // and the wait goes on, so that it cannot cut the real sign-in short.
+        ++strays;
+        listener.answer(400, result_page(false, client.meta.name, code.error().message));
+    }
     Result<void> kept = code ? Result<void>() : std::unexpected(code.error());
     if (kept) {
         Result<SecretValue> token =

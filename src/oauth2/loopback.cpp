@@ -168,15 +168,16 @@ LoopbackListener::wait_for_get(std::string_view path,
             return std::optional<std::string>(request->query);
         }
         std::erase_if(pending, [](const Pending& p) { return p.fd < 0; });
-        if ((fds[0].revents & POLLIN) != 0) {
+        // Every connection waiting, so that a flood of them does not keep the browser's back.
+        for (int accepted = 0; (fds[0].revents & POLLIN) != 0 && accepted < 64; ++accepted) {
             int fd = ::accept4(m_listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-            if (fd >= 0) {
-                if (pending.size() >= max_connections) {
-                    ::close(pending.front().fd);
-                    pending.erase(pending.begin());
-                }
-                pending.push_back({fd, {}});
+            if (fd < 0)
+                break;
+            if (pending.size() >= max_connections) {
+                ::close(pending.front().fd);
+                pending.erase(pending.begin());
             }
+            pending.push_back({fd, {}});
         }
     }
 }
@@ -194,9 +195,12 @@ void LoopbackListener::answer(int status, const BrowserPage& page) {
     // Closing with unread bytes would reset the connection and could cut the page short: say
     // that nothing more comes, and read what the browser still sends for a moment.
     ::shutdown(m_client, SHUT_WR);
+    // At most two seconds in all, whatever the other end keeps sending.
     pollfd rest{m_client, POLLIN, 0};
     char buffer[4096];
-    while (::poll(&rest, 1, 1000) > 0 && ::recv(m_client, buffer, sizeof buffer, 0) > 0) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (std::chrono::steady_clock::now() < until && ::poll(&rest, 1, 500) > 0 &&
+           ::recv(m_client, buffer, sizeof buffer, 0) > 0) {
     }
     ::close(m_client);
     m_client = -1;
