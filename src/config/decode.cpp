@@ -99,7 +99,25 @@ public:
                 out.separator = separator;
             auth.admin = std::move(out);
         }
+        if (const yaml::Node* self = node->find("selfService"))
+            auth.self_service = self_service(*self);
         return auth;
+    }
+
+    SelfServiceAuth self_service(const yaml::Node& node) const {
+        SelfServiceAuth out;
+        out.where = at(node.key_mark);
+        out.expires_where = out.where;
+        if (const yaml::Node* email = node.find("email")) {
+            out.email = email->value;
+            out.email_where = at(email->mark);
+        }
+        if (const yaml::Node* expires = node.find("expires")) {
+            out.expires_where = at(expires->mark);
+            if (auto duration = parse_duration(expires->value))
+                out.expires = std::chrono::duration_cast<std::chrono::seconds>(*duration);
+        }
+        return out;
     }
 
     void connection(const yaml::Node& root, Protocol protocol, Encryption default_encryption,
