@@ -208,3 +208,35 @@ TEST_CASE("invite refuses a missing SmtpConnection, a bad base URL and an open k
     CHECK(no_key.exit_code == 1);
     CHECK_THAT(no_key.err, Catch::Contains("error: no invite key: set MAILSYNC_INVITE_KEY_FILE"));
 }
+
+TEST_CASE("invite --template replaces the message, and a line that starts with a dot arrives whole") {
+    TempDir dir;
+    std::string owner = "owner-template@example.test";
+    write_file(dir.file("config/m.yaml"), config_yaml(owner));
+    write_file(dir.file("invite.txt"), "Subject: Moving {name} to {destination}\n\n"
+                                       ".a line that starts with a dot\n..and two\n{link}\n");
+    RunOptions options = invite_options(dir);
+    ProcessResult sent =
+        run_mailsync({"invite", "config", "--base-url", "https://migrate.example.test",
+                      "--invite-key", dir.file("invite.key"), "--template", dir.file("invite.txt"),
+                      "--state", dir.file("state.db")},
+                     options);
+    INFO(sent.out << sent.err);
+    REQUIRE(sent.exit_code == 0);
+    std::vector<std::string> messages = relayed_to(owner);
+    REQUIRE(messages.size() == 1);
+    CHECK_THAT(messages[0], Catch::Contains("\r\nSubject: Moving bob to bob@example.test\r\n"));
+    CHECK_THAT(messages[0], Catch::Contains("\r\n\r\n.a line that starts with a dot\r\n..and "
+                                            "two\r\nhttps://migrate.example.test/m/"));
+
+    write_file(dir.file("bad.txt"), "Subject: {password}\n\n{link}\n");
+    ProcessResult bad =
+        run_mailsync({"invite", "config", "--base-url", "https://migrate.example.test",
+                      "--invite-key", dir.file("invite.key"), "--template", dir.file("bad.txt"),
+                      "--state", dir.file("state.db")},
+                     options);
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.err, Catch::Contains("error: MailboxMigration 'bob': invitation template, "
+                                        "line 1: unknown placeholder {password}"));
+    CHECK(relayed_to(owner).size() == 1);
+}
