@@ -101,8 +101,6 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
         return std::chrono::minutes(amount);
     if (unit == "h")
         return std::chrono::hours(amount);
-    if (unit == "d")
-        return std::chrono::hours(24 * amount);
     return std::nullopt;
 }
 

@@ -22,7 +22,7 @@ std::optional<std::int64_t> as_int(const Node& node);
 
 namespace mailsync {
 
-// `30s`, `2m`, `1h`, `500ms`, `7d`; nothing else.
+// `30s`, `2m`, `1h`, `500ms`; nothing else.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 } // namespace mailsync
