@@ -34,6 +34,8 @@ void add_migrate_command(CLI::App& app, Context& context);
 void add_state_command(CLI::App& app, Context& context);
 // `mailsync state show` (src/cli/state_show.cpp), a subcommand of `state`.
 void add_state_show_command(CLI::App& state, Context& context);
+// `mailsync invite` (src/cli/invite.cpp).
+void add_invite_command(CLI::App& app, Context& context);
 // `mailsync oauth2 authorize` (src/cli/oauth2.cpp).
 void add_oauth2_command(CLI::App& app, Context& context);
 // `mailsync __complete ...` (src/cli/complete.cpp), for the shell completions.

@@ -46,8 +46,15 @@ void run_worker(WorkerCliOptions& options, Context& context) {
     }
     print_session_problems(session, context); // warnings
     std::vector<const MailboxMigration*> list;
-    for (const MailboxMigration& migration : session.loaded.config.migrations)
-        list.push_back(&migration);
+    for (const MailboxMigration& migration : session.loaded.config.migrations) {
+        if (is_self_service(migration))
+            fmt::print(stderr,
+                       "note: MailboxMigration '{}' waits for its owner (self-service): no "
+                       "credentials yet, so the workers leave it\n",
+                       migration.meta.name);
+        else
+            list.push_back(&migration);
+    }
     if (list.empty()) {
         fmt::print(stderr, "error: the configuration declares no MailboxMigration\n");
         context.exit_code = 1;

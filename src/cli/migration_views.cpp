@@ -34,6 +34,15 @@ std::string render_migration_plan(const std::vector<MigrationPlanEntry>& entries
         out += fmt::format("  {} {}  {} → {}\n", migration_pending(entry) ? paint("1", "~") : " ",
                            m.meta.name, fmt::format("{}@{}", m.source.username, m.source.host),
                            fmt::format("{}@{}", m.destination.username, m.destination.host));
+        if (!entry.scanned && is_self_service(m)) {
+            ++unscanned;
+            bool invited = entry.record && entry.record->status == TaskStatus::invited;
+            out += fmt::format(
+                "      waiting for its owner (self-service, {})\n",
+                invited ? fmt::format("{}, {}", entry.record->message, entry.record->updated_at)
+                        : std::string("not invited yet: mailsync invite"));
+            continue;
+        }
         if (!entry.scanned) {
             ++unscanned;
             out += fmt::format(
@@ -108,6 +117,8 @@ nlohmann::ordered_json migration_plan_json(const std::vector<MigrationPlanEntry>
             fmt::format("{}@{}:{}", m.destination.username, m.destination.host, m.destination.port);
         item["scanned"] = entry.scanned;
         item["pending"] = migration_pending(entry);
+        if (is_self_service(m))
+            item["waiting_for_owner"] = true;
         if (!entry.scanned) {
             if (entry.record)
                 item["status"] = status_name(entry.record->status);
@@ -170,7 +181,8 @@ void print_migration_status(const std::vector<MigrationRecord>& records,
     fmt::print("Mailbox migrations:\n");
     for (const MigrationRecord& record : records) {
         std::string progress =
-            record.status == TaskStatus::fresh && record.messages_total == 0
+            (record.status == TaskStatus::fresh || record.status == TaskStatus::invited) &&
+                    record.messages_total == 0
                 ? std::string()
                 : fmt::format("{}/{} messages, {}/{}", with_commas(record.messages_done),
                               with_commas(record.messages_total), megabytes(record.bytes_done),

@@ -48,10 +48,12 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
                                                 std::size_t parallelism,
                                                 const TrustPolicy* policy) {
     std::vector<MigrationPlanEntry> entries(list.size());
-    if (policy == nullptr) {
-        std::vector<MigrationRecord> records =
-            state.migrations().value_or(std::vector<MigrationRecord>{});
-        for (std::size_t i = 0; i < list.size(); ++i) {
+    // Without a policy nothing is scanned; a self-service migration never is (its owner has not
+    // given its credentials): each shows the state's record.
+    std::vector<MigrationRecord> records =
+        state.migrations().value_or(std::vector<MigrationRecord>{});
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (policy == nullptr || is_self_service(*list[i])) {
             entries[i].migration = list[i];
             for (const MigrationRecord& record : records) {
                 if (record.name == list[i]->meta.name &&
@@ -59,10 +61,13 @@ std::vector<MigrationPlanEntry> plan_migrations(const std::vector<const MailboxM
                     entries[i].record = record;
             }
         }
-        return entries;
     }
+    if (policy == nullptr)
+        return entries;
     MigrationLedger ledger(state);
     share_out(list.size(), parallelism, [&](std::size_t i) {
+        if (is_self_service(*list[i]))
+            return;
         entries[i].migration = list[i];
         entries[i].scanned = true;
         std::vector<Refusal> refusals = refused_routes(migration_routes(*list[i], config), *policy);
@@ -113,6 +118,9 @@ std::string progress_line(Running& run) {
 }
 
 std::string finished_line(const Running& run) {
+    if (is_self_service(*run.migration)) // never started: nothing to count or time
+        return fmt::format("  {:<9} {}: {}", status_name(run.outcome.status),
+                           run.migration->meta.name, run.outcome.message);
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
     const MigrationOutcome& o = run.outcome;
@@ -195,7 +203,7 @@ bool show_migrations(MigrationRunner& runner, const std::function<void()>& work,
     draw(true);
 
     std::uint64_t messages = 0, bytes = 0;
-    std::size_t failed = 0, ran = 0;
+    std::size_t failed = 0, ran = 0, waiting = 0;
     for (auto& run : runs) {
         if (!run->finished)
             continue;
@@ -203,6 +211,7 @@ bool show_migrations(MigrationRunner& runner, const std::function<void()>& work,
         messages += run->outcome.messages;
         bytes += run->outcome.bytes;
         failed += run->outcome.status == TaskStatus::error ? 1 : 0;
+        waiting += is_self_service(*run->migration) ? 1 : 0;
     }
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -214,10 +223,13 @@ bool show_migrations(MigrationRunner& runner, const std::function<void()>& work,
                 results->push_back({run->migration->meta.name, std::move(run->outcome)});
         return failed == 0;
     }
-    fmt::print("Migrations: {} copied ({}) in {}, {:.1f} MB/s; {} completed, {} failed.\n",
+    fmt::print("Migrations: {} copied ({}) in {}, {:.1f} MB/s; {} completed, {} failed{}.\n",
                plural(messages, "message"), megabytes(bytes), duration_text(elapsed),
-               elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0.0, ran - failed,
-               failed);
+               elapsed > 0 ? static_cast<double>(bytes) / 1e6 / elapsed : 0.0,
+               ran - failed - waiting, failed,
+               waiting > 0 ? fmt::format(", {} waiting for {}", waiting,
+                                         waiting == 1 ? "its owner" : "their owners")
+                           : "");
     return failed == 0;
 }
 

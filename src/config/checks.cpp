@@ -187,8 +187,35 @@ void check_connection(const Connection& c, std::string_view kind, const Config& 
                                       subject));
 }
 
+// selfService: the source side only, a link that lives from 10 minutes to 90 days, and an
+// SmtpConnection to send the invitation through (a warning: validate passes, invite refuses).
+void check_self_service(const MailboxMigration& migration, const Config& config,
+                        Diagnostics& diagnostics) {
+    const Auth* destination = migration.destination.auth.get();
+    if (destination != nullptr && destination->self_service)
+        diagnostics.error(destination->self_service->where,
+                          fmt::format("MailboxMigration '{}': selfService is for the source only; "
+                                      "the destination's credentials come from the administrator",
+                                      migration.meta.name));
+    if (!is_self_service(migration))
+        return;
+    const SelfServiceAuth& self = *migration.source.auth->self_service;
+    if (self.expires < std::chrono::minutes(10) || self.expires > max_invite_lifetime)
+        diagnostics.error(self.expires_where,
+                          fmt::format("MailboxMigration '{}': spec.source.auth.selfService."
+                                      "expires must be between 10m and 90d",
+                                      migration.meta.name));
+    if (config.smtp_connections.empty())
+        diagnostics.warning(self.where,
+                            fmt::format("MailboxMigration '{}': its owner is invited by email "
+                                        "through an SmtpConnection, and none is declared; "
+                                        "'mailsync invite' needs one",
+                                        migration.meta.name));
+}
+
 void check_migration(const MailboxMigration& migration, const Config& config,
                      Diagnostics& diagnostics) {
+    check_self_service(migration, config, diagnostics);
     for (const MigrationEndpoint* side : {&migration.source, &migration.destination}) {
         std::string subject = fmt::format("MailboxMigration {}", side->side);
         check_connection(*side, subject, config, diagnostics);

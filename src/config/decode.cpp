@@ -15,6 +15,18 @@ namespace {
 constexpr std::string_view api_version = "mailsync/v1";
 
 // Reads the fields of a document that the schema has accepted, so types are already right.
+// An invitation's lifetime: a duration, or days ("7d"), which other durations do not take.
+std::optional<std::chrono::seconds> parse_lifetime(const std::string& text) {
+    if (text.size() > 1 && text.back() == 'd') {
+        if (auto hours = parse_duration(text.substr(0, text.size() - 1) + "h"))
+            return std::chrono::duration_cast<std::chrono::seconds>(*hours) * 24;
+        return std::nullopt;
+    }
+    if (auto duration = parse_duration(text))
+        return std::chrono::duration_cast<std::chrono::seconds>(*duration);
+    return std::nullopt;
+}
+
 class FieldReader {
 public:
     FieldReader(const std::string& file, Diagnostics& diagnostics)
@@ -99,7 +111,25 @@ public:
                 out.separator = separator;
             auth.admin = std::move(out);
         }
+        if (const yaml::Node* self = node->find("selfService"))
+            auth.self_service = self_service(*self);
         return auth;
+    }
+
+    SelfServiceAuth self_service(const yaml::Node& node) const {
+        SelfServiceAuth out;
+        out.where = at(node.key_mark);
+        out.expires_where = out.where;
+        if (const yaml::Node* email = node.find("email")) {
+            out.email = email->value;
+            out.email_where = at(email->mark);
+        }
+        if (const yaml::Node* expires = node.find("expires")) {
+            out.expires_where = at(expires->mark);
+            if (auto lifetime = parse_lifetime(expires->value))
+                out.expires = *lifetime;
+        }
+        return out;
     }
 
     void connection(const yaml::Node& root, Protocol protocol, Encryption default_encryption,

@@ -45,7 +45,8 @@ MigrationRunner::MigrationRunner(const std::vector<const MailboxMigration*>& lis
 
 void MigrationRunner::mark_queued() {
     for (auto& run : m_runs)
-        m_ledger.save(m_ledger.without_run(*run->migration, TaskStatus::fresh, "queued"));
+        if (!is_self_service(*run->migration)) // its NEW or INVITED record stays
+            m_ledger.save(m_ledger.without_run(*run->migration, TaskStatus::fresh, "queued"));
 }
 
 std::uint64_t window_for(std::size_t parallelism) {
@@ -62,7 +63,12 @@ void MigrationRunner::run(MailboxQueue& queue, std::size_t parallelism) {
             run.running = true;
             std::vector<Refusal> refusals =
                 refused_routes(migration_routes(*run.migration, m_config), m_policy);
-            if (refusals.empty()) {
+            if (is_self_service(*run.migration)) {
+                // Nothing gives the owner's credentials yet: the record (NEW or INVITED) stays.
+                run.outcome.status = TaskStatus::fresh;
+                run.outcome.message = "waiting for its owner (self-service): no credentials "
+                                      "yet, so nothing was copied";
+            } else if (refusals.empty()) {
                 run.outcome =
                     run_migration(*run.migration, m_config, m_ledger, run.progress, m_options);
             } else {

@@ -116,11 +116,26 @@ struct AdminAuth {
     std::string separator = "*";
 };
 
-// How a connection logs in: a password, OAuth2 or an administrator account, one of them.
+// A migration's source whose owner hands over the credentials themselves (issue 22): mailsync
+// invites them by email; nothing secret is written in the YAML.
+struct SelfServiceAuth {
+    std::string email; // the owner's address, where the invitation goes
+    Location email_where;
+    std::chrono::seconds expires{std::chrono::hours(24 * 7)}; // how long a link stays valid
+    Location expires_where; // where spec.source.auth.selfService.expires is, else the block
+    Location where;         // the selfService key
+};
+
+// The longest an invitation may stay valid.
+inline constexpr std::chrono::seconds max_invite_lifetime{std::chrono::hours(24 * 90)};
+
+// How a connection logs in: a password, OAuth2, an administrator account, or (a migration's
+// source only) its owner's credentials to come, one of them.
 struct Auth {
     std::optional<Secret> password;
     Boxed<OAuth2Auth> oauth2;
     Boxed<AdminAuth> admin;
+    Boxed<SelfServiceAuth> self_service;
     Location where;
 };
 
@@ -180,6 +195,11 @@ struct MailboxMigration {
     std::vector<std::string> exclude;
     std::vector<FolderRename> rename;
 };
+
+// Whether the migration waits for its owner to hand over the source's credentials.
+inline bool is_self_service(const MailboxMigration& migration) {
+    return migration.source.auth && migration.source.auth->self_service;
+}
 
 struct ServerDefaults {
     std::string host;

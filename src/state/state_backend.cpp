@@ -22,6 +22,8 @@ std::string_view status_name(TaskStatus status) {
         return "COMPLETED";
     case TaskStatus::error:
         return "ERROR";
+    case TaskStatus::invited:
+        return "INVITED";
     }
     return "?";
 }
@@ -30,6 +32,7 @@ TaskStatus status_from(std::string_view name) {
     return name == "PENDING"     ? TaskStatus::pending
            : name == "COMPLETED" ? TaskStatus::completed
            : name == "ERROR"     ? TaskStatus::error
+           : name == "INVITED"   ? TaskStatus::invited
                                  : TaskStatus::fresh;
 }
 

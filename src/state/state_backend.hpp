@@ -19,9 +19,11 @@
 
 namespace mailsync {
 
-// Task statuses, as seed 004 names them.
-enum class TaskStatus { fresh, pending, completed, error };
-std::string_view status_name(TaskStatus status); // "NEW", "PENDING", "COMPLETED", "ERROR"
+// Task statuses, as seed 004 names them, and INVITED: a self-service migration whose owner was
+// sent a link (issue 22).
+enum class TaskStatus { fresh, pending, completed, error, invited };
+// "NEW", "PENDING", "COMPLETED", "ERROR", "INVITED"
+std::string_view status_name(TaskStatus status);
 // The status of its name; NEW for anything unknown.
 TaskStatus status_from(std::string_view name);
 
