@@ -46,9 +46,10 @@ TEST_CASE("an apply killed with SIGKILL frees the PostgreSQL lock at once",
     TempDir dir;
     write_config(dir.path(), {});
     Background first = start_mailsync(
-        {"apply", "--auto-approve", "--parallelism", "1", "--target", target.slow_writes(50), "."},
+        {"apply", "--auto-approve", "--parallelism", "1", "--target", target.slow_writes(200), "."},
         target.in(dir));
-    // Held: another apply is refused.
+    // Held: another apply is refused (the first writes slowly, so that it still holds the lock
+    // when asked on a loaded machine).
     ProcessResult held;
     for (int i = 0; i < 50 && held.err.find("is locked by run") == std::string::npos; ++i) {
         usleep(100'000);
@@ -57,8 +58,10 @@ TEST_CASE("an apply killed with SIGKILL frees the PostgreSQL lock at once",
     REQUIRE(held.err.find("(pid " + std::to_string(first.pid) + " on ") != std::string::npos);
     kill(first.pid, SIGKILL);
     first.wait();
-    // No force-unlock, no waiting: the session is gone, so is its lock.
-    ProcessResult again = run_mailsync({"apply", "--auto-approve", "."}, target.in(dir));
+    // No force-unlock: the session is gone, so is its lock, once PostgreSQL has seen the
+    // connection close (a moment on a loaded machine, which --lock-timeout allows for).
+    ProcessResult again =
+        run_mailsync({"apply", "--auto-approve", "--lock-timeout", "10s", "."}, target.in(dir));
     INFO(again.err);
     CHECK(again.exit_code == 0);
     CHECK(again.err.find("warning: took over the lock of run ") != std::string::npos);
