@@ -34,14 +34,7 @@ OAuthServer::OAuthServer() {
 }
 
 OAuthServer::~OAuthServer() {
-    kill(m_pid, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-        if (waitpid(m_pid, nullptr, WNOHANG) == m_pid)
-            return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    kill(m_pid, SIGKILL);
-    waitpid(m_pid, nullptr, 0);
+    stop_process(m_pid);
 }
 
 std::string OAuthServer::url(const std::string& path) const {

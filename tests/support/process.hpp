@@ -35,6 +35,8 @@ struct Background {
 // Any program, in the background, its output discarded.
 Background start_process(const std::vector<std::string>& argv, const RunOptions& options = {});
 Background start_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
+// Stops a process started here: SIGTERM, up to two seconds for it to end, then SIGKILL.
+void stop_process(int pid);
 // The built mailsync in the background, its stdout and stderr written to files that the test
 // reads while it runs.
 Background start_mailsync_to_files(const std::vector<std::string>& args,
