@@ -209,7 +209,8 @@ TEST_CASE("invite refuses a missing SmtpConnection, a bad base URL and an open k
     CHECK_THAT(no_key.err, Catch::Contains("error: no invite key: set MAILSYNC_INVITE_KEY_FILE"));
 }
 
-TEST_CASE("invite --template replaces the message, and a line that starts with a dot arrives whole") {
+TEST_CASE(
+    "invite --template replaces the message, and a line that starts with a dot arrives whole") {
     TempDir dir;
     std::string owner = "owner-template@example.test";
     write_file(dir.file("config/m.yaml"), config_yaml(owner));
