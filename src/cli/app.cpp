@@ -307,6 +307,7 @@ int run(int argc, char** argv) {
     add_migrate_command(app, context);
     add_oauth2_command(app, context);
     add_invite_command(app, context);
+    add_serve_command(app, context);
     one_value_per_use(app);
     if (argc > 1 && std::string_view(argv[1]) == "__complete") {
         run_complete_words(app, std::vector<std::string>(argv + 2, argv + argc));

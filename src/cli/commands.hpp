@@ -36,6 +36,8 @@ void add_state_command(CLI::App& app, Context& context);
 void add_state_show_command(CLI::App& state, Context& context);
 // `mailsync invite` (src/cli/invite.cpp).
 void add_invite_command(CLI::App& app, Context& context);
+// `mailsync serve` (src/cli/serve.cpp).
+void add_serve_command(CLI::App& app, Context& context);
 // `mailsync oauth2 authorize` (src/cli/oauth2.cpp).
 void add_oauth2_command(CLI::App& app, Context& context);
 // `mailsync __complete ...` (src/cli/complete.cpp), for the shell completions.

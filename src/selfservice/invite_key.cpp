@@ -40,17 +40,21 @@ Result<std::string> invite_key_path(const std::optional<std::string>& given) {
 }
 
 Result<std::string> load_invite_key(const std::string& path, bool create) {
+    return load_private_key(path, create, "invite key");
+}
+
+Result<std::string> load_private_key(const std::string& path, bool create, std::string_view what) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ENOENT && create) {
         std::string key = to_hex(random_bytes(32));
         if (Result<void> made = write_new_file(path, key + "\n", 0600); !made)
             return fail(
-                fmt::format("cannot make the invite key file {}: {}", path, made.error().message));
+                fmt::format("cannot make the {} file {}: {}", what, path, made.error().message));
         return key;
     }
     if (fd < 0)
         return fail(
-            fmt::format("cannot read the invite key file {}: {}", path, std::strerror(errno)));
+            fmt::format("cannot read the {} file {}: {}", what, path, std::strerror(errno)));
     struct stat info {};
     std::string text;
     bool readable = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
@@ -63,16 +67,16 @@ Result<std::string> load_invite_key(const std::string& path, bool create) {
     }
     ::close(fd);
     if (!readable)
-        return fail(fmt::format("cannot read the invite key file {}: not a regular file", path));
+        return fail(fmt::format("cannot read the {} file {}: not a regular file", what, path));
     if ((info.st_mode & 077) != 0)
-        return fail(fmt::format("the invite key file {} can be read or written by others (mode "
+        return fail(fmt::format("the {} file {} can be read or written by others (mode "
                                 "{:04o}); make it private with 'chmod 600 {}'",
-                                path, info.st_mode & 07777, path));
+                                what, path, info.st_mode & 07777, path));
     std::string key = trimmed(text);
     if (key.size() < min_key_length)
-        return fail(fmt::format("the invite key in {} is too short: {} characters, at least {} "
+        return fail(fmt::format("the {} in {} is too short: {} characters, at least {} "
                                 "are needed (make one with 'openssl rand -hex 32')",
-                                path, key.size(), min_key_length));
+                                what, path, key.size(), min_key_length));
     return key;
 }
 

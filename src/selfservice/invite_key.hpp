@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/error.hpp"
 
@@ -19,5 +20,8 @@ Result<std::string> invite_key_path(const std::optional<std::string>& given);
 // The key in `path`, making the file (0600, 32 random bytes in hex) when it does not exist and
 // `create` is set. Refuses a file others may read, a link, or a key shorter than 32 characters.
 Result<std::string> load_invite_key(const std::string& path, bool create);
+
+// The same for any key kept in a private file (`what` names it in errors: "credential key").
+Result<std::string> load_private_key(const std::string& path, bool create, std::string_view what);
 
 } // namespace mailsync

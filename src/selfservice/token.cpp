@@ -1,6 +1,5 @@
 #include "selfservice/token.hpp"
 
-#include <array>
 #include <optional>
 
 #include "util/crypto.hpp"
@@ -13,32 +12,6 @@ namespace {
 constexpr std::string_view mac_context = "mailsync invite v1\n";
 constexpr std::size_t mac_hex_size = 64;
 constexpr std::size_t max_token_size = 1024;
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-    std::array<int, 256> values{};
-    values.fill(-1);
-    constexpr std::string_view alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    for (std::size_t i = 0; i < alphabet.size(); ++i)
-        values.at(static_cast<unsigned char>(alphabet[i])) = static_cast<int>(i);
-    if (text.size() % 4 == 1)
-        return std::nullopt;
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        int value = values.at(static_cast<unsigned char>(c));
-        if (value < 0)
-            return std::nullopt;
-        buffer = (buffer << 6U) | static_cast<unsigned>(value);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
-        }
-    }
-    return out;
-}
 
 // Equal texts of equal length, in time that does not depend on where they differ.
 bool same_in_constant_time(std::string_view a, std::string_view b) {

@@ -1,5 +1,7 @@
 #include "util/crypto.hpp"
 
+#include <array>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -85,6 +87,32 @@ std::string Sha256::hex() {
     unsigned int length = 0;
     EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_context), digest, &length);
     return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+    std::array<int, 256> values{};
+    values.fill(-1);
+    constexpr std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        values.at(static_cast<unsigned char>(alphabet[i])) = static_cast<int>(i);
+    if (text.size() % 4 == 1)
+        return std::nullopt;
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        int value = values.at(static_cast<unsigned char>(c));
+        if (value < 0)
+            return std::nullopt;
+        buffer = (buffer << 6U) | static_cast<unsigned>(value);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
+        }
+    }
+    return out;
 }
 
 } // namespace mailsync

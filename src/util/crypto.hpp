@@ -1,6 +1,7 @@
 // Hashing and randomness through OpenSSL: digests of configuration, keyed secret fingerprints.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ std::string base64_encode(std::string_view bytes);
 
 // base64url without padding (RFC 4648 §5), the alphabet of PKCE and JWTs.
 std::string base64url_encode(std::string_view bytes);
+
+// The bytes of base64url text (padding not allowed); nullopt for anything else.
+std::optional<std::string> base64url_decode(std::string_view text);
 
 // Lower-case hex of `bytes`.
 std::string to_hex(std::string_view bytes);

@@ -31,6 +31,9 @@ std::vector<std::string_view> split_words(std::string_view text);
 // A file size for people: "10.0 MiB", "512 bytes".
 std::string human_size(std::size_t bytes);
 
+// Text made safe inside HTML, in element content and in quoted attribute values.
+std::string html_escape(std::string_view text);
+
 // Text from outside (a target's names and labels) made safe for a terminal: control characters
 // and DEL as \xNN, so that no escape sequence reaches the screen; UTF-8 kept.
 std::string printable(std::string_view text);

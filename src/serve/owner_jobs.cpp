@@ -1,0 +1,213 @@
+#include "serve/owner_jobs.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "selfservice/invite.hpp"
+#include "trust/routes.hpp"
+
+namespace mailsync {
+
+namespace {
+
+const MailboxMigration* find_migration(const Config& config, const std::string& name) {
+    for (const MailboxMigration& migration : config.migrations)
+        if (migration.meta.name == name)
+            return &migration;
+    return nullptr;
+}
+
+} // namespace
+
+OwnerJobs::OwnerJobs(const Config& config, const TrustPolicy& policy, SharedState& shared,
+                     CredentialVault& vault, StateStore& ledger_state, std::size_t parallelism)
+    : m_config(config), m_policy(policy), m_shared(shared), m_vault(vault), m_ledger(ledger_state),
+      m_parallelism(std::max<std::size_t>(parallelism, 1)) {
+    for (std::size_t i = 0; i < m_parallelism; ++i)
+        m_threads.emplace_back([this] { work(); });
+}
+
+OwnerJobs::~OwnerJobs() {
+    stop();
+}
+
+void OwnerJobs::note(std::string problem) {
+    std::lock_guard lock(m_mutex);
+    m_problems.push_back(std::move(problem));
+}
+
+std::vector<std::string> OwnerJobs::problems() {
+    std::vector<std::string> ledger = m_ledger.errors();
+    std::lock_guard lock(m_mutex);
+    std::vector<std::string> out = m_problems;
+    out.insert(out.end(), ledger.begin(), ledger.end());
+    return out;
+}
+
+void OwnerJobs::resume() {
+    Result<std::vector<MigrationRecord>> records;
+    {
+        std::lock_guard lock(m_shared.mutex);
+        records = m_shared.state.migrations();
+    }
+    if (!records) {
+        note(records.error().message);
+        return;
+    }
+    for (const MailboxMigration& migration : m_config.migrations) {
+        if (!is_self_service(migration))
+            continue;
+        Result<bool> held = [&] {
+            std::lock_guard lock(m_shared.mutex);
+            return m_vault.holds(migration.meta.name);
+        }();
+        bool completed = std::ranges::any_of(*records, [&](const MigrationRecord& record) {
+            return record.name == migration.meta.name && record.status == TaskStatus::completed &&
+                   record.identity == migration_identity(migration);
+        });
+        if (held && *held && !completed)
+            submit(migration.meta.name);
+    }
+}
+
+void OwnerJobs::submit(const std::string& name) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || !m_busy.insert(name).second)
+            return;
+        m_queue.push_back(name);
+    }
+    m_wake.notify_one();
+}
+
+bool OwnerJobs::busy(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    return m_busy.contains(name);
+}
+
+std::optional<LiveProgress> OwnerJobs::live(const std::string& name) {
+    std::lock_guard lock(m_mutex);
+    auto found = m_running.find(name);
+    if (found == m_running.end())
+        return std::nullopt;
+    const MigrationProgress& progress = *found->second;
+    return LiveProgress{progress.messages_done, progress.messages_total, progress.bytes_done,
+                        progress.bytes_total};
+}
+
+void OwnerJobs::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping && m_threads.empty())
+            return;
+        m_stopping = true;
+        m_queue.clear();
+        // As a worker whose lease went elsewhere: the copy ends before its next write and
+        // records nothing more, so that the migration stays PENDING for the next start.
+        for (auto& [name, progress] : m_running)
+            progress->stop = MigrationProgress::lease_lost;
+    }
+    m_wake.notify_all();
+    for (std::thread& thread : m_threads)
+        if (thread.joinable())
+            thread.join();
+    m_threads.clear();
+}
+
+void OwnerJobs::work() {
+    while (true) {
+        std::string name;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_stopping)
+                return;
+            name = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        if (const MailboxMigration* migration = find_migration(m_config, name))
+            run_one(*migration);
+        std::lock_guard lock(m_mutex);
+        m_busy.erase(name);
+        m_running.erase(name);
+    }
+}
+
+void OwnerJobs::record(const MailboxMigration& migration, TaskStatus status, std::string message) {
+    m_ledger.save(m_ledger.without_run(migration, status, std::move(message)));
+}
+
+void OwnerJobs::run_one(const MailboxMigration& migration) {
+    const std::string& name = migration.meta.name;
+    Result<std::optional<OwnerCredential>> credential = [&] {
+        std::lock_guard lock(m_shared.mutex);
+        return m_vault.read(name);
+    }();
+    if (!credential) {
+        note(credential.error().message);
+        record(migration, TaskStatus::error, credential.error().message);
+        return;
+    }
+    if (!*credential)
+        return; // wiped meanwhile (expired, or the owner's session replaced it)
+    auto wipe = [&] {
+        std::lock_guard lock(m_shared.mutex);
+        if (Result<void> wiped = m_vault.wipe(name); !wiped)
+            note(wiped.error().message);
+    };
+    if ((*credential)->expires_at <= unix_now()) {
+        wipe();
+        return record(migration, TaskStatus::error,
+                      "the owner's credentials expired before the copy was done; invite the "
+                      "owner again (mailsync invite)");
+    }
+    if ((*credential)->bound_to != source_binding(migration)) {
+        wipe();
+        return record(migration, TaskStatus::error,
+                      "the source changed since its owner handed over the credentials, so they "
+                      "were not sent to it; invite the owner again (mailsync invite)");
+    }
+    MailboxMigration owned = with_owner_credential(migration, **credential);
+    std::vector<Refusal> refusals = refused_routes(migration_routes(owned, m_config), m_policy);
+    if (!refusals.empty())
+        return record(migration, TaskStatus::error,
+                      fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint));
+    auto progress = std::make_shared<MigrationProgress>();
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return;
+        m_running[name] = progress;
+    }
+    MigrationOptions options;
+    options.window_bytes = window_for(m_parallelism);
+    MigrationOutcome outcome = run_migration(owned, m_config, m_ledger, *progress, options);
+    if (outcome.status == TaskStatus::completed && progress->stop == MigrationProgress::go)
+        wipe();
+}
+
+std::size_t OwnerJobs::sweep_expired() {
+    std::size_t wiped = 0;
+    for (const MailboxMigration& migration : m_config.migrations) {
+        if (!is_self_service(migration) || busy(migration.meta.name))
+            continue;
+        std::unique_lock lock(m_shared.mutex);
+        Result<std::optional<OwnerCredential>> credential = m_vault.read(migration.meta.name);
+        if (!credential || !*credential || (*credential)->expires_at > unix_now())
+            continue;
+        Result<void> gone = m_vault.wipe(migration.meta.name);
+        lock.unlock();
+        if (!gone) {
+            note(gone.error().message);
+            continue;
+        }
+        ++wiped;
+        record(migration, TaskStatus::error,
+               "the owner's credentials expired before the copy was done; invite the owner "
+               "again (mailsync invite)");
+    }
+    return wiped;
+}
+
+} // namespace mailsync

@@ -1,0 +1,225 @@
+// The owner's side of `mailsync serve`: the link (GET shows it, POST uses it up and opens a
+// session), the owner's page, and the credential form with its live login test.
+#include <httplib.h>
+
+#include <fmt/format.h>
+
+#include "selfservice/invitations.hpp"
+#include "selfservice/invite.hpp"
+#include "serve/login_check.hpp"
+#include "serve/server.hpp"
+
+namespace mailsync {
+
+namespace {
+
+constexpr const char* owner_cookie = "mailsync_owner";
+constexpr std::size_t max_password = 1024;
+
+const MailboxMigration* self_service_migration(const Config& config, const std::string& name) {
+    for (const MailboxMigration& migration : config.migrations)
+        if (migration.meta.name == name && is_self_service(migration))
+            return &migration;
+    return nullptr;
+}
+
+} // namespace
+
+// The value of cookie `name` in the request's Cookie header, or empty.
+std::string request_cookie(const httplib::Request& request, const std::string& name) {
+    std::string header = request.get_header_value("Cookie");
+    std::size_t at = 0;
+    while (at < header.size()) {
+        std::size_t end = header.find(';', at);
+        std::string pair = header.substr(at, end == std::string::npos ? end : end - at);
+        std::size_t first = pair.find_first_not_of(' ');
+        std::size_t equals = pair.find('=');
+        if (first != std::string::npos && equals != std::string::npos &&
+            pair.substr(first, equals - first) == name)
+            return pair.substr(equals + 1);
+        if (end == std::string::npos)
+            break;
+        at = end + 1;
+    }
+    return {};
+}
+
+std::optional<OwnerSession> SelfServiceServer::owner_session(const httplib::Request& request) {
+    std::string id = request_cookie(request, owner_cookie);
+    if (id.empty())
+        return std::nullopt;
+    std::lock_guard lock(m_shared.mutex);
+    Result<std::optional<OwnerSession>> session =
+        find_owner_session(m_shared.state, id, unix_now());
+    if (!session || !*session)
+        return std::nullopt;
+    // A newer invitation ends the sessions its predecessors opened.
+    Result<std::optional<InviteRecord>> invite = read_invite(m_shared.state, (*session)->migration);
+    if (!invite || !*invite || (*invite)->id_hash != (*session)->invite_hash)
+        return std::nullopt;
+    return *session;
+}
+
+OwnerPage SelfServiceServer::owner_view(const OwnerSession& session,
+                                        const std::string& session_id) {
+    const MailboxMigration* migration = self_service_migration(m_config, session.migration);
+    OwnerPage page;
+    if (migration == nullptr)
+        return page;
+    {
+        std::lock_guard lock(m_shared.mutex);
+        Result<std::vector<MigrationRecord>> records = m_shared.state.migrations();
+        page.view = view_of(*migration, records ? *records : std::vector<MigrationRecord>());
+    }
+    page.csrf = csrf_token(m_settings.sealing_key, session_id);
+    page.username = migration->source.username;
+    bool working = page.view.credentials_held &&
+                   (page.view.status == "PENDING" || m_jobs.busy(page.view.name));
+    page.ask = page.view.status != "COMPLETED" && !working;
+    return page;
+}
+
+void SelfServiceServer::owner_routes() {
+    auto refused = [this](httplib::Response& response, const std::string& why) {
+        send(response, message_page(403, "This link does not work", why));
+    };
+    // The link itself: shows what it is for and uses nothing up, so that a mail scanner that
+    // fetches it leaves it working for its owner.
+    m_server->Get(R"(/m/([A-Za-z0-9_.\-]{1,1024}))",
+                  [this, refused](const httplib::Request& request, httplib::Response& response) {
+                      std::string token = request.matches[1];
+                      std::unique_lock lock(m_shared.mutex);
+                      Result<InviteClaim> claim =
+                          verify_invite(token, m_settings.invite_key, m_shared.state, unix_now());
+                      const MailboxMigration* migration =
+                          claim ? self_service_migration(m_config, claim->migration) : nullptr;
+                      if (migration == nullptr)
+                          return refused(response, claim
+                                                       ? "this link is for a migration that is no "
+                                                         "longer configured; ask your administrator"
+                                                       : claim.error().message);
+                      MigrationView view = view_of(*migration, {});
+                      lock.unlock();
+                      send(response, link_page(view, token, invite_time_text(claim->expires_at)));
+                  });
+    m_server->Post("/m", [this, refused](const httplib::Request& request,
+                                         httplib::Response& response) {
+        if (!same_origin(request))
+            return refused(response, "this form was sent from another site");
+        std::string token = request.get_param_value("token");
+        std::unique_lock lock(m_shared.mutex);
+        Result<InviteClaim> claim =
+            verify_invite(token, m_settings.invite_key, m_shared.state, unix_now());
+        const MailboxMigration* migration =
+            claim ? self_service_migration(m_config, claim->migration) : nullptr;
+        if (migration == nullptr)
+            return refused(response, claim ? "this link is for a migration that is no longer "
+                                             "configured; ask your administrator"
+                                           : claim.error().message);
+        if (Result<void> used = consume_invite(*claim, m_shared.state); !used)
+            return refused(response, used.error().message);
+        std::string id = new_session_id();
+        auto lifetime = migration->source.auth->self_service->expires;
+        Result<void> kept = keep_owner_session(
+            m_shared.state, id, {claim->migration, claim->id_hash, unix_now() + lifetime.count()});
+        lock.unlock();
+        if (!kept) {
+            m_log("warning: " + kept.error().message);
+            return send(response, message_page(500, "Something went wrong",
+                                               "mailsync could not open your session. Ask your "
+                                               "administrator for a new link."));
+        }
+        m_log(fmt::format("{}: the owner opened the invitation's link", claim->migration));
+        response.set_header("Set-Cookie", cookie(owner_cookie, id, lifetime, false));
+        headers(response);
+        response.set_redirect("/owner", 303);
+    });
+    m_server->Get("/owner", [this](const httplib::Request& request, httplib::Response& response) {
+        std::optional<OwnerSession> session = owner_session(request);
+        if (!session)
+            return send(response, message_page(401, "Your session has ended",
+                                               "Open the link of your latest invitation email "
+                                               "again, or ask your administrator for a new "
+                                               "one."));
+        send(response, owner_page(owner_view(*session, request_cookie(request, owner_cookie))));
+    });
+    m_server->Post("/owner/credentials",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                       take_credentials(request, response);
+                   });
+}
+
+void SelfServiceServer::take_credentials(const httplib::Request& request,
+                                         httplib::Response& response) {
+    std::optional<OwnerSession> session = owner_session(request);
+    std::string id = request_cookie(request, owner_cookie);
+    if (!session)
+        return send(response, message_page(401, "Your session has ended",
+                                           "Open the link of your latest invitation email again, "
+                                           "or ask your administrator for a new one."));
+    if (!same_origin(request) ||
+        !csrf_matches(m_settings.sealing_key, id, request.get_param_value("csrf")))
+        return send(response, message_page(403, "This form has expired",
+                                           "Go back to your page, reload it, and try again."));
+    OwnerPage page = owner_view(*session, id);
+    const MailboxMigration* migration = self_service_migration(m_config, session->migration);
+    if (!page.ask || migration == nullptr) {
+        headers(response);
+        return response.set_redirect("/owner", 303);
+    }
+    if (!m_owner_attempts.attempt(session->migration) ||
+        !m_address_attempts.attempt(request.remote_addr)) {
+        std::int64_t wait = std::max(m_owner_attempts.retry_after(session->migration),
+                                     m_address_attempts.retry_after(request.remote_addr));
+        response.set_header("Retry-After", std::to_string(wait));
+        m_log(fmt::format("{}: too many password attempts; refused for {} s", session->migration,
+                          wait));
+        return send(response,
+                    message_page(429, "Too many attempts",
+                                 fmt::format("For your mailbox's safety, mailsync takes no more "
+                                             "passwords for {} minutes. Try again then.",
+                                             (wait + 59) / 60)));
+    }
+    std::string password = request.get_param_value("password");
+    if (password.empty() || password.size() > max_password) {
+        page.error = password.empty() ? "Give the password of your current mailbox."
+                                      : "That password is longer than any mail server takes.";
+        return send(response, owner_page(page));
+    }
+    OwnerCredential credential;
+    credential.kind = CredentialKind::password;
+    credential.bound_to = source_binding(*migration);
+    credential.stored_at = unix_now();
+    credential.expires_at =
+        credential.stored_at + migration->source.auth->self_service->expires.count();
+    credential.value.emplace(std::move(password));
+    if (Result<void> works =
+            check_owner_login(*migration, credential, m_config, {}, m_settings.login_timeout);
+        !works) {
+        m_log(fmt::format("{}: the owner's login test failed", session->migration));
+        page.error = works.error().message;
+        return send(response, owner_page(page));
+    }
+    Result<void> kept = [&] {
+        std::lock_guard lock(m_shared.mutex);
+        return m_vault.keep(session->migration, credential);
+    }();
+    if (!kept) {
+        m_log("warning: " + kept.error().message);
+        page.error = "mailsync could not keep the password safely; nothing was started. Tell "
+                     "your administrator.";
+        return send(response, owner_page(page));
+    }
+    {
+        MigrationLedger ledger(m_shared.state);
+        std::lock_guard lock(m_shared.mutex);
+        ledger.save(ledger.without_run(*migration, TaskStatus::pending,
+                                       "queued: its owner handed over the credentials"));
+    }
+    m_log(fmt::format("{}: the owner's login test passed; the copy is queued", session->migration));
+    m_jobs.submit(session->migration);
+    headers(response);
+    response.set_redirect("/owner", 303);
+}
+
+} // namespace mailsync
