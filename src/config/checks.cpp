@@ -205,6 +205,24 @@ void check_self_service(const MailboxMigration& migration, const Config& config,
                           fmt::format("MailboxMigration '{}': spec.source.auth.selfService."
                                       "expires must be between 10m and 90d",
                                       migration.meta.name));
+    if (!self.client.empty()) {
+        const OAuth2Client* client = config.find_client(self.client);
+        std::vector<std::string> names;
+        for (const OAuth2Client& candidate : config.clients)
+            names.push_back(candidate.meta.name);
+        if (client == nullptr)
+            diagnostics.error(self.client_where,
+                              fmt::format("MailboxMigration '{}': OAuth2Client '{}' is not "
+                                          "declared{}",
+                                          migration.meta.name, self.client,
+                                          did_you_mean(self.client, names)));
+        else if (effective_authorization_url(*client).empty())
+            diagnostics.error(self.client_where,
+                              fmt::format("MailboxMigration '{}': OAuth2Client '{}' has no "
+                                          "spec.authorizationUrl, which the owner's sign-in "
+                                          "needs (Google and Microsoft have their own)",
+                                          migration.meta.name, self.client));
+    }
     if (config.smtp_connections.empty())
         diagnostics.warning(self.where,
                             fmt::format("MailboxMigration '{}': its owner is invited by email "

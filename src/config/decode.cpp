@@ -129,6 +129,10 @@ public:
             if (auto lifetime = parse_lifetime(expires->value))
                 out.expires = *lifetime;
         }
+        if (const yaml::Node* client = node.find("oauth2Client")) {
+            out.client = client->value;
+            out.client_where = at(client->mark);
+        }
         return out;
     }
 

@@ -124,6 +124,10 @@ struct SelfServiceAuth {
     std::chrono::seconds expires{std::chrono::hours(24 * 7)}; // how long a link stays valid
     Location expires_where; // where spec.source.auth.selfService.expires is, else the block
     Location where;         // the selfService key
+    // The OAuth2Client the owner may sign in through instead of giving a password (serve's
+    // "Sign in with Google/Microsoft"); empty: a password only.
+    std::string client;
+    Location client_where;
 };
 
 // The longest an invitation may stay valid.

@@ -23,11 +23,12 @@ std::string duration_text(std::chrono::milliseconds duration) {
     return fmt::format("{}ms", ms);
 }
 
-// Redeems `code` at the client's token endpoint; the refresh token, or the endpoint's refusal
-// in its own first sentence with every secret of the exchange masked.
-Result<SecretValue> redeem(const OAuth2Client& client, const std::string& code,
-                           const std::string& verifier, const std::string& redirect_uri,
-                           std::chrono::milliseconds timeout) {
+} // namespace
+
+Result<SecretValue> redeem_authorization_code(const OAuth2Client& client, const std::string& code,
+                                              const std::string& verifier,
+                                              const std::string& redirect_uri,
+                                              std::chrono::milliseconds timeout) {
     TokenRequest request = authorization_code_request(client, code, verifier, redirect_uri);
     Redactor redactor;
     redactor.add(code);
@@ -57,8 +58,6 @@ Result<SecretValue> redeem(const OAuth2Client& client, const std::string& code,
             request.url));
     return SecretValue(std::move(response.refresh_token));
 }
-
-} // namespace
 
 Result<void> authorize(const OAuth2Client& client, const AuthorizeOptions& options,
                        const ShowUrl& show_url, const KeepToken& keep) {
@@ -107,8 +106,8 @@ Result<void> authorize(const OAuth2Client& client, const AuthorizeOptions& optio
     }
     Result<void> kept = code ? Result<void>() : std::unexpected(code.error());
     if (kept) {
-        Result<SecretValue> token =
-            redeem(client, *code, secrets.verifier, redirect_uri, options.exchange_timeout);
+        Result<SecretValue> token = redeem_authorization_code(
+            client, *code, secrets.verifier, redirect_uri, options.exchange_timeout);
         kept = token ? keep(*token) : std::unexpected(token.error());
     }
     listener.answer(kept ? 200 : 400,

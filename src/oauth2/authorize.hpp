@@ -24,6 +24,14 @@ using ShowUrl = std::function<void(const std::string& url, int port)>;
 // Keeps the refresh token (writes the file); the browser is answered after it, with its result.
 using KeepToken = std::function<Result<void>(const SecretValue& refresh_token)>;
 
+// Redeems an authorization code with its PKCE verifier at the client's token endpoint (whose
+// secret must be resolved): the refresh token, or the endpoint's refusal in its own first
+// sentence with every secret of the exchange masked.
+Result<SecretValue> redeem_authorization_code(const OAuth2Client& client, const std::string& code,
+                                              const std::string& verifier,
+                                              const std::string& redirect_uri,
+                                              std::chrono::milliseconds timeout);
+
 // Runs the flow for `client`, whose secret must be resolved: listens on 127.0.0.1, calls
 // `show_url` with the URL to open, waits for the redirect until the timeout, checks its state,
 // redeems the code with the verifier at the token endpoint and hands the refresh token to

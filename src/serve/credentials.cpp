@@ -44,13 +44,24 @@ std::string credential_sealing_key(std::string_view key_text) {
     return sha256_bytes(std::string("mailsync credential key v1\n").append(key_text));
 }
 
-std::string source_binding(const MailboxMigration& migration) {
+std::string source_binding(const MailboxMigration& migration, const Config& config,
+                           CredentialKind kind) {
     const MigrationEndpoint& source = migration.source;
+    std::string client;
+    if (kind == CredentialKind::refresh_token && is_self_service(migration)) {
+        const OAuth2Client* found = config.find_client(source.auth->self_service->client);
+        client = found == nullptr
+                     ? std::string(" client=(none)")
+                     : fmt::format(" client={} token={} verify={} ca={}", found->meta.name,
+                                   effective_token_url(*found), found->tls.verify ? "yes" : "no",
+                                   found->tls.ca_file);
+    }
     return fmt::format("{}@{}:{} {} verify={} ca={}", source.username, source.host, source.port,
                        source.encryption == Encryption::ssl        ? "ssl"
                        : source.encryption == Encryption::starttls ? "starttls"
                                                                    : "none",
-                       source.tls.verify ? "yes" : "no", source.tls.ca_file);
+                       source.tls.verify ? "yes" : "no", source.tls.ca_file) +
+           client;
 }
 
 Result<void> CredentialVault::keep(const std::string& migration,

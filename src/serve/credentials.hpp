@@ -34,9 +34,11 @@ struct OwnerCredential {
     std::optional<SecretValue> value;
 };
 
-// What the credential may be sent to: the source's login, host, port, encryption and TLS
-// checks, as the owner's page showed them.
-std::string source_binding(const MailboxMigration& migration);
+// What a credential of `kind` may be sent to: the source's login, host, port, encryption and
+// TLS checks, as the owner's page showed them; for a refresh token also the OAuth2Client's
+// name and token endpoint.
+std::string source_binding(const MailboxMigration& migration, const Config& config,
+                           CredentialKind kind);
 
 // The owner's credentials of migrations, sealed in the state's meta table ("credential:NAME").
 class CredentialVault {

@@ -1,5 +1,8 @@
 #include "serve/login_check.hpp"
 
+#include <cctype>
+#include <string_view>
+
 #include <fmt/format.h>
 
 #include "probe/probe.hpp"
@@ -8,12 +11,37 @@ namespace mailsync {
 
 namespace {
 
+// The server's words without the protocol around them: no IMAP tag or status word, no final
+// full stop (the sentence around them has its own).
+std::string server_words(std::string text) {
+    std::size_t space = text.find(' ');
+    if (space != std::string::npos && text.size() > 1 && text[0] == 'A' &&
+        text.find_first_not_of("0123456789", 1) == space)
+        text.erase(0, space + 1);
+    for (std::string_view status : {"NO ", "BAD ", "-ERR "})
+        if (text.starts_with(status))
+            text.erase(0, status.size());
+    while (!text.empty() && (text.back() == '.' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+// A hint as a sentence of its own.
+std::string sentence(std::string text) {
+    if (text.empty())
+        return text;
+    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    if (text.back() != '.')
+        text += '.';
+    return " " + text;
+}
+
 // The probe's result in words for the mailbox's owner.
 std::string plain_words(const ProbeResult& result, const MigrationEndpoint& source,
                         CredentialKind kind) {
     std::string server = fmt::format("{}:{}", source.host, source.port);
-    std::string said = result.brief.empty() ? result.message : result.brief;
-    std::string hint = result.hint.empty() ? std::string() : " " + result.hint;
+    std::string said = server_words(result.brief.empty() ? result.message : result.brief);
+    std::string hint = sentence(result.hint);
     switch (result.phase) {
     case Phase::auth:
         return kind == CredentialKind::password

@@ -162,13 +162,14 @@ void OwnerJobs::run_one(const MailboxMigration& migration) {
                       "the owner's credentials expired before the copy was done; invite the "
                       "owner again (mailsync invite)");
     }
-    if ((*credential)->bound_to != source_binding(migration)) {
+    if ((*credential)->bound_to != source_binding(migration, m_config, (*credential)->kind)) {
         wipe();
         return record(migration, TaskStatus::error,
                       "the source changed since its owner handed over the credentials, so they "
                       "were not sent to it; invite the owner again (mailsync invite)");
     }
-    MailboxMigration owned = with_owner_credential(migration, **credential);
+    MailboxMigration owned =
+        with_owner_credential(migration, **credential, migration.source.auth->self_service->client);
     std::vector<Refusal> refusals = refused_routes(migration_routes(owned, m_config), m_policy);
     if (!refusals.empty())
         return record(migration, TaskStatus::error,

@@ -16,13 +16,6 @@ namespace {
 constexpr const char* owner_cookie = "mailsync_owner";
 constexpr std::size_t max_password = 1024;
 
-const MailboxMigration* self_service_migration(const Config& config, const std::string& name) {
-    for (const MailboxMigration& migration : config.migrations)
-        if (migration.meta.name == name && is_self_service(migration))
-            return &migration;
-    return nullptr;
-}
-
 } // namespace
 
 // The value of cookie `name` in the request's Cookie header, or empty.
@@ -76,6 +69,11 @@ OwnerPage SelfServiceServer::owner_view(const OwnerSession& session,
     bool working = page.view.credentials_held &&
                    (page.view.status == "PENDING" || m_jobs.busy(page.view.name));
     page.ask = page.view.status != "COMPLETED" && !working;
+    const std::string& client = migration->source.auth->self_service->client;
+    if (const OAuth2Client* found = client.empty() ? nullptr : m_config.find_client(client))
+        page.sign_in_with = found->provider == Provider::google      ? "Google"
+                            : found->provider == Provider::microsoft ? "Microsoft"
+                                                                     : found->meta.name;
     return page;
 }
 
@@ -147,6 +145,7 @@ void SelfServiceServer::owner_routes() {
                    [this](const httplib::Request& request, httplib::Response& response) {
                        take_credentials(request, response);
                    });
+    sign_in_routes();
 }
 
 void SelfServiceServer::take_credentials(const httplib::Request& request,
@@ -188,25 +187,34 @@ void SelfServiceServer::take_credentials(const httplib::Request& request,
     }
     OwnerCredential credential;
     credential.kind = CredentialKind::password;
-    credential.bound_to = source_binding(*migration);
+    credential.bound_to = source_binding(*migration, m_config, credential.kind);
     credential.stored_at = unix_now();
     credential.expires_at =
         credential.stored_at + migration->source.auth->self_service->expires.count();
     credential.value.emplace(std::move(password));
+    accept_credential(session->migration, std::move(credential), page, response);
+}
+
+void SelfServiceServer::accept_credential(const std::string& name, OwnerCredential credential,
+                                          OwnerPage& page, httplib::Response& response) {
+    const MailboxMigration* migration = self_service_migration(m_config, name);
+    if (migration == nullptr)
+        return send(response, message_page(404, "Not here", "There is no such migration."));
+    const std::string& client = migration->source.auth->self_service->client;
     if (Result<void> works =
-            check_owner_login(*migration, credential, m_config, {}, m_settings.login_timeout);
+            check_owner_login(*migration, credential, m_config, client, m_settings.login_timeout);
         !works) {
-        m_log(fmt::format("{}: the owner's login test failed", session->migration));
+        m_log(fmt::format("{}: the owner's login test failed", name));
         page.error = works.error().message;
         return send(response, owner_page(page));
     }
     Result<void> kept = [&] {
         std::lock_guard lock(m_shared.mutex);
-        return m_vault.keep(session->migration, credential);
+        return m_vault.keep(name, credential);
     }();
     if (!kept) {
         m_log("warning: " + kept.error().message);
-        page.error = "mailsync could not keep the password safely; nothing was started. Tell "
+        page.error = "mailsync could not keep the credentials safely; nothing was started. Tell "
                      "your administrator.";
         return send(response, owner_page(page));
     }
@@ -216,8 +224,8 @@ void SelfServiceServer::take_credentials(const httplib::Request& request,
         ledger.save(ledger.without_run(*migration, TaskStatus::pending,
                                        "queued: its owner handed over the credentials"));
     }
-    m_log(fmt::format("{}: the owner's login test passed; the copy is queued", session->migration));
-    m_jobs.submit(session->migration);
+    m_log(fmt::format("{}: the owner's login test passed; the copy is queued", name));
+    m_jobs.submit(name);
     headers(response);
     response.set_redirect("/owner", 303);
 }

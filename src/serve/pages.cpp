@@ -15,8 +15,9 @@ namespace {
 
 // Dark text on white and white on a dark blue: contrast above 7:1; focus always outlined.
 constexpr std::string_view style =
-    "body{font-family:system-ui,sans-serif;max-width:44em;margin:0 auto;padding:1em;"
+    "body{font-family:system-ui,sans-serif;margin:0;padding:1em;"
     "line-height:1.5;color:#1b1b1b;background:#fff;font-size:1.05em}"
+    "main{max-width:44em;margin:0 auto}main.wide{max-width:96em}"
     "h1{font-size:1.4em;margin-top:.5em}dl{display:grid;grid-template-columns:max-content 1fr;"
     "gap:.25em 1em}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}"
     "label{display:block;font-weight:600;margin-top:1em}"
@@ -37,14 +38,15 @@ std::string e(std::string_view text) {
     return html_escape(text);
 }
 
-std::string layout(std::string_view title, std::string_view body, bool refresh = false) {
+std::string layout(std::string_view title, std::string_view body, bool refresh = false,
+                   bool wide = false) {
     return fmt::format(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"referrer\" content=\"no-referrer\">\n{}"
-        "<title>{} - mailsync</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n{}</main>\n"
-        "</body>\n</html>\n",
-        refresh ? "<meta http-equiv=\"refresh\" content=\"3\">\n" : "", e(title), style, body);
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{}"
+        "<title>{} - mailsync</title>\n<style>{}</style>\n</head>\n<body>\n<main{}>\n{}"
+        "</main>\n</body>\n</html>\n",
+        refresh ? "<meta http-equiv=\"refresh\" content=\"3\">\n" : "", e(title), style,
+        wide ? " class=\"wide\"" : "", body);
 }
 
 std::string facts(const MigrationView& view) {
@@ -210,7 +212,7 @@ Page admin_page(const std::vector<MigrationView>& views, const std::string& filt
         "<form method=\"post\" action=\"/admin/logout\">{}<button type=\"submit\" class=\"quiet\" "
         "id=\"sign-out\">Sign out</button></form>\n",
         options, shown, views.size(), rows, hidden("csrf", csrf));
-    return {200, layout("Mailbox migrations", body, false)};
+    return {200, layout("Mailbox migrations", body, false, true)};
 }
 
 std::string admin_csv(const std::vector<MigrationView>& views) {

@@ -31,6 +31,13 @@ std::string endpoint_text(const MigrationEndpoint& side) {
 
 } // namespace
 
+const MailboxMigration* self_service_migration(const Config& config, const std::string& name) {
+    for (const MailboxMigration& migration : config.migrations)
+        if (migration.meta.name == name && is_self_service(migration))
+            return &migration;
+    return nullptr;
+}
+
 bool is_loopback_host(const std::string& host) {
     return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
@@ -125,7 +132,9 @@ void SelfServiceServer::headers(httplib::Response& response) const {
     response.set_header("Content-Security-Policy", page_security_policy());
     response.set_header("X-Content-Type-Options", "nosniff");
     response.set_header("X-Frame-Options", "DENY");
-    response.set_header("Referrer-Policy", "no-referrer");
+    // Not no-referrer: under it browsers send "Origin: null" with the pages' own forms, which
+    // same_origin() must refuse. The link's token never leaves this origin either way.
+    response.set_header("Referrer-Policy", "same-origin");
     response.set_header("Cache-Control", "no-store");
     response.set_header("Cross-Origin-Opener-Policy", "same-origin");
     if (!m_settings.tls_cert.empty())
@@ -138,14 +147,17 @@ void SelfServiceServer::send(httplib::Response& response, const Page& page) cons
     response.set_content(page.html, "text/html; charset=utf-8");
 }
 
+std::string SelfServiceServer::public_origin(const httplib::Request& request) const {
+    if (!m_settings.public_url.empty())
+        return origin_of(m_settings.public_url);
+    std::string scheme = m_settings.tls_cert.empty() ? "http://" : "https://";
+    return scheme + request.get_header_value("Host");
+}
+
 bool SelfServiceServer::same_origin(const httplib::Request& request) const {
     if (!request.has_header("Origin"))
         return true; // older browsers: the CSRF token alone decides
-    std::string origin = request.get_header_value("Origin");
-    if (!m_settings.public_url.empty())
-        return origin == origin_of(m_settings.public_url);
-    std::string scheme = m_settings.tls_cert.empty() ? "http://" : "https://";
-    return origin == scheme + request.get_header_value("Host");
+    return request.get_header_value("Origin") == public_origin(request);
 }
 
 std::string SelfServiceServer::cookie(const std::string& name, const std::string& value,

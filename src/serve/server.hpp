@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "serve/owner_jobs.hpp"
@@ -41,6 +43,9 @@ struct ServeSettings {
 
 // The value of the cookie `name` in a request's Cookie header, or empty.
 std::string request_cookie(const httplib::Request& request, const std::string& name);
+
+// The self-service migration of that name, or null.
+const MailboxMigration* self_service_migration(const Config& config, const std::string& name);
 
 // Whether `host` is this machine only: 127.0.0.0/8, ::1, localhost.
 bool is_loopback_host(const std::string& host);
@@ -80,6 +85,14 @@ private:
     std::optional<OwnerSession> owner_session(const httplib::Request& request);
     OwnerPage owner_view(const OwnerSession& session, const std::string& session_id);
     void take_credentials(const httplib::Request& request, httplib::Response& response);
+    // Checks and keeps a credential that arrived; on success queues the copy and redirects to
+    // the owner's page, otherwise shows the page with the reason.
+    void accept_credential(const std::string& migration, OwnerCredential credential,
+                           OwnerPage& page, httplib::Response& response);
+    // The owner's sign-in through the migration's OAuth2Client (owner_sign_in.cpp).
+    void sign_in_routes();
+    // scheme://host[:port] the browser reaches this server at.
+    std::string public_origin(const httplib::Request& request) const;
 
     std::vector<MigrationView> views();
     MigrationView view_of(const MailboxMigration& migration,
@@ -97,6 +110,16 @@ private:
     AttemptLimit m_owner_attempts{5, std::chrono::minutes(15)};
     AttemptLimit m_address_attempts{30, std::chrono::minutes(15)};
     AttemptLimit m_admin_attempts{10, std::chrono::minutes(15)};
+    // Sign-ins on their way through a provider: by their OAuth2 state.
+    struct PendingSignIn {
+        std::string session_hash;
+        std::string migration;
+        std::string verifier;
+        std::string redirect_uri;
+        std::chrono::steady_clock::time_point until;
+    };
+    std::mutex m_sign_in_mutex;
+    std::map<std::string, PendingSignIn> m_sign_ins;
     std::unique_ptr<httplib::Server> m_server;
 };
 
