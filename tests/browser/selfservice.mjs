@@ -29,8 +29,15 @@ function passed(step) {
 }
 
 const problems = []; // console errors, page errors and requests to other hosts, of every page
+// Form targets whose refusal (a 4xx page: the form again, with the error) the test provokes:
+// chromium logs the status of such a page as a console error.
+const refusals = new Set();
 function watch(page, label) {
   page.on('console', (message) => {
+    const refused = /^Failed to load resource: the server responded with a status of 4\d\d/;
+    if (message.type() === 'error' && refused.test(message.text()) &&
+        refusals.has(message.location()?.url))
+      return;
     if (message.type() === 'error')
       problems.push(`${label}: console error on ${page.url()}: ${message.text()}` +
         (message.location()?.url ? ` (${message.location().url})` : ''));
@@ -71,6 +78,18 @@ async function ownerForm(page) {
   check(await page.$('#start'), 'no #start button');
 }
 
+// The fields of a CSV line (RFC 4180: quoted or not, "" for a quote inside quotes).
+function csvFields(line) {
+  const fields = [];
+  const field = /\s*(?:"((?:[^"]|"")*)"|([^,]*))\s*(,|$)/y;
+  for (let found; field.lastIndex < line.length && (found = field.exec(line));) {
+    fields.push(found[1] !== undefined ? found[1].replace(/""/g, '"') : found[2]);
+    if (found[3] === '')
+      break;
+  }
+  return fields;
+}
+
 async function bodyText(page) {
   return page.evaluate(() => document.body?.innerText ?? '');
 }
@@ -94,10 +113,16 @@ async function owner(browser) {
   watch(page, 'owner');
   await page.setViewport(phone);
 
-  // a. The link signs the owner in and leaves the token behind.
-  const response = await page.goto(link, { waitUntil: 'load' });
+  // a. The link signs the owner in and leaves the token behind. serve may first show a page
+  // with a #continue button (so that a mail scanner's GET does not use the single-use link).
+  let response = await page.goto(link, { waitUntil: 'load' });
+  if (new URL(page.url()).pathname.startsWith('/m/') && (await page.$('#continue'))) {
+    passed('the link shows a page with a Continue button');
+    [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('#continue')]);
+  }
   const landed = new URL(page.url());
-  check(landed.pathname === '/owner', `the link landed on ${page.url()}, not /owner`);
+  check(landed.pathname === '/owner',
+    `the link landed on ${page.url()} (${response.status()}), not /owner:\n${await bodyText(page)}`);
   check(!page.url().includes(token), 'the token is still in the address after the redirect');
   check(response.ok(), `/owner answered ${response.status()}`);
   passed('the link redirects to /owner, without the token in the address');
@@ -118,6 +143,7 @@ async function owner(browser) {
   passed(`Tab reaches #password before #start (${order.slice(0, start + 1).join(' → ')})`);
 
   await page.type('#password', 'not-the-password');
+  refusals.add(await page.$eval('#start', (button) => button.form.action));
   await submitAndWait(page, '#start');
   const error = await page.$('#error');
   check(error, `a wrong password shows no #error:\n${await bodyText(page)}`);
@@ -194,20 +220,27 @@ async function admin(browser) {
   check(await page.$('tr[data-name="m37"][data-status="COMPLETED"]'), 'the COMPLETED filter hides m37');
   passed(`the filter shows only COMPLETED rows${other ? ` (and ${other} hides m37)` : ''}`);
 
-  // The CSV, fetched with the page's session.
-  const href = await page.$eval('a#csv', (a) => new URL(a.href).pathname);
-  check(href === '/admin/migrations.csv', `#csv links to ${href}`);
-  const csv = await page.evaluate(async () => {
-    const answer = await fetch('/admin/migrations.csv');
-    return { status: answer.status, type: answer.headers.get('content-type'), text: await answer.text() };
-  });
-  check(csv.status === 200, `/admin/migrations.csv answered ${csv.status}`);
-  const lines = csv.text.split(/\r?\n/);
+  // The CSV, fetched with the page's session (its Content-Security-Policy keeps the page's
+  // own scripts from fetching), and refused without it.
+  const href = await page.$eval('a#csv', (a) => a.href);
+  check(new URL(href).pathname === '/admin/migrations.csv', `#csv links to ${href}`);
+  const session = (await page.cookies(href)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const answer = await fetch(href, { headers: { cookie: session } });
+  const csv = await answer.text();
+  check(answer.status === 200, `/admin/migrations.csv answered ${answer.status}`);
+  const lines = csv.split(/\r?\n/);
   check(lines[0].startsWith('name,'), `the CSV's header is "${lines[0]}"`);
-  check(lines.some((line) => line.startsWith('m37,') && line.includes('COMPLETED')),
-    `the CSV has no line for m37 with COMPLETED:\n${csv.text}`);
+  const status = csvFields(lines[0]).indexOf('status');
+  check(status > 0, `the CSV has no status column: "${lines[0]}"`);
+  check(lines.some((line) => csvFields(line)[0] === 'm37' && csvFields(line)[status] === 'COMPLETED'),
+    `the CSV has no line for m37 with the status COMPLETED:\n${csv}`);
+  const stranger = await fetch(href, { redirect: 'manual' });
+  const strangerType = stranger.headers.get('content-type') ?? '';
+  check(!strangerType.startsWith('text/csv') && !(await stranger.text()).includes('m37'),
+    '/admin/migrations.csv lists the migrations without a session');
   await shot(page, 'admin.png');
-  passed(`#csv links to /admin/migrations.csv: "${lines[0]}" (${csv.type})`);
+  passed(`#csv links to /admin/migrations.csv: "${lines[0]}" (${answer.headers.get('content-type')}); ` +
+    `without the session: ${stranger.status} ${strangerType}, no CSV`);
   await page.close();
 }
 
