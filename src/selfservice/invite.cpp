@@ -110,16 +110,24 @@ Result<InviteClaim> verify_invite(std::string_view token, std::string_view key, 
 }
 
 Result<void> consume_invite(const InviteClaim& claim, StateStore& state) {
-    Result<std::optional<InviteRecord>> record = read_invite(state, claim.migration);
-    if (!record)
-        return std::unexpected(record.error());
-    if (!*record || (*record)->id_hash != claim.id_hash)
+    Result<std::optional<std::string>> text = state.meta(meta_key(claim.migration));
+    if (!text)
+        return std::unexpected(text.error());
+    std::optional<InviteRecord> record = *text ? from_json(**text) : std::nullopt;
+    if (!record || record->id_hash != claim.id_hash)
         return fail("this invitation link was replaced by a newer one");
-    if (!(*record)->used_at.empty())
+    if (!record->used_at.empty())
         return fail("this invitation link was already used");
-    InviteRecord used = **record;
+    InviteRecord used = *record;
     used.used_at = state_time_now();
-    return state.set_meta("invite:" + claim.migration, to_json(used));
+    // Only if the record is still the one read: of two uses at once, from any processes, one
+    // wins.
+    Result<bool> swapped = state.replace_meta(meta_key(claim.migration), **text, to_json(used));
+    if (!swapped)
+        return std::unexpected(swapped.error());
+    if (!*swapped)
+        return fail("this invitation link was already used");
+    return {};
 }
 
 } // namespace mailsync

@@ -135,6 +135,17 @@ Result<std::optional<std::string>> PostgresState::meta(const std::string& key) {
     return std::optional<std::string>(rows->text(0, 0));
 }
 
+Result<bool> PostgresState::replace_meta(const std::string& key, const std::string& expected,
+                                         const std::string& value) {
+    Lock guard(m_mutex);
+    Result<pg::Rows> rows =
+        m_db.query("UPDATE meta SET value = $1 WHERE key = $2 AND value = $3 RETURNING key",
+                   {value, key, expected});
+    if (!rows)
+        return std::unexpected(rows.error());
+    return rows->size() == 1;
+}
+
 Result<void> PostgresState::set_meta(const std::string& key, const std::string& value) {
     Lock guard(m_mutex);
     Result<pg::Rows> rows = m_db.query("INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO "

@@ -19,6 +19,8 @@ public:
     Result<void> drop_kept_key(const std::string& key_check) override;
     Result<std::optional<std::string>> meta(const std::string& key) override;
     Result<void> set_meta(const std::string& key, const std::string& value) override;
+    Result<bool> replace_meta(const std::string& key, const std::string& expected,
+                              const std::string& value) override;
     Result<std::vector<ManagedObject>> managed() override;
     Result<std::map<FingerprintKey, std::string>> fingerprints() override;
     Result<LockAttempt> try_lock(const LockHolder& me) override;

@@ -43,6 +43,11 @@ public:
     Result<void> set_meta(const std::string& key, const std::string& value) {
         return m_backend->set_meta(key, value);
     }
+    // Sets a value only while it is `expected`; whether it was.
+    Result<bool> replace_meta(const std::string& key, const std::string& expected,
+                              const std::string& value) {
+        return m_backend->replace_meta(key, expected, value);
+    }
 
     Result<std::vector<ManagedObject>> managed() { return m_backend->managed(); }
     Result<std::map<FingerprintKey, std::string>> fingerprints() {

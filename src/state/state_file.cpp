@@ -234,6 +234,17 @@ Result<void> SqliteState::set_meta(const std::string& key, const std::string& va
     return insert->run();
 }
 
+Result<bool> SqliteState::replace_meta(const std::string& key, const std::string& expected,
+                                       const std::string& value) {
+    auto update = m_db.prepare("UPDATE meta SET value = ? WHERE key = ? AND value = ?");
+    if (!update)
+        return std::unexpected(update.error());
+    update->bind(1, value).bind(2, key).bind(3, expected);
+    if (Result<void> ran = update->run(); !ran)
+        return std::unexpected(ran.error());
+    return m_db.changes() == 1;
+}
+
 Result<SettledKey> SqliteState::settle_key(const std::optional<StateKey>& given) {
     auto transaction = sql::Transaction::begin(m_db);
     if (!transaction)

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <sys/stat.h>
+#include <thread>
 
 #include "selfservice/invite.hpp"
 #include "selfservice/invite_key.hpp"
@@ -168,4 +170,39 @@ TEST_CASE("the invite key file is made 0600 and refused when others may read it"
     Result<std::string> missing = load_invite_key(dir.file("none.key"), false);
     REQUIRE(!missing);
     CHECK(missing.error().message.starts_with("cannot read the invite key file"));
+}
+
+TEST_CASE("of many uses of one link at once, from separate connections, exactly one wins",
+          "[selfservice][postgres]") {
+    FOR_EACH_STATE(backend);
+    test::TempDir dir;
+    std::string location = backend.location(dir);
+    std::string token;
+    {
+        Result<StateStore> state = StateStore::open(location);
+        REQUIRE(state);
+        token = invite(*state, self_service_migration(), 1'000'000);
+    }
+    constexpr int users = 6;
+    std::vector<StateStore> connections;
+    std::vector<InviteClaim> claims;
+    for (int i = 0; i < users; ++i) {
+        Result<StateStore> state = StateStore::open(location);
+        REQUIRE(state);
+        Result<InviteClaim> claim = verify_invite(token, key, *state, 1'000'100);
+        REQUIRE(claim); // every one of them read the link as unused
+        connections.push_back(std::move(*state));
+        claims.push_back(*claim);
+    }
+    std::atomic<int> won{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < users; ++i)
+        threads.emplace_back([&, i] {
+            if (consume_invite(claims[static_cast<std::size_t>(i)],
+                               connections[static_cast<std::size_t>(i)]))
+                ++won;
+        });
+    for (std::thread& thread : threads)
+        thread.join();
+    CHECK(won == 1);
 }
