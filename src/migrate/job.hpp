@@ -19,6 +19,10 @@ namespace mailsync {
 struct StepError {
     std::string message;
     bool dropped = false;
+    // The connection broke after the server had taken it (during TLS, the greeting or the
+    // login), neither refused nor answered NO: a server's process that died, which one more try
+    // at the first connect may get past.
+    bool broke = false;
 };
 
 // "source imap.example.com:993".

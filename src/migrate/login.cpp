@@ -19,7 +19,11 @@ StepError step_error(const MigrationEndpoint& side, const imap::Failure& failure
                      std::string_view about) {
     std::string message = fmt::format("{}: {}{}", side_label(side), about.empty() ? "" : about,
                                       imap::describe(failure));
-    return {std::move(message), failure.dropped};
+    // Broken off, not timed out: one more try costs no second timeout.
+    bool broke = failure.dropped && failure.phase != "connect" &&
+                 (failure.message.starts_with("the connection broke") ||
+                  failure.message.starts_with("the server closed the connection"));
+    return {std::move(message), failure.dropped, broke};
 }
 
 namespace {

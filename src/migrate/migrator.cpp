@@ -130,9 +130,20 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
                                                    "progress)",
                                                    error, tries, tries == 1 ? "" : "s");
     };
+    bool first_retried = false;
     for (;;) {
         MigrationJob job(migration, config, ledger, options, &progress);
         std::expected<void, StepError> result = job.open();
+        if (!result && !started && result.error().broke && !first_retried) {
+            // Not refused and not a NO: the server's side broke off (its login process died,
+            // say). One more try; a second failure is final as any first connect's is.
+            job.close();
+            first_retried = true;
+            outcome.reconnects.push_back(fmt::format(
+                "the first connection broke ({}); tried once more", result.error().message));
+            std::this_thread::sleep_for(options.reconnect_delay);
+            continue;
+        }
         if (!result && started && result.error().dropped) {
             job.close();
             outcome.reconnects.push_back(fmt::format("reconnect {} of {} failed: {}", tries,

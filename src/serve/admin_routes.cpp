@@ -43,14 +43,16 @@ void SelfServiceServer::admin_routes() {
         if (!same_origin(request))
             return send(response,
                         message_page(403, "Refused", "This form was sent from another site."));
-        if (!m_admin_attempts.attempt(request.remote_addr)) {
-            response.set_header("Retry-After",
-                                std::to_string(m_admin_attempts.retry_after(request.remote_addr)));
-            m_log(fmt::format("too many admin sign-ins from {}", request.remote_addr));
-            return send(response, message_page(429, "Too many attempts",
-                                               "Wait a few minutes before you try again."));
-        }
+        // The right token always signs in: failures alone are counted, so that nobody can
+        // lock the administrator out by trying wrong ones.
         if (!same_secret(request.get_param_value("token"), m_settings.admin_token)) {
+            if (!m_admin_attempts.attempt(request.remote_addr)) {
+                response.set_header("Retry-After", std::to_string(m_admin_attempts.retry_after(
+                                                       request.remote_addr)));
+                m_log(fmt::format("too many wrong admin tokens from {}", request.remote_addr));
+                return send(response, message_page(429, "Too many attempts",
+                                                   "Wait a few minutes before you try again."));
+            }
             m_log(fmt::format("a wrong admin token from {}", request.remote_addr));
             return send(response, admin_sign_in_page("That is not the administrator token."));
         }

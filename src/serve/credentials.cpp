@@ -1,10 +1,13 @@
 #include "serve/credentials.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "selfservice/invite.hpp"
 #include "util/crypto.hpp"
 #include "util/sealed.hpp"
 
@@ -25,6 +28,18 @@ std::string associated_data(const std::string& migration, const OwnerCredential&
     return fmt::format("mailsync owner credential v1\n{}\n{}\n{}\n{}\n{}", migration,
                        kind_name(credential.kind), credential.bound_to, credential.stored_at,
                        credential.expires_at);
+}
+
+// A CA file as bound: its path and the digest of what it holds, since a file under the
+// configuration's folder can change without its path changing.
+std::string ca_text(const std::string& path) {
+    if (path.empty())
+        return {};
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes(1 << 20, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    return fmt::format("{}#{}", path, in.bad() ? "unreadable" : sha256_hex(bytes).substr(0, 16));
 }
 
 } // namespace
@@ -54,14 +69,29 @@ std::string source_binding(const MailboxMigration& migration, const Config& conf
                      ? std::string(" client=(none)")
                      : fmt::format(" client={} token={} verify={} ca={}", found->meta.name,
                                    effective_token_url(*found), found->tls.verify ? "yes" : "no",
-                                   found->tls.ca_file);
+                                   ca_text(found->tls.ca_file));
     }
-    return fmt::format("{}@{}:{} {} verify={} ca={}", source.username, source.host, source.port,
+    const MigrationEndpoint& to = migration.destination;
+    return fmt::format("{}@{}:{} {} verify={} ca={} -> {}@{}", source.username, source.host,
+                       source.port,
                        source.encryption == Encryption::ssl        ? "ssl"
                        : source.encryption == Encryption::starttls ? "starttls"
                                                                    : "none",
-                       source.tls.verify ? "yes" : "no", source.tls.ca_file) +
+                       source.tls.verify ? "yes" : "no", ca_text(source.tls.ca_file), to.username,
+                       to.host, to.port) +
            client;
+}
+
+OwnerCredential new_owner_credential(const MailboxMigration& migration, const Config& config,
+                                     CredentialKind kind, SecretValue value) {
+    OwnerCredential credential;
+    credential.kind = kind;
+    credential.bound_to = source_binding(migration, config, kind);
+    credential.stored_at = unix_now();
+    credential.expires_at =
+        credential.stored_at + migration.source.auth->self_service->expires.count();
+    credential.value = std::move(value);
+    return credential;
 }
 
 Result<void> CredentialVault::keep(const std::string& migration,

@@ -35,10 +35,15 @@ struct OwnerCredential {
 };
 
 // What a credential of `kind` may be sent to: the source's login, host, port, encryption and
-// TLS checks, as the owner's page showed them; for a refresh token also the OAuth2Client's
-// name and token endpoint.
+// TLS checks (the CA file's contents too), and the mailbox it is copied into (its login and
+// host: another port of the same server is the same mailbox), as the owner's page showed them; for a refresh token also the OAuth2Client's name, token endpoint
+// and TLS checks.
 std::string source_binding(const MailboxMigration& migration, const Config& config,
                            CredentialKind kind);
+
+// A credential the owner gives now: bound to the source as it is, for selfService.expires.
+OwnerCredential new_owner_credential(const MailboxMigration& migration, const Config& config,
+                                     CredentialKind kind, SecretValue value);
 
 // The owner's credentials of migrations, sealed in the state's meta table ("credential:NAME").
 class CredentialVault {

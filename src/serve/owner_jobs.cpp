@@ -20,6 +20,17 @@ const MailboxMigration* find_migration(const Config& config, const std::string& 
 
 } // namespace
 
+std::vector<Refusal> owner_refusals(const MailboxMigration& migration, const Config& config,
+                                    const TrustPolicy& policy) {
+    std::vector<SecretRoute> routes = migration_routes(migration, config);
+    const std::string& client = migration.source.auth->self_service->client;
+    if (const OAuth2Client* found = client.empty() ? nullptr : config.find_client(client)) {
+        std::vector<SecretRoute> secret = client_routes(*found);
+        routes.insert(routes.end(), secret.begin(), secret.end());
+    }
+    return refused_routes(routes, policy);
+}
+
 OwnerJobs::OwnerJobs(const Config& config, const TrustPolicy& policy, SharedState& shared,
                      CredentialVault& vault, StateStore& ledger_state, std::size_t parallelism)
     : m_config(config), m_policy(policy), m_shared(shared), m_vault(vault), m_ledger(ledger_state),
@@ -170,7 +181,7 @@ void OwnerJobs::run_one(const MailboxMigration& migration) {
     }
     MailboxMigration owned =
         with_owner_credential(migration, **credential, migration.source.auth->self_service->client);
-    std::vector<Refusal> refusals = refused_routes(migration_routes(owned, m_config), m_policy);
+    std::vector<Refusal> refusals = owner_refusals(migration, m_config, m_policy);
     if (!refusals.empty())
         return record(migration, TaskStatus::error,
                       fmt::format("{}; {}", refusal_text(refusals.front()), refusals.front().hint));

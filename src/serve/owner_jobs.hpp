@@ -22,6 +22,12 @@
 
 namespace mailsync {
 
+// What the trust model refuses of a self-service migration: its owner's routes (the source, the
+// OAuth2Client's token endpoint and sign-in page), its destination's secrets and the client's
+// secret. Nothing of the owner's is taken or sent while any is refused.
+std::vector<Refusal> owner_refusals(const MailboxMigration& migration, const Config& config,
+                                    const TrustPolicy& policy);
+
 // The state shared by the server's threads: one connection, one at a time.
 struct SharedState {
     StateStore& state;

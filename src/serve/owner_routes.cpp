@@ -37,6 +37,18 @@ std::string request_cookie(const httplib::Request& request, const std::string& n
     return {};
 }
 
+Result<SelfServiceServer::LinkClaim> SelfServiceServer::link_claim(const std::string& token) {
+    Result<InviteClaim> claim =
+        verify_invite(token, m_settings.invite_key, m_shared.state, unix_now());
+    if (!claim)
+        return std::unexpected(claim.error());
+    const MailboxMigration* migration = self_service_migration(m_config, claim->migration);
+    if (migration == nullptr)
+        return fail("this link is for a migration that is no longer configured; ask your "
+                    "administrator");
+    return LinkClaim{*claim, migration};
+}
+
 std::optional<OwnerSession> SelfServiceServer::owner_session(const httplib::Request& request) {
     std::string id = request_cookie(request, owner_cookie);
     if (id.empty())
@@ -69,6 +81,13 @@ OwnerPage SelfServiceServer::owner_view(const OwnerSession& session,
     bool working = page.view.credentials_held &&
                    (page.view.status == "PENDING" || m_jobs.busy(page.view.name));
     page.ask = page.view.status != "COMPLETED" && !working;
+    if (std::vector<Refusal> refusals = owner_refusals(*migration, m_config, m_policy);
+        page.ask && !refusals.empty()) {
+        m_log(fmt::format("{}: not taking the owner's credentials: {}; {}", migration->meta.name,
+                          refusal_text(refusals.front()), refusals.front().hint));
+        page.blocked = "This copy cannot start yet: your administrator has to allow its mail "
+                       "servers first. Nothing was sent anywhere; come back to this page later.";
+    }
     const std::string& client = migration->source.auth->self_service->client;
     if (const OAuth2Client* found = client.empty() ? nullptr : m_config.find_client(client))
         page.sign_in_with = found->provider == Provider::google      ? "Google"
@@ -87,18 +106,13 @@ void SelfServiceServer::owner_routes() {
                   [this, refused](const httplib::Request& request, httplib::Response& response) {
                       std::string token = request.matches[1];
                       std::unique_lock lock(m_shared.mutex);
-                      Result<InviteClaim> claim =
-                          verify_invite(token, m_settings.invite_key, m_shared.state, unix_now());
-                      const MailboxMigration* migration =
-                          claim ? self_service_migration(m_config, claim->migration) : nullptr;
-                      if (migration == nullptr)
-                          return refused(response, claim
-                                                       ? "this link is for a migration that is no "
-                                                         "longer configured; ask your administrator"
-                                                       : claim.error().message);
-                      MigrationView view = view_of(*migration, {});
+                      Result<LinkClaim> claim = link_claim(token);
+                      if (!claim)
+                          return refused(response, claim.error().message);
+                      MigrationView view = view_of(*claim->migration, {});
                       lock.unlock();
-                      send(response, link_page(view, token, invite_time_text(claim->expires_at)));
+                      send(response,
+                           link_page(view, token, invite_time_text(claim->invite.expires_at)));
                   });
     m_server->Post("/m", [this, refused](const httplib::Request& request,
                                          httplib::Response& response) {
@@ -106,14 +120,11 @@ void SelfServiceServer::owner_routes() {
             return refused(response, "this form was sent from another site");
         std::string token = request.get_param_value("token");
         std::unique_lock lock(m_shared.mutex);
-        Result<InviteClaim> claim =
-            verify_invite(token, m_settings.invite_key, m_shared.state, unix_now());
-        const MailboxMigration* migration =
-            claim ? self_service_migration(m_config, claim->migration) : nullptr;
-        if (migration == nullptr)
-            return refused(response, claim ? "this link is for a migration that is no longer "
-                                             "configured; ask your administrator"
-                                           : claim.error().message);
+        Result<LinkClaim> link = link_claim(token);
+        if (!link)
+            return refused(response, link.error().message);
+        const InviteClaim* claim = &link->invite;
+        const MailboxMigration* migration = link->migration;
         if (Result<void> used = consume_invite(*claim, m_shared.state); !used)
             return refused(response, used.error().message);
         std::string id = new_session_id();
@@ -139,6 +150,10 @@ void SelfServiceServer::owner_routes() {
                                                "Open the link of your latest invitation email "
                                                "again, or ask your administrator for a new "
                                                "one."));
+        if (self_service_migration(m_config, session->migration) == nullptr)
+            return send(response, message_page(410, "This copy is no longer planned",
+                                               "Your administrator removed it. Ask them if you "
+                                               "are not sure why."));
         send(response, owner_page(owner_view(*session, request_cookie(request, owner_cookie))));
     });
     m_server->Post("/owner/credentials",
@@ -162,14 +177,15 @@ void SelfServiceServer::take_credentials(const httplib::Request& request,
                                            "Go back to your page, reload it, and try again."));
     OwnerPage page = owner_view(*session, id);
     const MailboxMigration* migration = self_service_migration(m_config, session->migration);
-    if (!page.ask || migration == nullptr) {
+    if (!page.ask || !page.blocked.empty() || migration == nullptr) {
         headers(response);
         return response.set_redirect("/owner", 303);
     }
-    if (!m_owner_attempts.attempt(session->migration) ||
-        !m_address_attempts.attempt(request.remote_addr)) {
-        std::int64_t wait = std::max(m_owner_attempts.retry_after(session->migration),
-                                     m_address_attempts.retry_after(request.remote_addr));
+    // Per migration: whoever tries, the source account gets five passwords in 15 minutes. (Not
+    // per address: behind a reverse proxy every request comes from it, and one owner's tries
+    // would lock out every other.)
+    if (!m_owner_attempts.attempt(session->migration)) {
+        std::int64_t wait = m_owner_attempts.retry_after(session->migration);
         response.set_header("Retry-After", std::to_string(wait));
         m_log(fmt::format("{}: too many password attempts; refused for {} s", session->migration,
                           wait));
@@ -185,14 +201,10 @@ void SelfServiceServer::take_credentials(const httplib::Request& request,
                                       : "That password is longer than any mail server takes.";
         return send(response, owner_page(page));
     }
-    OwnerCredential credential;
-    credential.kind = CredentialKind::password;
-    credential.bound_to = source_binding(*migration, m_config, credential.kind);
-    credential.stored_at = unix_now();
-    credential.expires_at =
-        credential.stored_at + migration->source.auth->self_service->expires.count();
-    credential.value.emplace(std::move(password));
-    accept_credential(session->migration, std::move(credential), page, response);
+    accept_credential(session->migration,
+                      new_owner_credential(*migration, m_config, CredentialKind::password,
+                                           SecretValue(std::move(password))),
+                      page, response);
 }
 
 void SelfServiceServer::accept_credential(const std::string& name, OwnerCredential credential,

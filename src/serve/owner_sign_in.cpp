@@ -19,6 +19,7 @@ namespace {
 
 constexpr const char* owner_cookie = "mailsync_owner";
 constexpr auto sign_in_time = std::chrono::minutes(10);
+constexpr std::size_t max_sign_ins = 1000;
 
 } // namespace
 
@@ -38,28 +39,26 @@ void SelfServiceServer::sign_in_routes() {
             migration == nullptr
                 ? nullptr
                 : m_config.find_client(migration->source.auth->self_service->client);
-        if (!page.ask || client == nullptr) {
+        // owner_view has checked every route: the sign-in page, the token endpoint, the
+        // client's secret, the source and the destination.
+        if (!page.ask || !page.blocked.empty() || client == nullptr) {
             headers(response);
             return response.set_redirect("/owner", 303);
-        }
-        // The client's secret goes to its token endpoint only where the trust model allows.
-        std::vector<Refusal> refusals = refused_routes(client_routes(*client), m_policy);
-        if (!refusals.empty()) {
-            m_log(fmt::format("{}: the sign-in through OAuth2Client '{}' is refused: {}",
-                              session->migration, client->meta.name,
-                              refusal_text(refusals.front())));
-            page.error = "Signing in this way is not available now; give your password, or "
-                         "tell your administrator.";
-            return send(response, owner_page(page));
         }
         AuthorizationSecrets secrets = new_authorization_secrets();
         std::string redirect_uri = public_origin(request) + "/owner/oauth2/callback";
         {
             std::lock_guard lock(m_sign_in_mutex);
             auto now = std::chrono::steady_clock::now();
-            std::erase_if(m_sign_ins,
-                          [now](const auto& entry) { return entry.second.until < now; });
-            m_sign_ins[secrets.state] = {sha256_hex(id), session->migration, secrets.verifier,
+            std::string session_hash = sha256_hex(id);
+            // One sign-in on its way per session (a new one replaces it), and a bound on all.
+            std::erase_if(m_sign_ins, [&](const auto& entry) {
+                return entry.second.until < now || entry.second.session_hash == session_hash;
+            });
+            if (m_sign_ins.size() >= max_sign_ins)
+                return send(response, message_page(503, "Too many sign-ins at once",
+                                                   "Try again in a few minutes."));
+            m_sign_ins[secrets.state] = {session_hash, session->migration, secrets.verifier,
                                          redirect_uri, now + sign_in_time};
         }
         headers(response);
@@ -96,6 +95,10 @@ void SelfServiceServer::sign_in_routes() {
             }
         }
         OwnerPage page = owner_view(*session, id);
+        if (!page.ask || !page.blocked.empty()) {
+            headers(response);
+            return response.set_redirect("/owner", 303);
+        }
         if (!pending || pending->migration != session->migration) {
             page.error = "That sign-in was not started from this page, or took too long. Try "
                          "again.";
@@ -119,14 +122,10 @@ void SelfServiceServer::sign_in_routes() {
             page.error = "The sign-in did not work: " + token.error().message;
             return send(response, owner_page(page));
         }
-        OwnerCredential credential;
-        credential.kind = CredentialKind::refresh_token;
-        credential.bound_to = source_binding(*migration, m_config, credential.kind);
-        credential.stored_at = unix_now();
-        credential.expires_at =
-            credential.stored_at + migration->source.auth->self_service->expires.count();
-        credential.value = std::move(*token);
-        accept_credential(session->migration, std::move(credential), page, response);
+        accept_credential(session->migration,
+                          new_owner_credential(*migration, m_config, CredentialKind::refresh_token,
+                                               std::move(*token)),
+                          page, response);
     });
 }
 

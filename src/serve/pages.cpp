@@ -70,7 +70,8 @@ std::string status_words(const MigrationView& view) {
     if (view.status == "COMPLETED")
         return "Your mailbox has been copied. You can close this page.";
     if (view.status == "ERROR")
-        return "The copy stopped: " + view.message;
+        return "The copy stopped. Your administrator sees why and can start it again; you need "
+               "do nothing unless they ask you to.";
     if (view.status == "PENDING")
         return "Your mailbox is being copied. You can close this page: the copy goes on, and "
                "the link's page shows how far it is when you come back in this browser.";
@@ -127,10 +128,15 @@ Page owner_page(const OwnerPage& page) {
             body += "<p class=\"note\">This page updates itself every few seconds.</p>\n";
         return {200, layout("Copy of your mailbox", body, !finished)};
     }
-    if (view.status == "ERROR" && !view.message.empty() && page.error.empty())
-        body += fmt::format("<p class=\"alert\" role=\"alert\">The last copy stopped: {} You "
-                            "can give your password again to retry.</p>\n",
-                            e(view.message));
+    if (!page.blocked.empty()) {
+        body += fmt::format("<p id=\"status\" data-status=\"{}\" class=\"alert\" "
+                            "role=\"alert\">{}</p>\n",
+                            e(view.status), e(page.blocked));
+        return {200, layout("Copy of your mailbox", body)};
+    }
+    if (view.status == "ERROR" && page.error.empty())
+        body += "<p class=\"alert\" role=\"alert\">The last copy stopped. You can give your "
+                "password again to retry, or wait for your administrator.</p>\n";
     body += fmt::format(
         "<p id=\"status\" data-status=\"{}\">To start, sign in to your current mailbox. mailsync "
         "checks the password with your mail server at once, keeps it encrypted only until the "

@@ -53,6 +53,8 @@ struct OwnerPage {
     std::string username;     // the source's login, shown in the form
     std::string sign_in_with; // empty: password only
     bool ask = true;          // show the form
+    // Why the copy cannot start (its servers are not allowed yet): shown instead of the form.
+    std::string blocked;
 };
 Page owner_page(const OwnerPage& page);
 

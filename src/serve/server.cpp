@@ -69,9 +69,12 @@ SelfServiceServer::SelfServiceServer(const Config& config, const TrustPolicy& po
         m_server = std::make_unique<httplib::SSLServer>(m_settings.tls_cert.c_str(),
                                                         m_settings.tls_key.c_str());
     m_server->set_payload_max_length(64 * 1024);
-    m_server->set_read_timeout(30, 0);
+    // A client that goes quiet for 5 s is dropped, and 32 are answered at once: a few slow
+    // clients do not stop the pages. Many more are a reverse proxy's to buffer (docs).
+    m_server->set_read_timeout(5, 0);
     m_server->set_write_timeout(30, 0);
-    m_server->new_task_queue = [] { return new httplib::ThreadPool(8); };
+    m_server->set_keep_alive_timeout(5);
+    m_server->new_task_queue = [] { return new httplib::ThreadPool(32); };
     m_server->set_logger([this](const httplib::Request& request,
                                 const httplib::Response& response) {
         m_log(fmt::format("{} {} {}", request.method, logged_path(request.path), response.status));

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "selfservice/invite.hpp"
 #include "serve/owner_jobs.hpp"
 #include "serve/pages.hpp"
 #include "serve/sessions.hpp"
@@ -81,6 +82,12 @@ private:
     std::string cookie(const std::string& name, const std::string& value,
                        std::chrono::seconds lifetime, bool strict) const;
 
+    // A link's token verified (the caller holds the state's lock), with its migration.
+    struct LinkClaim {
+        InviteClaim invite;
+        const MailboxMigration* migration = nullptr;
+    };
+    Result<LinkClaim> link_claim(const std::string& token);
     // The owner's session of the request, checked against the current invitation.
     std::optional<OwnerSession> owner_session(const httplib::Request& request);
     OwnerPage owner_view(const OwnerSession& session, const std::string& session_id);
@@ -108,7 +115,6 @@ private:
     OwnerJobs m_jobs;
     mutable AdminSessions m_admins;
     AttemptLimit m_owner_attempts{5, std::chrono::minutes(15)};
-    AttemptLimit m_address_attempts{30, std::chrono::minutes(15)};
     AttemptLimit m_admin_attempts{10, std::chrono::minutes(15)};
     // Sign-ins on their way through a provider: by their OAuth2 state.
     struct PendingSignIn {

@@ -103,9 +103,41 @@ std::vector<SecretRoute> connection_routes(const Connection& connection, Kind ki
     return out;
 }
 
+std::vector<SecretRoute> self_service_routes(const MailboxMigration& migration,
+                                             const Config& config) {
+    std::vector<SecretRoute> out;
+    if (!is_self_service(migration))
+        return out;
+    const std::string& name = migration.meta.name;
+    auto route = [&](std::string field, const Endpoint& endpoint, bool well_known) {
+        out.push_back({Kind::mailbox_migration, name, std::move(field), "self-service:" + name,
+                       "(its owner's)", endpoint, well_known});
+    };
+    const MigrationEndpoint& source = migration.source;
+    route("the owner's credentials", {scheme_of(source), source.host, source.port}, false);
+    const std::string& client_name = source.auth->self_service->client;
+    const OAuth2Client* client = client_name.empty() ? nullptr : config.find_client(client_name);
+    if (client == nullptr)
+        return out;
+    Endpoint token;
+    bool well_known = false;
+    if (token_endpoint(*client, token, well_known))
+        route(fmt::format("the owner's sign-in code (OAuth2Client '{}')", client->meta.name), token,
+              well_known);
+    // Not a secret, but the owner: a page of the YAML's choosing must not follow this server's.
+    if (std::optional<curl::UrlParts> url = curl::split_url(effective_authorization_url(*client))) {
+        bool built_in = client->authorization_url.empty() && client->provider != Provider::custom;
+        route(fmt::format("the owner, to sign in (OAuth2Client '{}')", client->meta.name),
+              {url->scheme, url->host, url->port_number}, built_in);
+    }
+    return out;
+}
+
 std::vector<SecretRoute> migration_routes(const MailboxMigration& migration, const Config& config) {
-    std::vector<SecretRoute> out =
+    std::vector<SecretRoute> out = self_service_routes(migration, config);
+    std::vector<SecretRoute> source =
         connection_routes(migration.source, Kind::mailbox_migration, migration.meta.name, config);
+    out.insert(out.end(), source.begin(), source.end());
     std::vector<SecretRoute> destination = connection_routes(
         migration.destination, Kind::mailbox_migration, migration.meta.name, config);
     out.insert(out.end(), destination.begin(), destination.end());

@@ -43,7 +43,14 @@ std::vector<SecretRoute> connection_routes(const Connection& connection, Kind ki
 // The routes of an OAuth2 client's own test: its secret to its token endpoint.
 std::vector<SecretRoute> client_routes(const OAuth2Client& client);
 
-// The routes of a mailbox migration: both sides.
+// The routes of a self-service migration's owner (`mailsync serve`): their password or
+// refresh token to the source, the code of their sign-in to the OAuth2Client's token endpoint,
+// and the owner themselves to its sign-in page; all under the identity "self-service:NAME", so
+// that an apply binds them after review and a pull request cannot move them.
+std::vector<SecretRoute> self_service_routes(const MailboxMigration& migration,
+                                             const Config& config);
+
+// The routes of a mailbox migration: both sides, and its owner's when it is self-service.
 std::vector<SecretRoute> migration_routes(const MailboxMigration& migration, const Config& config);
 
 // Every route of the configuration: clients, accounts, SMTP connections, migrations; one at a

@@ -107,16 +107,7 @@ TEST_CASE("serve over TLS with a given certificate: its pages carry HSTS and the
         {"serve", "config", "--listen", "127.0.0.1:0", "--tls-cert", certs + "/server.pem",
          "--tls-key", certs + "/server.key", "--state", checkout.dir.file("state.db")},
         out, checkout.dir.file("serve.err"), checkout.options);
-    int port = 0;
-    std::regex serving("serving on https://127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 200 && port == 0; ++i) {
-        std::smatch found;
-        std::string text = read_file(out);
-        if (std::regex_search(text, found, serving))
-            port = std::stoi(found[1]);
-        else
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    int port = wait_for_serving(out);
     INFO(read_file(out) << read_file(checkout.dir.file("serve.err")));
     REQUIRE(port != 0);
     httplib::SSLClient client("localhost", port);

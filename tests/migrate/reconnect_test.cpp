@@ -1,7 +1,15 @@
 // Connections that fail: at the first connect a refusal or a failed login ends the migration
 // at once; a connection lost after the work started is reconnected, and the reconnects tried
-// are the ones counted. The lost connections come from a relay in front of the source Dovecot.
+// are the ones counted; one broken off by the server at the first connect is tried once more.
+// The lost connections come from a relay in front of the source Dovecot.
 #include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -133,4 +141,71 @@ TEST_CASE("a connection cut once is reconnected and the copy ends identical") {
     std::vector<Stored> at_source = read_all(source, user(23), password(23));
     CHECK(at_source.size() == 30);
     CHECK(read_all(destination, user(23), password(23)) == at_source);
+}
+
+namespace {
+
+// A server that takes every connection and closes it at once, as a login process that dies.
+class ClosingServer {
+public:
+    ClosingServer() {
+        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(m_listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(::listen(m_listener, 8) == 0);
+        socklen_t size = sizeof address;
+        ::getsockname(m_listener, reinterpret_cast<sockaddr*>(&address), &size);
+        m_port = ntohs(address.sin_port);
+        m_thread = std::thread([this] {
+            while (true) {
+                int client = ::accept(m_listener, nullptr, nullptr);
+                if (client < 0)
+                    return;
+                ++m_accepted;
+                ::close(client);
+            }
+        });
+    }
+    ~ClosingServer() {
+        ::shutdown(m_listener, SHUT_RDWR);
+        ::close(m_listener);
+        m_thread.join();
+    }
+    int port() const { return m_port; }
+    int accepted() const { return m_accepted; }
+
+private:
+    int m_listener = -1;
+    int m_port = 0;
+    std::atomic<int> m_accepted{0};
+    std::thread m_thread;
+};
+
+} // namespace
+
+TEST_CASE("a first connection that the server breaks off is tried once more, then is final") {
+    ClosingServer server;
+    Side closing{&mail_fixture(), user(23), "{ password: \"${env:M23_PASSWORD}\" }"};
+    closing.port = server.port();
+    std::string yaml = migration_yaml("m23", closing, password_side(destination_fixture(), 23));
+    yaml.insert(yaml.find("    tls:"), "    encryption: none\n    allowPlaintextAuth: true\n");
+    LoadedConfig loaded = load_migrations(yaml);
+    TempDir dir;
+    Result<StateStore> state = StateStore::open(dir.file("state.db"));
+    REQUIRE(state);
+    MigrationLedger ledger(*state);
+    MigrationProgress progress;
+    MigrationOptions options;
+    options.reconnect_delay = std::chrono::milliseconds(1);
+    MigrationOutcome outcome =
+        run_migration(loaded.config.migrations[0], loaded.config, ledger, progress, options);
+    CHECK(outcome.status == TaskStatus::error);
+    CHECK(server.accepted() == 2);
+    REQUIRE(outcome.reconnects.size() == 1);
+    CHECK_THAT(outcome.reconnects[0],
+               Catch::StartsWith(fmt::format("the first connection broke (source localhost:{}: "
+                                             "greeting: the server closed the connection",
+                                             server.port())));
 }

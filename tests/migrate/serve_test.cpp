@@ -73,6 +73,13 @@ std::string migration_status(Served& served, const std::string& name) {
     return out;
 }
 
+std::string csrf_of(const std::string& page) {
+    std::smatch found;
+    return std::regex_search(page, found, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))
+               ? found[1].str()
+               : std::string();
+}
+
 } // namespace
 
 TEST_CASE("serve: the owner's password, tested live, starts the copy; it ends identical, the "
@@ -214,9 +221,11 @@ TEST_CASE("serve: forms need the session's CSRF token and their own origin; a si
     CHECK(limited.body.find("takes no more passwords for") != std::string::npos);
     CHECK(migration_status(served, "m11").starts_with("INVITED"));
 
-    // The administrator: a wrong token, then the right one; CSRF on the admin's forms too.
-    Answer wrong_admin = served.post("/admin/login", "token=not-the-token");
-    CHECK(wrong_admin.status == 401);
+    // The administrator: wrong tokens until the limit; the right one still signs in. CSRF on
+    // the admin's forms too.
+    for (int i = 0; i < 10; ++i)
+        CHECK(served.post("/admin/login", "token=not-the-token").status == 401);
+    CHECK(served.post("/admin/login", "token=not-the-token").status == 429);
     std::string token = read_file(served.file("keys/admin.token"));
     token.erase(token.find_last_not_of("\r\n") + 1);
     Answer signed_in = served.post("/admin/login", "token=" + token);
@@ -236,8 +245,9 @@ TEST_CASE("serve: forms need the session's CSRF token and their own origin; a si
 TEST_CASE("serve: a server killed while a copy is pending resumes it at its next start") {
     fill_box(12);
     // The destination first points at a port that accepts and never answers, so that the copy
-    // hangs where it starts; the restart finds the real one (the destination is the
-    // administrator's, not part of what the owner's password is bound to).
+    // hangs where it starts; the restart finds the real one (the owner's password is bound to
+    // the destination's login and host, which stay: another port of the server is the same
+    // mailbox).
     Served served(std::vector<OwnedBox>{{12}});
     std::string config = served.file("config/m.yaml");
     std::string real = read_file(config);
@@ -333,7 +343,28 @@ TEST_CASE("serve: an owner signs in through the OAuth2Client instead of a passwo
     served.wait_for(cookie, "COMPLETED");
     // The redirect works once.
     Answer replayed = served.get(callback.substr(local.size()), cookie);
-    CHECK(replayed.body.find("not started from this page") != std::string::npos);
+    CHECK(replayed.status == 303); // nothing left to take: back to the owner's page
     CHECK(served.output().find("rt-alice") == std::string::npos);
     CHECK(file_bytes(served.state).find("rt-alice") == std::string::npos);
+}
+
+TEST_CASE("serve: a source the trust model does not allow gets nothing; the owner is told to "
+          "wait") {
+    Served served(std::vector<OwnedBox>{{16}});
+    served.options.env["MAILSYNC_ALLOWED_HOSTS"] = "127.0.0.2"; // not localhost
+    std::map<std::string, std::string> tokens = served.invite();
+    served.start();
+    std::string cookie = served.open_link(tokens["m16"]);
+    Answer page = served.get("/owner", cookie);
+    CHECK(page.body.find("This copy cannot start yet: your administrator has to allow its mail "
+                         "servers first") != std::string::npos);
+    CHECK(page.body.find("name=\"password\"") == std::string::npos);
+    CHECK(page.body.find("MAILSYNC_ALLOWED_HOSTS") == std::string::npos);
+    Answer tried = served.post("/owner/credentials",
+                               "csrf=" + csrf_of(page.body) + "&password=" + password(16), cookie);
+    CHECK(tried.status == 303);
+    CHECK(served.output().find("m16: not taking the owner's credentials: refusing to send the "
+                               "owner's credentials") != std::string::npos);
+    CHECK(served.output().find("login test") == std::string::npos);
+    CHECK(migration_status(served, "m16").starts_with("INVITED"));
 }

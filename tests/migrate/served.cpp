@@ -101,15 +101,7 @@ void Served::start() {
     Background process = start_mailsync_to_files(
         {"serve", "config", "--listen", "127.0.0.1:0", "--state", state}, out, err, options);
     pid = process.pid;
-    std::regex serving("serving on http://127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 200 && port == 0; ++i) {
-        std::smatch found;
-        std::string text = read_file(out);
-        if (std::regex_search(text, found, serving))
-            port = std::stoi(found[1]);
-        else
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    port = wait_for_serving(out);
     INFO(output());
     REQUIRE(port != 0);
 }

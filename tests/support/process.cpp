@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <poll.h>
+#include <regex>
 #include <signal.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -196,6 +197,18 @@ void write_file(const std::string& path, const std::string& text) {
         std::filesystem::create_directories(p.parent_path());
     std::ofstream out(path, std::ios::binary);
     out << text;
+}
+
+int wait_for_serving(const std::string& out_file) {
+    std::regex serving("serving on https?://127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 200; ++i) {
+        std::smatch found;
+        std::string text = read_file(out_file);
+        if (std::regex_search(text, found, serving))
+            return std::stoi(found[1]);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return 0;
 }
 
 } // namespace mailsync::test

@@ -43,6 +43,10 @@ Background start_mailsync_to_files(const std::vector<std::string>& args,
                                    const std::string& out_file, const std::string& err_file,
                                    const RunOptions& options = {});
 
+// The port `mailsync serve` writes to `out_file` once it listens ("serving on
+// http[s]://127.0.0.1:PORT"), waiting up to 10 s; 0 when it never does.
+int wait_for_serving(const std::string& out_file);
+
 // Runs the built mailsync binary with NO_COLOR set.
 ProcessResult run_mailsync(const std::vector<std::string>& args, const RunOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "serve/credentials.hpp"
+#include "support/process.hpp"
 #include "support/state_under_test.hpp"
 #include "support/temp_dir.hpp"
 #include "util/crypto.hpp"
@@ -123,18 +124,30 @@ TEST_CASE("a credential is bound to the source the owner was shown", "[serve]") 
     Config config;
     MailboxMigration m = owned_migration();
     std::string bound = source_binding(m, config, CredentialKind::password);
-    CHECK(bound == "alice@old.example@imap.old.example:993 ssl verify=yes ca=");
+    CHECK(bound == "alice@old.example@imap.old.example:993 ssl verify=yes ca= -> "
+                   "alice@new.example@imap.new.example");
     for (auto change : std::vector<std::function<void(MailboxMigration&)>>{
              [](MailboxMigration& x) { x.source.host = "imap.attacker.example"; },
              [](MailboxMigration& x) { x.source.port = 143; },
              [](MailboxMigration& x) { x.source.username = "other@old.example"; },
              [](MailboxMigration& x) { x.source.encryption = Encryption::none; },
              [](MailboxMigration& x) { x.source.tls.verify = false; },
-             [](MailboxMigration& x) { x.source.tls.ca_file = "/tmp/own-ca.pem"; }}) {
+             [](MailboxMigration& x) { x.source.tls.ca_file = "/tmp/own-ca.pem"; },
+             [](MailboxMigration& x) { x.destination.username = "mallory@new.example"; },
+             [](MailboxMigration& x) { x.destination.host = "imap.attacker.example"; }}) {
         MailboxMigration changed = m;
         change(changed);
         CHECK(source_binding(changed, config, CredentialKind::password) != bound);
     }
+    // The CA file by what it holds, not only by its path.
+    test::TempDir dir;
+    test::write_file(dir.file("ca.pem"), "one CA");
+    MailboxMigration with_ca = m;
+    with_ca.source.tls.ca_file = dir.file("ca.pem");
+    std::string ca_bound = source_binding(with_ca, config, CredentialKind::password);
+    test::write_file(dir.file("ca.pem"), "another CA");
+    CHECK(source_binding(with_ca, config, CredentialKind::password) != ca_bound);
+
     // A refresh token is bound to its client's token endpoint too.
     OAuth2Client client;
     client.meta.name = "google";

@@ -7,6 +7,8 @@
 #include "serve/sessions.hpp"
 #include "support/state_under_test.hpp"
 #include "support/temp_dir.hpp"
+#include "trust/policy.hpp"
+#include "trust/routes.hpp"
 
 using namespace mailsync;
 
@@ -113,7 +115,7 @@ MigrationView hostile_view() {
 
 TEST_CASE("pages escape what they show and run no script", "[serve]") {
     MigrationView view = hostile_view();
-    OwnerPage owner{view, "csrf-token", "It said: <b>no</b>", "alice@old", "", true};
+    OwnerPage owner{view, "csrf-token", "It said: <b>no</b>", "alice@old", "", true, ""};
     Page page = owner_page(owner);
     CHECK(page.status == 422);
     CHECK(page.html.find("<script>") == std::string::npos);
@@ -130,6 +132,14 @@ TEST_CASE("pages escape what they show and run no script", "[serve]") {
     CHECK(policy.find("unsafe") == std::string::npos);
     CHECK(policy.find("script-src") == std::string::npos);
     CHECK(policy.find("frame-ancestors 'none'") != std::string::npos);
+
+    OwnerPage blocked = owner;
+    blocked.error.clear();
+    blocked.blocked = "This copy cannot start yet";
+    Page waiting = owner_page(blocked);
+    CHECK(waiting.html.find("This copy cannot start yet") != std::string::npos);
+    CHECK(waiting.html.find("name=\"password\"") == std::string::npos);
+    CHECK(waiting.html.find(view.message) == std::string::npos); // the administrator's words
 
     owner.ask = false;
     owner.error.clear();
@@ -169,4 +179,49 @@ TEST_CASE("percent done counts messages, and is 100 only once COMPLETED", "[serv
     CHECK(percent_done(view) == 99);
     view.status = "COMPLETED";
     CHECK(percent_done(view) == 100);
+}
+
+TEST_CASE("a self-service migration's owner has routes of their own, which apply binds",
+          "[serve]") {
+    Config config;
+    OAuth2Client custom;
+    custom.meta.name = "custom";
+    custom.provider = Provider::custom;
+    custom.token_url = "https://login.example.org/token";
+    custom.authorization_url = "https://login.example.org/authorize";
+    OAuth2Client google;
+    google.meta.name = "google";
+    google.provider = Provider::google;
+    config.clients = {custom, google};
+    config.index_clients();
+    MailboxMigration m;
+    m.meta.name = "alice";
+    m.source.host = "imap.old.example";
+    m.source.port = 993;
+    Auth auth;
+    auth.self_service = SelfServiceAuth{};
+    auth.self_service->client = "custom"; // no client secret: its endpoints count all the same
+    m.source.auth = auth;
+    std::vector<SecretRoute> routes = self_service_routes(m, config);
+    REQUIRE(routes.size() == 3);
+    CHECK(routes[0].secret == "self-service:alice");
+    CHECK(routes[0].endpoint.text() == "imap://imap.old.example:993");
+    CHECK(routes[1].endpoint.text() == "https://login.example.org:443");
+    CHECK(!routes[1].well_known);
+    CHECK(routes[2].field == "the owner, to sign in (OAuth2Client 'custom')");
+    CHECK(!routes[2].well_known);
+    TrustPolicy policy;
+    policy.allowlist = *HostAllowlist::parse("imap.old.example");
+    CHECK(refused_routes(routes, policy).size() == 2);
+
+    m.source.auth->self_service->client = "google";
+    routes = self_service_routes(m, config);
+    REQUIRE(routes.size() == 3);
+    CHECK(routes[1].well_known);
+    CHECK(routes[2].well_known);
+    CHECK(refused_routes(routes, policy).empty());
+    m.source.tls.verify = false; // weakened TLS is another endpoint
+    CHECK(self_service_routes(m, config)[0].endpoint.text() ==
+          "imap+noverify://imap.old.example:993");
+    CHECK(migration_routes(m, config).size() == 3);
 }
