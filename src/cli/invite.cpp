@@ -29,6 +29,7 @@ struct InviteCommandOptions {
     std::optional<std::string> invite_key;
     std::string template_file;
     bool dry_run = false;
+    bool new_owner = false;
     bool allow_new_endpoints = false;
     SettingsFlags settings;
     std::string state;
@@ -148,7 +149,7 @@ void run_invite(InviteCommandOptions& options, Context& context) {
         context.exit_code = report(smtp.error().message);
     if (context.exit_code != 0)
         return;
-    InviteRequest request{*list, *smtp, *base, *key, *text, options.dry_run};
+    InviteRequest request{*list, *smtp, *base, *key, *text, options.dry_run, options.new_owner};
     if (options.dry_run) {
         render(send_invitations(request, nullptr, ""), true, context);
         return;
@@ -193,6 +194,8 @@ void add_invite_command(CLI::App& app, Context& context) {
                         "{name} {email} {source} {destination} {link} {expires}");
     command->add_flag("--dry-run", options->dry_run,
                       "Show the messages, their links masked; send and record nothing");
+    command->add_flag("--new-owner", options->new_owner,
+                      "Send to an owner's address that differs from the last invitation's");
     command->add_flag("--allow-new-endpoints", options->allow_new_endpoints,
                       "Send the SmtpConnection's password to a server no apply has recorded for "
                       "it (on a checkout you trust)");

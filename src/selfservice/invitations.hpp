@@ -29,6 +29,8 @@ struct InviteRequest {
     std::string key;      // the invite key
     std::string template_text;
     bool dry_run = false;
+    // Send to an owner's address other than the last invitation's (--new-owner).
+    bool new_owner = false;
 };
 
 // One migration's invitation: sent (or, dry, what would be) or why not.

@@ -94,6 +94,13 @@ OwnerCredential new_owner_credential(const MailboxMigration& migration, const Co
     return credential;
 }
 
+std::optional<std::int64_t> credential_expiry(const std::string& record) {
+    nlohmann::json json = nlohmann::json::parse(record, nullptr, false);
+    if (!json.is_object() || !json.value("expires_at", nlohmann::json()).is_number_integer())
+        return std::nullopt;
+    return json["expires_at"].get<std::int64_t>();
+}
+
 Result<void> CredentialVault::keep(const std::string& migration,
                                    const OwnerCredential& credential) {
     if (!credential.value)

@@ -36,14 +36,18 @@ struct OwnerCredential {
 
 // What a credential of `kind` may be sent to: the source's login, host, port, encryption and
 // TLS checks (the CA file's contents too), and the mailbox it is copied into (its login and
-// host: another port of the same server is the same mailbox), as the owner's page showed them; for a refresh token also the OAuth2Client's name, token endpoint
-// and TLS checks.
+// host: another port of the same server is the same mailbox), as the owner's page showed them; for
+// a refresh token also the OAuth2Client's name, token endpoint and TLS checks.
 std::string source_binding(const MailboxMigration& migration, const Config& config,
                            CredentialKind kind);
 
 // A credential the owner gives now: bound to the source as it is, for selfService.expires.
 OwnerCredential new_owner_credential(const MailboxMigration& migration, const Config& config,
                                      CredentialKind kind, SecretValue value);
+
+// When a credential record (the meta table's value) expires, read without opening it; nullopt
+// for a record that is not one.
+std::optional<std::int64_t> credential_expiry(const std::string& record);
 
 // The owner's credentials of migrations, sealed in the state's meta table ("credential:NAME").
 class CredentialVault {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "selfservice/invite.hpp"
 #include "trust/routes.hpp"
@@ -48,11 +49,14 @@ void OwnerJobs::note(std::string problem) {
     m_problems.push_back(std::move(problem));
 }
 
-std::vector<std::string> OwnerJobs::problems() {
+std::vector<std::string> OwnerJobs::take_problems() {
     std::vector<std::string> ledger = m_ledger.errors();
     std::lock_guard lock(m_mutex);
-    std::vector<std::string> out = m_problems;
-    out.insert(out.end(), ledger.begin(), ledger.end());
+    std::vector<std::string> out;
+    out.swap(m_problems);
+    for (std::size_t i = std::min(m_ledger_reported, ledger.size()); i < ledger.size(); ++i)
+        out.push_back(ledger[i]);
+    m_ledger_reported = ledger.size();
     return out;
 }
 
@@ -200,26 +204,68 @@ void OwnerJobs::run_one(const MailboxMigration& migration) {
 }
 
 std::size_t OwnerJobs::sweep_expired() {
+    // Every credential record, not only the configuration's: one of a migration since removed
+    // or renamed is wiped at once, since nothing will ever copy with it.
+    constexpr std::string_view prefix = "credential:";
+    Result<std::vector<std::pair<std::string, std::string>>> records = [&] {
+        std::lock_guard lock(m_shared.mutex);
+        return m_shared.state.meta_with_prefix(std::string(prefix));
+    }();
+    if (!records) {
+        note(records.error().message);
+        return 0;
+    }
     std::size_t wiped = 0;
-    for (const MailboxMigration& migration : m_config.migrations) {
-        if (!is_self_service(migration) || busy(migration.meta.name))
+    std::int64_t now = unix_now();
+    for (const auto& [key, value] : *records) {
+        std::string name = key.substr(prefix.size());
+        if (value.empty() || busy(name))
             continue;
-        std::unique_lock lock(m_shared.mutex);
-        Result<std::optional<OwnerCredential>> credential = m_vault.read(migration.meta.name);
-        if (!credential || !*credential || (*credential)->expires_at > unix_now())
+        const MailboxMigration* migration = find_migration(m_config, name);
+        bool orphan = migration == nullptr || !is_self_service(*migration);
+        std::optional<std::int64_t> expires = credential_expiry(value);
+        if (!orphan && expires && *expires > now)
             continue;
-        Result<void> gone = m_vault.wipe(migration.meta.name);
-        lock.unlock();
+        Result<void> gone = [&] {
+            std::lock_guard lock(m_shared.mutex);
+            return m_vault.wipe(name);
+        }();
         if (!gone) {
             note(gone.error().message);
             continue;
         }
         ++wiped;
-        record(migration, TaskStatus::error,
-               "the owner's credentials expired before the copy was done; invite the owner "
-               "again (mailsync invite)");
+        if (orphan)
+            note(fmt::format("wiped the owner's credentials kept for '{}', which the "
+                             "configuration no longer declares as a self-service migration",
+                             name));
+        else
+            record(*migration, TaskStatus::error,
+                   "the owner's credentials expired before the copy was done; invite the owner "
+                   "again (mailsync invite)");
     }
+    sweep_sessions(now);
     return wiped;
+}
+
+void OwnerJobs::sweep_sessions(std::int64_t now) {
+    Result<std::vector<std::pair<std::string, std::string>>> sessions = [&] {
+        std::lock_guard lock(m_shared.mutex);
+        return m_shared.state.meta_with_prefix("owner-session:");
+    }();
+    if (!sessions)
+        return note(sessions.error().message);
+    for (const auto& [key, value] : *sessions) {
+        nlohmann::json record = nlohmann::json::parse(value, nullptr, false);
+        bool live = record.is_object() && record.contains("expires_at") &&
+                    record["expires_at"].is_number_integer() &&
+                    record["expires_at"].get<std::int64_t>() > now;
+        if (value.empty() || live)
+            continue;
+        std::lock_guard lock(m_shared.mutex);
+        if (Result<void> ended = m_shared.state.set_meta(key, ""); !ended)
+            note(ended.error().message);
+    }
 }
 
 } // namespace mailsync

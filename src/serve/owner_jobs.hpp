@@ -61,16 +61,19 @@ public:
     std::optional<LiveProgress> live(const std::string& name);
     // Stops the running copies where they are (their records stay PENDING) and the threads.
     void stop();
-    // Wipes the credentials that expired, and marks their migrations ERROR; the number wiped.
+    // Wipes the credentials that expired, and marks their migrations ERROR, and those of
+    // migrations no longer configured; ends the owner sessions that expired. The number wiped.
     std::size_t sweep_expired();
-    // Problems that are nobody's request's: failed state writes, a vault that does not open.
-    std::vector<std::string> problems();
+    // Problems that are nobody's request's (failed state writes, a vault that does not open),
+    // each once: those since the last call.
+    std::vector<std::string> take_problems();
 
 private:
     void work();
     void run_one(const MailboxMigration& migration);
     void record(const MailboxMigration& migration, TaskStatus status, std::string message);
     void note(std::string problem);
+    void sweep_sessions(std::int64_t now);
 
     const Config& m_config;
     const TrustPolicy& m_policy;
@@ -85,6 +88,7 @@ private:
     std::vector<std::string> m_problems;
     bool m_stopping = false;
     std::size_t m_parallelism = 1;
+    std::size_t m_ledger_reported = 0; // the ledger's errors take_problems() has given
     std::vector<std::thread> m_threads;
 };
 

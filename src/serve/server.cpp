@@ -117,7 +117,7 @@ void SelfServiceServer::run() {
             if (std::size_t wiped = m_jobs.sweep_expired(); wiped > 0)
                 m_log(fmt::format("wiped the expired credentials of {} migration{}", wiped,
                                   wiped == 1 ? "" : "s"));
-            for (const std::string& problem : m_jobs.problems())
+            for (const std::string& problem : m_jobs.take_problems())
                 m_log("warning: " + problem);
             std::unique_lock lock(mutex);
             woken.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });

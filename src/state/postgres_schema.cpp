@@ -135,6 +135,19 @@ Result<std::optional<std::string>> PostgresState::meta(const std::string& key) {
     return std::optional<std::string>(rows->text(0, 0));
 }
 
+Result<std::vector<std::pair<std::string, std::string>>>
+PostgresState::meta_with_prefix(const std::string& prefix) {
+    Lock guard(m_mutex);
+    Result<pg::Rows> rows = m_db.query(
+        "SELECT key, value FROM meta WHERE left(key, length($1)) = $1 ORDER BY key", {prefix});
+    if (!rows)
+        return std::unexpected(rows.error());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (int i = 0; i < rows->size(); ++i)
+        out.emplace_back(rows->text(i, 0), rows->text(i, 1));
+    return out;
+}
+
 Result<bool> PostgresState::replace_meta(const std::string& key, const std::string& expected,
                                          const std::string& value) {
     Lock guard(m_mutex);

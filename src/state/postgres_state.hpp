@@ -24,6 +24,8 @@ public:
     Result<void> drop_kept_key(const std::string& key_check) override;
     Result<std::optional<std::string>> meta(const std::string& key) override;
     Result<void> set_meta(const std::string& key, const std::string& value) override;
+    Result<std::vector<std::pair<std::string, std::string>>>
+    meta_with_prefix(const std::string& prefix) override;
     Result<bool> replace_meta(const std::string& key, const std::string& expected,
                               const std::string& value) override;
     Result<std::vector<ManagedObject>> managed() override;

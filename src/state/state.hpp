@@ -43,6 +43,11 @@ public:
     Result<void> set_meta(const std::string& key, const std::string& value) {
         return m_backend->set_meta(key, value);
     }
+    // The values whose keys start with `prefix`.
+    Result<std::vector<std::pair<std::string, std::string>>>
+    meta_with_prefix(const std::string& prefix) {
+        return m_backend->meta_with_prefix(prefix);
+    }
     // Sets a value only while it is `expected`; whether it was.
     Result<bool> replace_meta(const std::string& key, const std::string& expected,
                               const std::string& value) {

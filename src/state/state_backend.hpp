@@ -177,6 +177,9 @@ public:
     // A value of the state's meta table, or nullopt; and setting one.
     virtual Result<std::optional<std::string>> meta(const std::string& key) = 0;
     virtual Result<void> set_meta(const std::string& key, const std::string& value) = 0;
+    // Every (key, value) of the meta table whose key starts with `prefix`, in key order.
+    virtual Result<std::vector<std::pair<std::string, std::string>>>
+    meta_with_prefix(const std::string& prefix) = 0;
     // Sets `key` to `value` only while it holds `expected` (one statement, so that of two
     // processes at once only one succeeds); whether it did.
     virtual Result<bool> replace_meta(const std::string& key, const std::string& expected,

@@ -234,6 +234,24 @@ Result<void> SqliteState::set_meta(const std::string& key, const std::string& va
     return insert->run();
 }
 
+Result<std::vector<std::pair<std::string, std::string>>>
+SqliteState::meta_with_prefix(const std::string& prefix) {
+    auto select = m_db.prepare(
+        "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key");
+    if (!select)
+        return std::unexpected(select.error());
+    select->bind(1, prefix);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (true) {
+        Result<bool> row = select->step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            return out;
+        out.emplace_back(select->text(0), select->text(1));
+    }
+}
+
 Result<bool> SqliteState::replace_meta(const std::string& key, const std::string& expected,
                                        const std::string& value) {
     auto update = m_db.prepare("UPDATE meta SET value = ? WHERE key = ? AND value = ?");

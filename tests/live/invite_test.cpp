@@ -241,3 +241,33 @@ TEST_CASE(
                                         "line 1: unknown placeholder {password}"));
     CHECK(relayed_to(owner).size() == 1);
 }
+
+TEST_CASE("invite refuses an owner's address that changed since the last invitation, unless "
+          "--new-owner") {
+    TempDir dir;
+    std::string first = "owner-first@example.test";
+    std::string second = "owner-second@example.test";
+    write_file(dir.file("config/m.yaml"), config_yaml(first));
+    std::filesystem::create_directories(dir.file("secret"));
+    std::vector<std::string> args{"invite",       "config",
+                                  "--base-url",   "https://migrate.example.test/",
+                                  "--invite-key", dir.file("secret/invite.key"),
+                                  "--state",      dir.file("state.db")};
+    RunOptions options = invite_options(dir);
+    REQUIRE(run_mailsync(args, options).exit_code == 0);
+
+    write_file(dir.file("config/m.yaml"), config_yaml(second));
+    ProcessResult changed = run_mailsync(args, options);
+    CHECK(changed.exit_code == 1);
+    CHECK_THAT(changed.err,
+               Catch::Contains("MailboxMigration 'bob': the owner's address changed since the "
+                               "last invitation, which went to " +
+                               first + "; make sure the new one is right"));
+    CHECK(relayed_to(second).empty());
+
+    args.push_back("--new-owner");
+    ProcessResult confirmed = run_mailsync(args, options);
+    INFO(confirmed.out << confirmed.err);
+    CHECK(confirmed.exit_code == 0);
+    CHECK(relayed_to(second).size() == 1);
+}

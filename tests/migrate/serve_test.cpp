@@ -274,12 +274,14 @@ TEST_CASE("serve: a server killed while a copy is pending resumes it at its next
     CHECK(served.output().find("the owner's login test passed") != std::string::npos);
 }
 
-TEST_CASE("serve: expired credentials are wiped, and a changed source gets none") {
+TEST_CASE("serve: expired credentials are wiped, and those of a removed migration; a changed "
+          "source gets none") {
     Served served(std::vector<OwnedBox>{{13}, {14}});
     served.invite();
     keep_credential(served, "m13", "m13@example.test:1 ssl verify=yes ca=", unix_now() + 3600,
                     "credential-13");
     keep_credential(served, "m14", "whatever", unix_now() - 1, "credential-14");
+    keep_credential(served, "m99-removed", "whatever", unix_now() + 3600, "credential-99");
     served.start();
     for (int i = 0; i < 100 && (!migration_status(served, "m13").starts_with("ERROR") ||
                                 !migration_status(served, "m14").starts_with("ERROR"));
@@ -293,7 +295,11 @@ TEST_CASE("serve: expired credentials are wiped, and a changed source gets none"
           "again (mailsync invite)");
     Result<StateStore> state = StateStore::open(served.state);
     REQUIRE(state);
-    for (const char* name : {"credential:m13", "credential:m14"}) {
+    for (int i = 0; i < 100 && served.output().find("m99-removed") == std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(served.output().find("warning: wiped the owner's credentials kept for 'm99-removed', "
+                               "which the configuration no longer declares") != std::string::npos);
+    for (const char* name : {"credential:m13", "credential:m14", "credential:m99-removed"}) {
         Result<std::optional<std::string>> kept = state->meta(name);
         REQUIRE(kept);
         CHECK((!*kept || (*kept)->empty()));

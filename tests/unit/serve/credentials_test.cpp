@@ -106,6 +106,15 @@ TEST_CASE("the vault keeps a credential sealed in the state, opens it, and wipes
     // A record moved to another migration, or given a later expiry, opens nothing either.
     REQUIRE(state->set_meta("credential:bob", **raw));
     CHECK(!vault.read("bob"));
+    REQUIRE(state->set_meta("credentials-of-no-one", "x"));
+    Result<std::vector<std::pair<std::string, std::string>>> all =
+        state->meta_with_prefix("credential:");
+    REQUIRE(all);
+    REQUIRE(all->size() == 2);
+    CHECK(all->at(0).first == "credential:alice");
+    CHECK(all->at(1).first == "credential:bob");
+    CHECK(credential_expiry(all->at(0).second) == 2'000);
+    CHECK(!credential_expiry("not a record"));
     std::string later = **raw;
     later.replace(later.find("2000"), 4, "9000");
     REQUIRE(state->set_meta("credential:alice", later));
