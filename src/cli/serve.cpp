@@ -193,8 +193,8 @@ void add_serve_command(CLI::App& app, Context& context) {
     command->add_option("--parallelism", options->parallelism,
                         "Mailboxes copied at once (default 2)");
     command->add_flag("--allow-new-endpoints", options->allow_new_endpoints,
-                      "Send the destinations' passwords to servers no apply has recorded for "
-                      "them (on a checkout you trust)");
+                      "Send the owners' credentials and mail, and the destinations' passwords, "
+                      "to servers no apply has recorded for them (on a checkout you trust)");
     add_env_option(*command, options->settings);
     add_state_option(*command, options->settings);
     command->footer("Exit codes: 0 stopped by SIGINT or SIGTERM; 1 errors (the configuration, a "

@@ -1,6 +1,8 @@
 #include "config/checks.hpp"
 
+#include <cctype>
 #include <map>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -66,6 +68,22 @@ void check_previous_names(const std::vector<Resource>& resources, Kind kind,
     }
 }
 
+// A query's text with %XX decoded and in lower case, as a server would read its names.
+std::string lower_decoded(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '%' && i + 2 < text.size() &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            c = static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        }
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
 // A URL that receives the client secret or the user's consent: https, or plain http only to this
 // machine, never with credentials in it.
 void check_endpoint_url(const OAuth2Client& client, std::string_view field, const std::string& url,
@@ -88,6 +106,19 @@ void check_endpoint_url(const OAuth2Client& client, std::string_view field, cons
                                       subject));
     else if (parts->scheme != "http" && parts->scheme != "https")
         diagnostics.error(where, fmt::format("{} must be an https:// URL", subject));
+    // mailsync adds the flow's parameters; a fragment would hide them from the provider, and a
+    // query of the YAML's own could answer in another application's name.
+    if (!parts->fragment.empty() || url.find('#') != std::string::npos)
+        diagnostics.error(where, fmt::format("{} must not hold a fragment ('#')", subject));
+    for (std::string_view reserved :
+         {"client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method",
+          "response_type", "scope", "login_hint", "code", "code_verifier", "grant_type"}) {
+        std::string query = "&" + lower_decoded(parts->query);
+        if (query.find("&" + std::string(reserved) + "=") != std::string::npos)
+            diagnostics.error(where, fmt::format("{} must not set '{}' in its query: mailsync "
+                                                 "sets it",
+                                                 subject, reserved));
+    }
 }
 
 void check_client(const OAuth2Client& client, Diagnostics& diagnostics) {

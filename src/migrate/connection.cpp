@@ -560,6 +560,9 @@ std::expected<Response, Failure> Connection::authenticate(std::string_view mecha
                 return std::unexpected(Failure{"log in", status_words(*response)});
             return std::move(*response);
         }
+        // A server that refuses by hanging up: its words, and final, as a NO is.
+        if (response->tag == "*" && response->kind == "BYE")
+            return std::unexpected(Failure{"log in", status_words(*response)});
     }
 }
 

@@ -1,5 +1,6 @@
 // Logging in to both sides of a migration: OAuth2 tokens fetched once per credential, the
 // credentials each login method needs, and the connections opened.
+#include <chrono>
 #include <map>
 #include <mutex>
 
@@ -37,8 +38,12 @@ std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* 
 
 std::expected<std::string, std::string> access_token(const Config& config,
                                                      const MigrationEndpoint& side) {
+    // Access tokens live an hour at Google and Microsoft (60 to 90 minutes); a cached one is
+    // used for 45 minutes, so that a long-running serve or worker asks again in time.
     static std::mutex mutex;
-    static std::map<std::string, std::string> tokens;
+    static std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
+        tokens;
+    constexpr auto lifetime = std::chrono::minutes(45);
     const OAuth2Auth& auth = *side.auth->oauth2;
     const OAuth2Client* client = config.find_client(auth.client);
     if (client == nullptr)
@@ -46,8 +51,9 @@ std::expected<std::string, std::string> access_token(const Config& config,
     TokenRequest request = token_request(*client, auth, side.username);
     {
         std::lock_guard lock(mutex);
-        if (auto found = tokens.find(request.key); found != tokens.end())
-            return found->second;
+        if (auto found = tokens.find(request.key);
+            found != tokens.end() && found->second.second > std::chrono::steady_clock::now())
+            return found->second.first;
     }
     curl::Easy easy;
     std::string body;
@@ -70,7 +76,10 @@ std::expected<std::string, std::string> access_token(const Config& config,
             fmt::format("token request to {}: {}{}", request.url, response.error,
                         response.description.empty() ? "" : ": " + response.description));
     std::lock_guard lock(mutex);
-    tokens[request.key] = response.access_token;
+    std::erase_if(tokens, [](const auto& entry) {
+        return entry.second.second <= std::chrono::steady_clock::now();
+    });
+    tokens[request.key] = {response.access_token, std::chrono::steady_clock::now() + lifetime};
     return response.access_token;
 }
 

@@ -134,7 +134,8 @@ MigrationOutcome run_migration(const MailboxMigration& migration, const Config& 
     for (;;) {
         MigrationJob job(migration, config, ledger, options, &progress);
         std::expected<void, StepError> result = job.open();
-        if (!result && !started && result.error().broke && !first_retried) {
+        if (!result && !started && result.error().broke && !first_retried &&
+            progress.stop == MigrationProgress::go) {
             // Not refused and not a NO: the server's side broke off (its login process died,
             // say). One more try; a second failure is final as any first connect's is.
             job.close();

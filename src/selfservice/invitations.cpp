@@ -59,16 +59,21 @@ InviteOutcome invite_one(const InviteRequest& request, const MailboxMigration& m
             out.error = preview.error().message;
         return out;
     }
-    // A changed address is where a pull request would send the link to itself.
-    Result<std::optional<InviteRecord>> last = read_invite(*state, m.meta.name);
-    if (last && *last && !(*last)->sent_to.empty() && (*last)->sent_to != out.email &&
-        !request.new_owner) {
-        out.error = fmt::format("the owner's address changed since the last invitation, which "
-                                "went to {}; make sure the new one is right (a changed address "
-                                "would give the link to whoever holds it), then invite again "
-                                "with --new-owner",
-                                (*last)->sent_to);
-        return out;
+    // A changed address is where a pull request would send the link to itself; under the
+    // migration's name or a name it had before (metadata.previousNames).
+    std::vector<std::string> names{m.meta.name};
+    names.insert(names.end(), m.meta.previous_names.begin(), m.meta.previous_names.end());
+    for (const std::string& name : names) {
+        Result<std::optional<InviteRecord>> last = read_invite(*state, name);
+        if (last && *last && !(*last)->sent_to.empty() && (*last)->sent_to != out.email &&
+            !request.new_owner) {
+            out.error = fmt::format("the owner's address changed since the last invitation, "
+                                    "which went to {}; make sure the new one is right (a changed "
+                                    "address would give the link to whoever holds it), then "
+                                    "invite again with --new-owner",
+                                    (*last)->sent_to);
+            return out;
+        }
     }
     std::string link = fmt::format("{}/m/{}", request.base_url, invite.token);
     Result<std::string> data = message_for(request, m, link, out.expires);

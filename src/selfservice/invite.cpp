@@ -30,12 +30,20 @@ std::optional<InviteRecord> from_json(const std::string& text) {
     nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
     if (!json.is_object())
         return std::nullopt;
+    // The state is read as found: a field of another type is as good as missing, never thrown.
+    auto field = [&json](const char* name) {
+        auto found = json.find(name);
+        return found != json.end() && found->is_string() ? found->get<std::string>()
+                                                         : std::string();
+    };
     InviteRecord record;
-    record.id_hash = json.value("id_hash", "");
-    record.expires_at = json.value("expires_at", std::int64_t{0});
-    record.sent_at = json.value("sent_at", "");
-    record.sent_to = json.value("sent_to", "");
-    record.used_at = json.value("used_at", "");
+    record.id_hash = field("id_hash");
+    auto expires = json.find("expires_at");
+    record.expires_at =
+        expires != json.end() && expires->is_number_integer() ? expires->get<std::int64_t>() : 0;
+    record.sent_at = field("sent_at");
+    record.sent_to = field("sent_to");
+    record.used_at = field("used_at");
     return record;
 }
 

@@ -36,10 +36,11 @@ std::string ca_text(const std::string& path) {
     if (path.empty())
         return {};
     std::ifstream in(path, std::ios::binary);
-    std::string bytes(1 << 20, '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
-    return fmt::format("{}#{}", path, in.bad() ? "unreadable" : sha256_hex(bytes).substr(0, 16));
+    Sha256 digest;
+    std::string chunk(1 << 16, '\0');
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+        digest.update(std::string_view(chunk.data(), static_cast<std::size_t>(in.gcount())));
+    return fmt::format("{}#{}", path, in.bad() || !in.eof() ? "unreadable" : digest.hex());
 }
 
 } // namespace
@@ -142,7 +143,7 @@ Result<std::optional<OwnerCredential>> CredentialVault::read(const std::string& 
         !record.value("expires_at", nlohmann::json()).is_number_integer())
         return unreadable();
     OwnerCredential credential;
-    credential.kind = record.value("kind", std::string()) == "refresh_token"
+    credential.kind = record.contains("kind") && record["kind"] == "refresh_token"
                           ? CredentialKind::refresh_token
                           : CredentialKind::password;
     credential.bound_to = record["bound_to"].get<std::string>();

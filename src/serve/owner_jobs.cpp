@@ -141,8 +141,14 @@ void OwnerJobs::work() {
             name = std::move(m_queue.front());
             m_queue.pop_front();
         }
-        if (const MailboxMigration* migration = find_migration(m_config, name))
-            run_one(*migration);
+        if (const MailboxMigration* migration = find_migration(m_config, name)) {
+            try {
+                run_one(*migration);
+            } catch (const std::exception& error) {
+                note(fmt::format("{}: the copy stopped on an internal error: {}", name,
+                                 error.what()));
+            }
+        }
         std::lock_guard lock(m_mutex);
         m_busy.erase(name);
         m_running.erase(name);
@@ -226,14 +232,17 @@ std::size_t OwnerJobs::sweep_expired() {
         std::optional<std::int64_t> expires = credential_expiry(value);
         if (!orphan && expires && *expires > now)
             continue;
-        Result<void> gone = [&] {
+        // Only the record read: one the owner gave meanwhile stays.
+        Result<bool> gone = [&] {
             std::lock_guard lock(m_shared.mutex);
-            return m_vault.wipe(name);
+            return m_shared.state.replace_meta(key, value, "");
         }();
         if (!gone) {
             note(gone.error().message);
             continue;
         }
+        if (!*gone)
+            continue;
         ++wiped;
         if (orphan)
             note(fmt::format("wiped the owner's credentials kept for '{}', which the "

@@ -119,7 +119,7 @@ void SelfServiceServer::sign_in_routes() {
         if (!token) {
             m_log(fmt::format("{}: the owner's sign-in failed: {}", session->migration,
                               token.error().message));
-            page.error = "The sign-in did not work: " + token.error().message;
+            page.error = "The sign-in did not work. Try again, or give your password instead.";
             return send(response, owner_page(page));
         }
         accept_credential(session->migration,

@@ -6,6 +6,7 @@
 
 #include "selfservice/invitations.hpp"
 #include "selfservice/invite.hpp"
+#include "util/net.hpp"
 
 namespace mailsync {
 
@@ -36,10 +37,6 @@ const MailboxMigration* self_service_migration(const Config& config, const std::
         if (migration.meta.name == name && is_self_service(migration))
             return &migration;
     return nullptr;
-}
-
-bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
 Result<void> check_serve_settings(const ServeSettings& settings) {
@@ -114,9 +111,14 @@ void SelfServiceServer::run() {
         std::mutex mutex;
         std::condition_variable_any woken;
         while (!stop.stop_requested()) {
-            if (std::size_t wiped = m_jobs.sweep_expired(); wiped > 0)
-                m_log(fmt::format("wiped the expired credentials of {} migration{}", wiped,
-                                  wiped == 1 ? "" : "s"));
+            try {
+                if (std::size_t wiped = m_jobs.sweep_expired(); wiped > 0)
+                    m_log(fmt::format("wiped the credentials of {} migration{}", wiped,
+                                      wiped == 1 ? "" : "s"));
+            } catch (const std::exception& error) {
+                m_log(fmt::format("warning: the sweep of expired credentials failed: {}",
+                                  error.what()));
+            }
             for (const std::string& problem : m_jobs.take_problems())
                 m_log("warning: " + problem);
             std::unique_lock lock(mutex);

@@ -48,9 +48,6 @@ std::string request_cookie(const httplib::Request& request, const std::string& n
 // The self-service migration of that name, or null.
 const MailboxMigration* self_service_migration(const Config& config, const std::string& name);
 
-// Whether `host` is this machine only: 127.0.0.0/8, ::1, localhost.
-bool is_loopback_host(const std::string& host);
-
 // Why the settings cannot serve (plain http beyond loopback, half a TLS pair), if so.
 Result<void> check_serve_settings(const ServeSettings& settings);
 

@@ -115,6 +115,10 @@ std::vector<SecretRoute> self_service_routes(const MailboxMigration& migration,
     };
     const MigrationEndpoint& source = migration.source;
     route("the owner's credentials", {scheme_of(source), source.host, source.port}, false);
+    // Not their credentials but their mail: into a mailbox an apply or the allowlist allowed,
+    // whatever the destination's own login is (a literal password has no route of its own).
+    const MigrationEndpoint& destination = migration.destination;
+    route("the owner's mail", {scheme_of(destination), destination.host, destination.port}, false);
     const std::string& client_name = source.auth->self_service->client;
     const OAuth2Client* client = client_name.empty() ? nullptr : config.find_client(client_name);
     if (client == nullptr)

@@ -152,3 +152,37 @@ TEST_CASE("validate checks selfService.oauth2Client", "[cli][selfservice]") {
     INFO(known.out << known.err);
     CHECK(known.exit_code == 0);
 }
+
+TEST_CASE("validate refuses a tenantId or a sign-in URL that could redirect an owner's sign-in",
+          "[cli][selfservice]") {
+    TempDir dir;
+    RunOptions options;
+    options.cwd = dir.path();
+    options.env = {{"SECRET", "client-secret"}};
+    auto client = [](const std::string& extra) {
+        return "apiVersion: mailsync/v1\nkind: OAuth2Client\nmetadata: {name: m365}\nspec:\n"
+               "  provider: microsoft\n  clientId: app\n  clientSecret: \"${env:SECRET}\"\n" +
+               extra;
+    };
+    write_file(dir.file("config/c.yaml"),
+               client("  tenantId: \"common/oauth2/v2.0/authorize?client_id=EVIL#\"\n"));
+    ProcessResult tenant = run_mailsync({"validate", "config"}, options);
+    CHECK(tenant.exit_code == 1);
+    CHECK_THAT(tenant.err, Catch::Contains("must be a tenant's GUID, its domain "
+                                           "(contoso.onmicrosoft.com), or common, organizations "
+                                           "or consumers"));
+    write_file(dir.file("config/c.yaml"),
+               client("  tenantId: contoso.onmicrosoft.com\n  authorizationUrl: "
+                      "\"https://login.example.org/authorize?client%5Fid=EVIL&x=1#frag\"\n"));
+    ProcessResult url = run_mailsync({"validate", "config"}, options);
+    CHECK(url.exit_code == 1);
+    CHECK_THAT(url.err, Catch::Contains("OAuth2Client 'm365': authorizationUrl must not hold a "
+                                        "fragment ('#')"));
+    CHECK_THAT(url.err, Catch::Contains("OAuth2Client 'm365': authorizationUrl must not set "
+                                        "'client_id' in its query: mailsync sets it"));
+    write_file(dir.file("config/c.yaml"),
+               client("  tenantId: 00000000-0000-0000-0000-000000000000\n"));
+    ProcessResult good = run_mailsync({"validate", "config"}, options);
+    INFO(good.out << good.err);
+    CHECK(good.exit_code == 0);
+}

@@ -271,3 +271,25 @@ TEST_CASE("invite refuses an owner's address that changed since the last invitat
     CHECK(confirmed.exit_code == 0);
     CHECK(relayed_to(second).size() == 1);
 }
+
+TEST_CASE("invite follows a renamed migration's previous names to the last owner's address") {
+    TempDir dir;
+    write_file(dir.file("config/m.yaml"), config_yaml("owner-before@example.test"));
+    std::filesystem::create_directories(dir.file("secret"));
+    std::vector<std::string> args{"invite",       "config",
+                                  "--base-url",   "https://migrate.example.test/",
+                                  "--invite-key", dir.file("secret/invite.key"),
+                                  "--state",      dir.file("state.db")};
+    RunOptions options = invite_options(dir);
+    REQUIRE(run_mailsync(args, options).exit_code == 0);
+    std::string renamed = config_yaml("owner-after@example.test");
+    renamed.replace(renamed.find("  name: bob\n"), 12, "  name: bob2\n  previousNames: [bob]\n");
+    write_file(dir.file("config/m.yaml"), renamed);
+    ProcessResult changed = run_mailsync(args, options);
+    INFO(changed.out << changed.err);
+    CHECK(changed.exit_code == 1);
+    CHECK_THAT(changed.err, Catch::Contains("MailboxMigration 'bob2': the owner's address changed "
+                                            "since the last invitation, which went to "
+                                            "owner-before@example.test"));
+    CHECK(relayed_to("owner-after@example.test").empty());
+}

@@ -120,6 +120,11 @@ TEST_CASE("the vault keeps a credential sealed in the state, opens it, and wipes
     REQUIRE(state->set_meta("credential:alice", later));
     CHECK(!vault.read("alice"));
 
+    // A record of odd types, as anyone who can write the state may leave: refused, not thrown.
+    REQUIRE(state->set_meta("credential:carol", R"({"kind":5,"bound_to":[],"sealed":7})"));
+    CHECK(!vault.read("carol"));
+    CHECK(!credential_expiry(R"({"expires_at":"soon"})"));
+
     REQUIRE(vault.wipe("alice"));
     Result<std::optional<OwnerCredential>> wiped = vault.read("alice");
     REQUIRE(wiped);

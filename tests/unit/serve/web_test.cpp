@@ -2,6 +2,8 @@
 // labelled, no script), the CSV (no formula), and which settings may serve.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "serve/pages.hpp"
 #include "serve/server.hpp"
 #include "serve/sessions.hpp"
@@ -9,6 +11,7 @@
 #include "support/temp_dir.hpp"
 #include "trust/policy.hpp"
 #include "trust/routes.hpp"
+#include "util/net.hpp"
 
 using namespace mailsync;
 
@@ -91,7 +94,8 @@ TEST_CASE("serve listens beyond loopback only over TLS, and wants a long admin t
     CHECK(!check_serve_settings(settings));
     for (std::string host : {"127.0.0.1", "127.0.0.2", "::1", "localhost"})
         CHECK(is_loopback_host(host));
-    for (std::string host : {"0.0.0.0", "10.0.0.1", "example.com", "128.0.0.1"})
+    for (std::string host :
+         {"0.0.0.0", "10.0.0.1", "example.com", "128.0.0.1", "127.0.0.1.attacker.example"})
         CHECK(!is_loopback_host(host));
 }
 
@@ -202,26 +206,39 @@ TEST_CASE("a self-service migration's owner has routes of their own, which apply
     auth.self_service = SelfServiceAuth{};
     auth.self_service->client = "custom"; // no client secret: its endpoints count all the same
     m.source.auth = auth;
+    m.destination.host = "imap.new.example";
+    m.destination.port = 993;
+    auto route = [&](std::string_view field) {
+        std::vector<SecretRoute> routes = self_service_routes(m, config);
+        auto found = std::ranges::find_if(
+            routes, [&](const SecretRoute& r) { return r.field.starts_with(field); });
+        REQUIRE(found != routes.end());
+        return *found;
+    };
     std::vector<SecretRoute> routes = self_service_routes(m, config);
-    REQUIRE(routes.size() == 3);
-    CHECK(routes[0].secret == "self-service:alice");
-    CHECK(routes[0].endpoint.text() == "imap://imap.old.example:993");
-    CHECK(routes[1].endpoint.text() == "https://login.example.org:443");
-    CHECK(!routes[1].well_known);
-    CHECK(routes[2].field == "the owner, to sign in (OAuth2Client 'custom')");
-    CHECK(!routes[2].well_known);
+    REQUIRE(routes.size() == 4);
+    for (const SecretRoute& r : routes)
+        CHECK(r.secret == "self-service:alice");
+    CHECK(route("the owner's credentials").endpoint.text() == "imap://imap.old.example:993");
+    CHECK(route("the owner's mail").endpoint.text() == "imap://imap.new.example:993");
+    CHECK(route("the owner's sign-in code").endpoint.text() == "https://login.example.org:443");
+    CHECK(!route("the owner's sign-in code").well_known);
+    CHECK(!route("the owner, to sign in").well_known);
     TrustPolicy policy;
-    policy.allowlist = *HostAllowlist::parse("imap.old.example");
+    policy.allowlist = *HostAllowlist::parse("imap.old.example imap.new.example");
     CHECK(refused_routes(routes, policy).size() == 2);
+    policy.allowlist = *HostAllowlist::parse("imap.old.example login.example.org");
+    CHECK(refused_routes(routes, policy).size() == 1); // the owner's mail to imap.new.example
 
     m.source.auth->self_service->client = "google";
     routes = self_service_routes(m, config);
-    REQUIRE(routes.size() == 3);
-    CHECK(routes[1].well_known);
-    CHECK(routes[2].well_known);
+    REQUIRE(routes.size() == 4);
+    CHECK(route("the owner's sign-in code").well_known);
+    CHECK(route("the owner, to sign in").well_known);
+    policy.allowlist = *HostAllowlist::parse("imap.old.example imap.new.example");
     CHECK(refused_routes(routes, policy).empty());
     m.source.tls.verify = false; // weakened TLS is another endpoint
-    CHECK(self_service_routes(m, config)[0].endpoint.text() ==
+    CHECK(route("the owner's credentials").endpoint.text() ==
           "imap+noverify://imap.old.example:993");
-    CHECK(migration_routes(m, config).size() == 3);
+    CHECK(migration_routes(m, config).size() == 4);
 }
