@@ -45,15 +45,19 @@ TEST_CASE("an apply killed with SIGKILL frees the PostgreSQL lock at once",
     TargetUnderTest target("sqlite", "postgres");
     TempDir dir;
     write_config(dir.path(), {});
-    Background first = start_mailsync(
-        {"apply", "--auto-approve", "--parallelism", "1", "--target", target.slow_writes(200), "."},
-        target.in(dir));
-    // Held: another apply is refused (the first writes slowly, so that it still holds the lock
-    // when asked on a loaded machine).
+    Background first =
+        start_mailsync({"apply", "--auto-approve", "--lock-timeout", "1m", "--parallelism", "1",
+                        "--target", target.slow_writes(200), "."},
+                       target.in(dir));
+    // Held: another apply is refused. The asking apply never applies (it is not approved), and
+    // the first waits for the lock, so that whichever of them a slow machine starts first, the
+    // first ends up holding it; it writes slowly, so that it still holds it when asked.
+    RunOptions asking = target.in(dir);
+    asking.stdin_text = "no\n";
     ProcessResult held;
-    for (int i = 0; i < 50 && held.err.find("is locked by run") == std::string::npos; ++i) {
+    for (int i = 0; i < 100 && held.err.find("is locked by run") == std::string::npos; ++i) {
         usleep(100'000);
-        held = run_mailsync({"apply", "--auto-approve", "."}, target.in(dir));
+        held = run_mailsync({"apply", "."}, asking);
     }
     REQUIRE(held.err.find("(pid " + std::to_string(first.pid) + " on ") != std::string::npos);
     kill(first.pid, SIGKILL);
