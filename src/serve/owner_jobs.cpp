@@ -223,7 +223,9 @@ std::size_t OwnerJobs::sweep_expired() {
     }
     std::size_t wiped = 0;
     std::int64_t now = unix_now();
-    for (const auto& [key, value] : *records) {
+    for (const auto& entry : *records) {
+        const std::string& key = entry.first;
+        const std::string& value = entry.second;
         std::string name = key.substr(prefix.size());
         if (value.empty() || busy(name))
             continue;
@@ -233,10 +235,11 @@ std::size_t OwnerJobs::sweep_expired() {
         if (!orphan && expires && *expires > now)
             continue;
         // Only the record read: one the owner gave meanwhile stays.
-        Result<bool> gone = [&] {
+        Result<bool> gone = false;
+        {
             std::lock_guard lock(m_shared.mutex);
-            return m_shared.state.replace_meta(key, value, "");
-        }();
+            gone = m_shared.state.replace_meta(key, value, "");
+        }
         if (!gone) {
             note(gone.error().message);
             continue;
