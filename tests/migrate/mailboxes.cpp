@@ -158,6 +158,12 @@ Side password_side(const MailFixture& fixture, int n) {
 
 std::uint32_t wait_for_messages(const MailFixture& fixture, int n, std::uint32_t count) {
     imap::Connection watch = open_box(fixture, user(n), password(n));
+    std::uint32_t seen = wait_for_messages(watch, count);
+    watch.close();
+    return seen;
+}
+
+std::uint32_t wait_for_messages(imap::Connection& watch, std::uint32_t count) {
     std::uint32_t seen = 0;
     for (int i = 0; i < 2000; ++i) {
         std::vector<imap::Response> status;
@@ -169,7 +175,6 @@ std::uint32_t wait_for_messages(const MailFixture& fixture, int n, std::uint32_t
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    watch.close();
     return seen;
 }
 

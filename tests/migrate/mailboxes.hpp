@@ -73,6 +73,9 @@ Side password_side(const MailFixture& fixture, int n);
 // asks once).
 std::uint32_t wait_for_messages(const MailFixture& fixture, int n, std::uint32_t count);
 
+// The same through a connection opened before, so that the wait starts at once.
+std::uint32_t wait_for_messages(imap::Connection& watch, std::uint32_t count);
+
 // Waits (up to 5 s) until mailbox n's INBOX count stays the same for 300 ms.
 void wait_until_settled(const MailFixture& fixture, int n);
 
