@@ -112,6 +112,9 @@ std::optional<LiveProgress> OwnerJobs::live(const std::string& name) {
 }
 
 void OwnerJobs::stop() {
+    // The signal's waiter and the main thread both stop the server: one at a time, or both
+    // would join the same threads.
+    std::lock_guard stopping(m_stop_mutex);
     {
         std::lock_guard lock(m_mutex);
         if (m_stopping && m_threads.empty())

@@ -81,6 +81,7 @@ private:
     CredentialVault& m_vault;
     MigrationLedger m_ledger;
     std::mutex m_mutex;
+    std::mutex m_stop_mutex; // held by stop() throughout
     std::condition_variable m_wake;
     std::deque<std::string> m_queue;
     std::set<std::string> m_busy;

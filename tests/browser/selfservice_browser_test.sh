@@ -33,14 +33,32 @@ owner_password=m37-password # the source's; the destination takes the shared mag
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mailsync-browser-XXXXXX")"
 serve_pid=""
+# Whether a process runs (a child that ended and is not reaped yet does not).
+running() {
+  local state
+  state="$(ps -o stat= -p "$1" 2>/dev/null)"
+  [[ -n "$state" && "$state" != Z* ]]
+}
 cleanup() {
   local status=$?
-  [[ -z "$serve_pid" ]] || kill "$serve_pid" 2>/dev/null || true
+  if [[ -n "$serve_pid" ]] && kill "$serve_pid" 2>/dev/null; then
+    # serve stops on SIGTERM; one that does not within 10 s fails the test and is killed.
+    for _ in $(seq 100); do
+      running "$serve_pid" || break
+      sleep 0.1
+    done
+    if running "$serve_pid"; then
+      kill -9 "$serve_pid" 2>/dev/null || true
+      echo "FAILED: mailsync serve did not stop within 10 s of SIGTERM" >&2
+      ((status != 0)) || status=1
+    fi
+  fi
   if ((status == 0)); then
     rm -rf "$work"
   else
     echo "(the test's folder is kept: $work)" >&2
   fi
+  exit "$status"
 }
 trap cleanup EXIT
 fail() {
