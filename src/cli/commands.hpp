@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -71,6 +73,22 @@ void add_mapping_option(CLI::App& command, SettingsFlags& flags);
 // to 1 and nullopt returned.
 std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
                                                       const SettingsFlags& flags, Context& context);
+
+// The callback of a command whose settings are its PATHs, `--env` and `--state` (invite, serve,
+// oauth2 authorize): resolves them with mailsync.yaml and the environment, puts the state and
+// the variables into `options`, then calls `run(*options, context)`.
+template <typename Options, typename Run>
+std::function<void()> settled(std::shared_ptr<Options> options, Context& context, Run run) {
+    return [options, &context, run] {
+        std::optional<RunSettings> settings =
+            resolve_settings_or_report(options->paths, options->settings, context);
+        if (!settings)
+            return;
+        options->state = settings->state.value;
+        options->variables = settings->variables();
+        run(*options, context);
+    };
+}
 
 // Puts the resolved target, state, environment and variables into a session's options.
 void use_settings(const RunSettings& settings, SessionOptions& session);

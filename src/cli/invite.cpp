@@ -203,15 +203,7 @@ void add_invite_command(CLI::App& app, Context& context) {
     add_state_option(*command, options->settings);
     command->footer("Exit codes: 0 every invitation was sent; 1 errors (the configuration, no "
                     "SmtpConnection, a bad base URL or key file, a server that refused).");
-    command->callback([options, &context] {
-        std::optional<RunSettings> settings =
-            resolve_settings_or_report(options->paths, options->settings, context);
-        if (!settings)
-            return;
-        options->state = settings->state.value;
-        options->variables = settings->variables();
-        run_invite(*options, context);
-    });
+    command->callback(settled(options, context, run_invite));
 }
 
 } // namespace mailsync::cli

@@ -209,15 +209,7 @@ void add_oauth2_command(CLI::App& app, Context& context) {
         "Exit codes: 0 the refresh token was written; 1 errors (the configuration, --out exists, "
         "the token endpoint not allowed, the sign-in refused or not finished in time, a redirect "
         "that does not match, the token endpoint refused the code).");
-    authorize_command->callback([options, &context] {
-        std::optional<RunSettings> settings =
-            resolve_settings_or_report(options->paths, options->settings, context);
-        if (!settings)
-            return;
-        options->state = settings->state.value;
-        options->variables = settings->variables();
-        run_authorize(*options, context);
-    });
+    authorize_command->callback(settled(options, context, run_authorize));
 }
 
 } // namespace mailsync::cli

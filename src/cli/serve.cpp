@@ -199,15 +199,7 @@ void add_serve_command(CLI::App& app, Context& context) {
     add_state_option(*command, options->settings);
     command->footer("Exit codes: 0 stopped by SIGINT or SIGTERM; 1 errors (the configuration, a "
                     "key or token file, the address).");
-    command->callback([options, &context] {
-        std::optional<RunSettings> settings =
-            resolve_settings_or_report(options->paths, options->settings, context);
-        if (!settings)
-            return;
-        options->state = settings->state.value;
-        options->variables = settings->variables();
-        run_serve(*options, context);
-    });
+    command->callback(settled(options, context, run_serve));
 }
 
 } // namespace mailsync::cli
