@@ -28,7 +28,27 @@ struct ExportOptions {
     std::string out;
     bool split = false;
     bool force = false;
+    // What `mailsync plan OUT` needs besides OUT to meet this target and state: nothing when the
+    // state was recorded below OUT, where plan looks for it.
+    std::string plan_flags;
 };
+
+// The state export records into, and the flags the plan of the written folder needs. Without
+// --config or a state of its own, and with a target given by flag or variable, the state goes
+// below --out, the configuration root of `plan OUT`: plan on the written folder then finds the
+// objects managed. Otherwise export keeps the state it was given, and its hint names it.
+void place_state(const RunSettings& settings, ExportOptions& options) {
+    bool given_target = settings.target.origin == SettingOrigin::flag ||
+                        settings.target.origin == SettingOrigin::environment_variable;
+    if (options.settings.config_root.empty() && given_target &&
+        settings.state.origin == SettingOrigin::built_in) {
+        options.session.state = default_state_for(options.out, settings.target.written);
+        return;
+    }
+    if (!given_target)
+        options.plan_flags += "--target " + settings.target.value + " ";
+    options.plan_flags += "--state " + options.session.state + " ";
+}
 
 // Plans the written folder against the target: anything but "no changes" is worth a warning,
 // except the secrets whose fingerprint the state kept (`kept`): their values are not known here.
@@ -160,8 +180,8 @@ void run_export(const ExportOptions& options, Context& context) {
         fmt::print("{} of them keep{} the fingerprint the state held, so plan compares {} with "
                    "the value filled in.\n",
                    kept->size(), kept->size() == 1 ? "s" : "", kept->size() == 1 ? "it" : "them");
-    fmt::print("They are managed in {} now; 'mailsync plan {}{}' shows what differs.\n",
-               state->path(),
+    fmt::print("They are managed in {} now; 'mailsync plan {}{}{}' shows what differs.\n",
+               state->path(), options.plan_flags,
                options.session.ownership.scope.empty()
                    ? std::string()
                    : "--scope " + options.session.ownership.scope + " ",
@@ -201,6 +221,7 @@ void add_export_command(CLI::App& app, Context& context) {
             return;
         options->mapping = settings->mapping.value;
         use_settings(*settings, options->session);
+        place_state(*settings, *options);
         run_export(*options, context);
     });
 }

@@ -1,12 +1,15 @@
 #include "cli/files.hpp"
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "config/schema.hpp"
+#include "util/confined_file.hpp"
 #include "util/safe_file.hpp"
 #include "util/text.hpp"
 
@@ -40,8 +43,52 @@ file_header(const std::string& out, const std::string& intro,
     };
 }
 
-bool write_new_files(const std::string& out, const std::map<std::string, std::string>& files,
+namespace {
+
+// The variable a line of .env.example sets ("NAME=..."), or "".
+std::string variable_of(const std::string& line) {
+    std::size_t equals = line.find('=');
+    if (equals == 0 || equals == std::string::npos)
+        return {};
+    for (char c : line.substr(0, equals)) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+            return {};
+    }
+    return line.substr(0, equals);
+}
+
+// An .env.example that is there already (a second import into the same folder) keeps what it
+// says, values filled in included, and gains the entries of variables it does not list: each
+// "\n# about\nNAME=\n" of `addition`, its introduction left out.
+std::string merged_env_example(const std::string& existing, const std::string& addition) {
+    std::set<std::string> listed;
+    std::istringstream lines(existing);
+    for (std::string line; std::getline(lines, line);)
+        listed.insert(variable_of(line));
+    std::string merged = existing;
+    if (!merged.empty() && !merged.ends_with('\n'))
+        merged += '\n';
+    std::istringstream added(addition);
+    std::string comment;
+    for (std::string line; std::getline(added, line);) {
+        if (line.starts_with('#')) {
+            comment += line + '\n';
+            continue;
+        }
+        std::string variable = variable_of(line);
+        if (!variable.empty() && listed.insert(variable).second)
+            merged += "\n" + comment + line + '\n';
+        if (line.empty() || !variable.empty())
+            comment.clear();
+    }
+    return merged;
+}
+
+} // namespace
+
+bool write_new_files(const std::string& out, const std::map<std::string, std::string>& files_in,
                      bool force, const char* command) {
+    std::map<std::string, std::string> files = files_in;
     std::error_code error;
     if (fs::exists(out, error) && !fs::is_directory(out, error)) {
         fmt::print(stderr, "error: --out {} is a file, not a folder\n", out);
@@ -51,8 +98,16 @@ bool write_new_files(const std::string& out, const std::map<std::string, std::st
         std::vector<std::string> existing;
         for (const auto& [path, text] : files) {
             fs::path file = fs::path(out) / path;
-            if (fs::exists(file, error) && path != "mailsync.schema.json")
-                existing.push_back(file.string());
+            if (!fs::exists(file, error) || path == "mailsync.schema.json")
+                continue;
+            if (path == ".env.example" && !is_symbolic_link(file.string())) {
+                Result<std::string> listed = read_regular_file(file.string(), 4U << 20U);
+                if (listed) {
+                    files[path] = merged_env_example(*listed, text);
+                    continue;
+                }
+            }
+            existing.push_back(file.string());
         }
         if (!existing.empty()) {
             fmt::print(stderr,

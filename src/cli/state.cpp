@@ -1,16 +1,34 @@
 // `mailsync state`: `export-key --out FILE` moves the state's fingerprint key out of the state;
 // `show` (state_show.cpp) summarizes it; `migrate --to URL` copies it into another backend and
 // verifies the copy.
+#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "state/state_location.hpp"
 #include "state/state_migrate.hpp"
 
 namespace mailsync::cli {
 
 namespace {
+
+// A SQLite state that is not there yet is refused rather than made empty: `state migrate` would
+// copy nothing and say so as a success, and `export-key` would move the key of a new state. The
+// usual cause is a configuration in a folder of its own, whose state lives below it.
+Result<StateStore> open_existing(const std::string& location, const SettingsFlags& flags) {
+    Result<StateLocation> where = parse_state_location(location);
+    if (where && where->kind == StateBackendKind::sqlite &&
+        !std::filesystem::exists(where->address))
+        return fail(fmt::format("there is no state at {}: nothing has run with it yet{}",
+                                where->display,
+                                flags.config_root.empty() && flags.state.empty()
+                                    ? "; a configuration's state lives below its folder, "
+                                      "named with --config FOLDER (or give --state)"
+                                    : ""));
+    return StateStore::open(location);
+}
 
 struct ExportKeyOptions {
     std::string state;
@@ -19,7 +37,7 @@ struct ExportKeyOptions {
 };
 
 void run_export_key(const ExportKeyOptions& options, Context& context) {
-    Result<StateStore> state = StateStore::open(options.state);
+    Result<StateStore> state = open_existing(options.state, options.settings);
     Result<void> exported =
         state ? state->export_key(options.out) : Result<void>(std::unexpected(state.error()));
     if (!exported) {
@@ -43,7 +61,7 @@ struct MigrateOptions {
 };
 
 void run_migrate(const MigrateOptions& options, Context& context) {
-    Result<StateStore> state = StateStore::open(options.state);
+    Result<StateStore> state = open_existing(options.state, options.settings);
     Result<MigrateSummary> copied =
         state ? migrate_state(*state, options.to, options.force, lock_wait(options.lock_timeout))
               : Result<MigrateSummary>(std::unexpected(state.error()));

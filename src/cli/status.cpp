@@ -1,4 +1,5 @@
 // `mailsync status`: the task tracking of the last run (or one named), per resource.
+#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@ namespace mailsync::cli {
 namespace {
 
 struct StatusOptions {
+    std::vector<std::string> paths;
     std::string state;
     SettingsFlags settings;
     std::string run;
@@ -57,7 +59,40 @@ void print_runs(StateStore& state, const StatusOptions& options, Context& contex
                    run.started_at, run.finished_at.empty() ? "…" : run.finished_at, run.target);
 }
 
+// A SQLite state that is not there: nothing ran with it, and status does not make one. Run
+// beside a configuration's folder, the likely cause is that folder's name left out.
+bool said_no_state(const StatusOptions& options, Context& context) {
+    Result<StateLocation> where = parse_state_location(options.state);
+    if (!where || where->kind != StateBackendKind::sqlite ||
+        std::filesystem::exists(where->address))
+        return false;
+    if (!options.run.empty()) {
+        fmt::print(stderr, "error: no run {}: there is no state at {}\n", options.run,
+                   where->display);
+        context.exit_code = 1;
+    } else if (options.format == "json") {
+        nlohmann::ordered_json out{{"format_version", 1}};
+        if (options.runs) {
+            out["state"] = where->display;
+            out["environment"] =
+                options.environment ? nlohmann::ordered_json(*options.environment) : nullptr;
+            out["runs"] = nlohmann::ordered_json::array();
+        } else {
+            out["run"] = nullptr;
+        }
+        fmt::print("{}\n", out.dump(2));
+    } else {
+        fmt::print("No runs recorded: there is no state at {}.\n", where->display);
+        if (options.paths.empty() && options.settings.config_root.empty())
+            fmt::print("A configuration's state lives below its folder: name the folder as plan "
+                       "and apply were given it, e.g. 'mailsync status config/'.\n");
+    }
+    return true;
+}
+
 void run_status(const StatusOptions& options, Context& context) {
+    if (said_no_state(options, context))
+        return;
     Result<StateStore> state = StateStore::open(options.state);
     if (!state) {
         fmt::print(stderr, "error: {}\n", state.error().message);
@@ -165,6 +200,10 @@ void add_status_command(CLI::App& app, Context& context) {
         "status",
         "Show the last run's tasks per resource and every mailbox migration: NEW, PENDING, "
         "COMPLETED, ERROR");
+    command->add_option("paths", options->paths,
+                        "The configuration's files or folders, as plan and apply were given "
+                        "them: status reads the state below their root (default: the current "
+                        "folder)");
     add_state_options(*command, options->settings);
     CLI::Option* run =
         command->add_option("--run", options->run, "An earlier run, by the id --runs shows");
@@ -182,7 +221,7 @@ void add_status_command(CLI::App& app, Context& context) {
                     "unreadable state.");
     command->callback([options, &context] {
         std::optional<RunSettings> settings =
-            resolve_settings_or_report({}, options->settings, context);
+            resolve_settings_or_report(options->paths, options->settings, context);
         if (!settings)
             return;
         options->state = settings->state.value;

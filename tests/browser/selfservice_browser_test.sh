@@ -127,11 +127,17 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 base="http://127.0.0.1:$port"
 head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/admin.token"
 chmod 600 "$work/admin.token"
-keys=(--invite-key "$work/invite.key" --state "$work/state.db")
+# The README's self-service commands as written ("Self-service migration"), with this test's
+# key files and URL: the keys from the environment, the state below config/.
+run_env+=(
+  MAILSYNC_INVITE_KEY_FILE="$work/invite.key"
+  MAILSYNC_CREDENTIAL_KEY_FILE="$work/credential.key"
+  MAILSYNC_ADMIN_TOKEN_FILE="$work/admin.token"
+)
 
 # The invitation, through Dovecot's submission service to the relay sink.
 relayed="$(fixture_value "$fixture" RELAYED_DIR)"
-(cd "$work" && env "${run_env[@]}" "$mailsync" invite config --base-url "$base" "${keys[@]}") \
+(cd "$work" && env "${run_env[@]}" "$mailsync" invite --base-url "$base" config/) \
   >"$work/invite.out" 2>&1 || { cat "$work/invite.out" >&2; fail "mailsync invite"; }
 echo "invite: $(head -1 "$work/invite.out")"
 mail="$(grep -lF $'\r\nTo: '"$owner"$'\r\n' "$relayed"/*.eml | sort | tail -1)"
@@ -141,8 +147,8 @@ link="$(grep -oE "$base/m/[A-Za-z0-9_.-]+" "$mail" | head -1)"
 echo "invite: the link reached $owner ($(basename "$mail"))"
 
 # serve, in the background until the test ends.
-(cd "$work" && exec env "${run_env[@]}" "$mailsync" serve config --listen "127.0.0.1:$port" \
-  "${keys[@]}" --credential-key "$work/credential.key" --admin-token-file "$work/admin.token") \
+(cd "$work" && exec env "${run_env[@]}" "$mailsync" serve --listen "127.0.0.1:$port" \
+  --public-url "$base" config/) \
   >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 for _ in $(seq 300); do
@@ -173,7 +179,7 @@ fetched "$destination" . >"$work/destination.txt"
 diff -u "$work/source.txt" "$work/destination.txt" >&2 ||
   fail "the destination differs from the source (above: - source, + destination)"
 echo "destination: the 3 messages, with their folders, flags and dates, as at the source"
-(cd "$work" && env "${run_env[@]}" "$mailsync" status --state "$work/state.db") >"$work/status.out" 2>&1 || true
+(cd "$work" && env "${run_env[@]}" "$mailsync" status config/) >"$work/status.out" 2>&1 || true
 grep -qE "COMPLETED +m37 " "$work/status.out" ||
   { cat "$work/status.out" >&2; fail "mailsync status does not show m37 COMPLETED"; }
 echo "status: $(grep -E "COMPLETED +m37 " "$work/status.out" | sed 's/  */ /g')"

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -229,4 +230,39 @@ TEST_CASE("export keeps the fingerprints the state holds, so a rotated secret is
           std::string::npos);
     CHECK(rotated.out.find("~ SmtpConnection out-0\n      Password: (sensitive, changed)\n") !=
           std::string::npos);
+}
+
+TEST_CASE("export's closing hint is a plan that finds every exported object managed",
+          "[cli][export]") {
+    // No --config: with a target given by variable the state goes below the written folder,
+    // where plan of that folder looks; with the default target the hint names target and state.
+    FOR_EACH_TARGET(target);
+    TempDir dir;
+    std::unique_ptr<mailsync::Target> api = open_seeded(target, dir);
+    seed(*api, "mail-accounts", good_account());
+    RunOptions in = target.in(dir);
+    ProcessResult exported = run_mailsync({"export", "--out", "cloud"}, in);
+    INFO(exported.out << exported.err);
+    REQUIRE(exported.exit_code == 0);
+    std::size_t from = exported.out.find("'mailsync plan ");
+    std::size_t to = exported.out.find("' shows what differs.");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    std::string hint = exported.out.substr(from + 1, to - from - 1);
+    CHECK(hint.ends_with(" cloud"));
+    if (target.https())
+        CHECK(hint == "mailsync plan cloud");
+
+    for (const auto& [name, value] : fill_env_example(dir.file("cloud/.env.example")))
+        in.env[name] = value;
+    std::vector<std::string> args{"--detailed-exitcode"};
+    std::istringstream words(hint.substr(std::string("mailsync ").size()));
+    for (std::string word; words >> word;)
+        args.insert(word == "plan" ? args.begin() : args.end(), word);
+    ProcessResult planned = run_mailsync(args, in);
+    INFO(planned.out << planned.err);
+    CHECK(planned.exit_code == 0);
+    CHECK(planned.out.find("No changes. The target matches the configuration.") !=
+          std::string::npos);
+    CHECK(planned.out.find("not managed") == std::string::npos);
 }

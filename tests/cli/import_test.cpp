@@ -158,6 +158,37 @@ TEST_CASE("import keeps files that exist unless --force", "[cli][import]") {
     CHECK(read_file(out + "/mail-accounts.yaml").find("name: Sales\n") != std::string::npos);
 }
 
+TEST_CASE("a second import into the same folder adds its variables to .env.example",
+          "[cli][import]") {
+    TempDir dir;
+    std::string out = dir.file("config");
+    REQUIRE(run_mailsync({"import", samples + "server-export.json", "--out", out}).exit_code == 0);
+    // The administrator fills in a value; a second import must keep it.
+    std::string listed = read_file(out + "/.env.example");
+    std::size_t at = listed.find("MAIL_SUPPORT_INBOX_PASSWORD=\n");
+    REQUIRE(at != std::string::npos);
+    listed.insert(at + std::string("MAIL_SUPPORT_INBOX_PASSWORD=").size(), "kept-value");
+    write_file(out + "/.env.example", listed);
+
+    ProcessResult second =
+        run_mailsync({"import", samples + "accounts-semicolon.csv", "--out", out, "--split"});
+    INFO(second.out << second.err);
+    CHECK(second.exit_code == 0);
+    std::string merged = read_file(out + "/.env.example");
+    CHECK(merged.starts_with(listed)); // the first import's entries as they were
+    CHECK(merged.find("MAIL_SUPPORT_INBOX_PASSWORD=kept-value\n") != std::string::npos);
+    CHECK(merged.find("\nMAIL_ARCHIVE_PASSWORD=\n") != std::string::npos);
+    CHECK(merged.find("\nSMTP_OUTGOING_PASSWORD=\n") != std::string::npos);
+    // Listed once, though both inputs have a Google Workspace client and an Outgoing Gmail.
+    for (const char* variable :
+         {"OAUTH2_GOOGLE_WORKSPACE_CLIENT_SECRET=", "SMTP_OUTGOING_GMAIL_REFRESH_TOKEN="}) {
+        INFO(variable);
+        std::size_t first = merged.find(variable);
+        CHECK(first != std::string::npos);
+        CHECK(merged.find(variable, first + 1) == std::string::npos);
+    }
+}
+
 TEST_CASE("import exit codes: 2 when rows are skipped, 1 when nothing can be read",
           "[cli][import]") {
     TempDir dir;

@@ -137,6 +137,8 @@ TEST_CASE("state export-key moves the key out and the state keeps working with i
 TEST_CASE("state export-key does not overwrite a file", "[cli][state-key]") {
     TempDir dir;
     RunOptions plain = in_checkout(dir);
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "--skip-live-tests", "."}, plain).exit_code ==
+            0);
     write_file(dir.file("state.key"), "mine\n");
     ProcessResult exported = run_mailsync({"state", "export-key", "--out", "state.key"}, plain);
     CHECK(exported.exit_code == 1);

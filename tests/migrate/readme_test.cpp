@@ -1,0 +1,94 @@
+// The README's mailbox migration commands, run as written between the two Dovecot servers of the
+// fixture, with a PostgreSQL state for its worker (tests/cli/readme_examples_test.cpp checks
+// that every README command is run by some test).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "migrate/mailboxes.hpp"
+#include "support/readme_examples.hpp"
+#include "support/state_under_test.hpp"
+
+using namespace mailsync;
+using namespace mailsync::test;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("the README's mailbox migration commands run as written against Dovecot", "[postgres]") {
+    setenv("MAILSYNC_POSTGRES_FIXTURE", MAILSYNC_POSTGRES_FIXTURE_DIR, 0);
+    // alice and bob: mailboxes 17 and 18.
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    const char* date = "12-Nov-2025 09:30:00 +0000";
+    fill(source, user(17), password(17),
+         {{"INBOX", "\\Seen", date, text_message("readme-a1@x", "one", "1")},
+          {"INBOX", "", date, text_message("readme-a2@x", "two", "2")},
+          {"Projects/2026", "\\Flagged $Label1", date, with_attachment("readme-a3@x", 40'000)}});
+    fill(source, user(18), password(18),
+         {{"INBOX", "\\Answered", date, text_message("readme-b1@x", "three", "3")}});
+    TempDir dir;
+    write_file(
+        dir.file("config/migrations.yaml"),
+        migration_yaml("alice", password_side(source, 17), password_side(destination, 17)) +
+            migration_yaml("bob", password_side(source, 18), password_side(destination, 18)));
+    RunOptions options = migrate_options(dir);
+    StateUnderTest postgres("postgres");
+    const Placeholders placeholders{{"postgres://...", postgres.location(dir, "workers")}};
+
+    auto identical = [&] {
+        for (int n : {17, 18}) {
+            INFO("mailbox " << n);
+            CHECK(read_all(destination, user(n), password(n)) ==
+                  read_all(source, user(n), password(n)));
+        }
+    };
+    run_readme_block(
+        "mailsync plan --scan-migrations config/", placeholders, options,
+        {{"mailsync plan --scan-migrations config/",
+          [](const ProcessResult& result) {
+              CHECK(result.exit_code == 0);
+              CHECK(contains(result.out, "  ~ alice  m17@example.test@localhost → "));
+              CHECK(contains(result.out, "+ Projects/2026: 1 message to copy"));
+              CHECK(contains(result.out, "Migrations: 4 messages to copy, 55.5 KB, in 2 "
+                                         "mailboxes."));
+          }},
+         {"mailsync apply --auto-approve --parallelism 8 config/",
+          [&](const ProcessResult& result) {
+              CHECK(result.exit_code == 0);
+              CHECK(contains(result.out, "COMPLETED alice"));
+              CHECK(contains(result.out, "COMPLETED bob"));
+              identical();
+          }},
+         {"mailsync apply --auto-approve --select MailboxMigration/alice config/",
+          [](const ProcessResult& result) {
+              CHECK(result.exit_code == 0);
+              CHECK(contains(result.out, "COMPLETED alice: up to date: nothing left to copy"));
+              CHECK_FALSE(contains(result.out, " bob"));
+          }},
+         {"mailsync status config/",
+          [](const ProcessResult& result) {
+              CHECK(result.exit_code == 0);
+              CHECK(contains(result.out, "COMPLETED  alice"));
+              CHECK(contains(result.out, "COMPLETED  bob"));
+          }},
+         {"mailsync apply --auto-approve --justfolders config/",
+          [&](const ProcessResult& result) {
+              CHECK(result.exit_code == 0);
+              identical();
+          }},
+         {"mailsync migrate worker --state postgres://... config/",
+          [&](const ProcessResult& result) {
+              // A new state: the worker queues both, finds every message at the destination
+              // and copies none again.
+              CHECK(result.exit_code == 0);
+              identical();
+          }}});
+}
