@@ -25,6 +25,10 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # GITLAB_CI_LOCAL_OUTPUT=DIR keeps each pipeline's output (NAME.out) for reading afterwards.
+  if [[ -n "${GITLAB_CI_LOCAL_OUTPUT:-}" ]]; then
+    mkdir -p "$GITLAB_CI_LOCAL_OUTPUT" && cp "$work"/*.out "$GITLAB_CI_LOCAL_OUTPUT"/ 2>/dev/null || true
+  fi
   rm -rf "$work" /tmp/gitlab-ci-local-file-variables-mailsync-mailsync-pipelines-*
 }
 trap cleanup EXIT
