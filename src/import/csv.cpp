@@ -86,6 +86,7 @@ CsvTable read_csv(std::string_view text, const std::string& file, Diagnostics& d
                     ++i;
                 }
                 if (!closed) {
+                    table.open_quote_line = cell.line;
                     diagnostics.error({file, cell.line, cell.column},
                                       "this quote is not closed: a quoted field runs to the end "
                                       "of the file");

@@ -28,6 +28,9 @@ struct CsvTable {
     char separator = ',';
     CsvRow header;
     std::vector<CsvRow> rows; // blank lines are left out
+    // The line of a quote left open (0: none). Its row's cells are not known, so whoever quotes
+    // that line must hide all of it: a secret may stand anywhere in it.
+    int open_quote_line = 0;
 };
 
 // The separator of a header line: whichever of ';', ',' and tab occurs most outside quotes;

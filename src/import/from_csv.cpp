@@ -55,6 +55,8 @@ public:
         std::size_t errors_before = m_diagnostics.error_count();
         CsvTable table = read_csv(m_text, m_file, m_diagnostics);
         bool open_quote = m_diagnostics.error_count() > errors_before;
+        if (table.open_quote_line > 0)
+            m_out.sensitive.push_back({{m_file, table.open_quote_line, 1}, 0});
         m_separator = table.separator;
         if (table.header.cells.empty()) {
             if (!open_quote)

@@ -55,17 +55,17 @@ public:
             std::string what = error.what();
             std::size_t colon = what.find(": ", what.find("column"));
             what = colon == std::string::npos ? what : what.substr(colon + 2);
+            // nlohmann adds the text it read last, which may be a secret's: left out.
+            if (std::size_t last = what.find("; last read: "); last != std::string::npos)
+                what.erase(last);
             Location where = place(error.byte > 0 ? error.byte - 1 : 0);
             m_diagnostics.error(where, fmt::format("not valid JSON: {}", what));
-            // The values are not known: a line that may hold one is not quoted.
+            // The values are not known: a line with any string on it is not quoted, since a
+            // secret may stand there under any key, or on a line of its own.
             std::size_t start = m_line_starts[static_cast<std::size_t>(where.line) - 1];
-            std::string line(m_text.substr(start, m_text.find('\n', start) - start));
-            for (char& c : line)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            for (const char* word : {"password", "secret", "token", "key"}) {
-                if (line.find(word) != std::string::npos)
-                    m_out.sensitive.push_back({{m_file, where.line, 1}, 0});
-            }
+            std::string_view line = m_text.substr(start, m_text.find('\n', start) - start);
+            if (line.find('"') != std::string_view::npos)
+                m_out.sensitive.push_back({{m_file, where.line, 1}, 0});
             m_out.unreadable = true;
             return std::move(m_out);
         } catch (const json::out_of_range& error) {
@@ -211,6 +211,12 @@ private:
             std::string field_pointer = pointer + "/" + json_pointer_token(key);
             std::optional<std::string> attribute = m_names.attribute(kind, key);
             if (!attribute) {
+                // What an unknown field holds is not known either: a misspelt "Passwrd" holds a
+                // password. Its text is hidden wherever its line is quoted.
+                if (value.is_string()) {
+                    Location where = at(field_pointer);
+                    m_out.sensitive.push_back({where, value_end(where)});
+                }
                 if (m_unknown.insert({kind, key}).second)
                     m_diagnostics.warning(
                         at(field_pointer),

@@ -103,6 +103,8 @@ void import_migration_csv(std::string_view text, const std::string& file,
                           const MigrationTarget& target, ImportResult& result) {
     result.sources.add(file, std::string(text));
     CsvTable table = read_csv(text, file, result.diagnostics);
+    if (table.open_quote_line > 0)
+        result.sources.redact({file, table.open_quote_line, 1}, 0);
     Location header_at{file, table.header.line, 1};
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < table.header.cells.size(); ++i) {

@@ -189,6 +189,47 @@ TEST_CASE("a second import into the same folder adds its variables to .env.examp
     }
 }
 
+TEST_CASE("no secret of a broken input is printed: an open quote, bad JSON, a misspelt key",
+          "[cli][import]") {
+    TempDir dir;
+    struct Input {
+        std::string file;
+        std::string text;
+        std::string secret;
+        std::string said; // a part of what import must say about it
+    };
+    const std::vector<Input> inputs{
+        {"open-quote.csv",
+         "name,protocol,host,username,password,port,encryption\n"
+         "p1,imap,imap.example.com,a@example.com,\"Open-QQ-1,993,ssl\n",
+         "Open-QQ-1", "open-quote.csv:2:40: error: this quote is not closed"},
+        {"open-quote-later.csv",
+         "name,protocol,host,username,password,port,encryption\n"
+         "p1,imap,imap.example.com,a@example.com,Before-QQ-2,\"993,ssl\n",
+         "Before-QQ-2", "this quote is not closed"},
+        {"line-break.json",
+         "{\"exportVersion\": 1, \"incomingMailAccounts\": [{\"Name\": \"A\", \"Password\": "
+         "\"Broken-QQ-3\n\"}]}\n",
+         "Broken-QQ-3", "error: not valid JSON: "},
+        {"misspelt.json",
+         "{\"exportVersion\": 1, \"incomingMailAccounts\": [{\"Name\": \"A\", \"Protocol\": "
+         "\"IMAP\", \"Host\": \"h.example.com\", \"Username\": \"u@example.com\", "
+         "\"Passwrd\": \"Misspelt-QQ-4\", \"Port\": \"99x3\"}]}\n",
+         "Misspelt-QQ-4", "did you mean 'password'?"},
+    };
+    for (const Input& input : inputs) {
+        INFO(input.file);
+        write_file(dir.file(input.file), input.text);
+        ProcessResult result =
+            run_mailsync({"import", dir.file(input.file), "--out", dir.file("out-" + input.file)});
+        INFO(result.out << result.err);
+        CHECK(result.exit_code != 0);
+        CHECK(result.err.find(input.said) != std::string::npos);
+        CHECK(result.out.find("QQ") == std::string::npos);
+        CHECK(result.err.find("QQ") == std::string::npos);
+    }
+}
+
 TEST_CASE("import exit codes: 2 when rows are skipped, 1 when nothing can be read",
           "[cli][import]") {
     TempDir dir;
