@@ -33,6 +33,37 @@ std::optional<Kind> named_kind(const yaml::Node& root) {
     return kind != nullptr && kind->is_scalar() ? parse_kind(kind->value) : std::nullopt;
 }
 
+// The kind a document that a syntax error broke names on a `kind:` line of its own, read from
+// the text around line `line`: back to the `---` before it and on to the one after.
+std::optional<Kind> kind_written_near(std::string_view text, int line) {
+    std::vector<std::string_view> lines;
+    for (std::size_t at = 0; at <= text.size();) {
+        std::size_t end = text.find('\n', at);
+        lines.push_back(text.substr(at, end == std::string_view::npos ? end : end - at));
+        if (end == std::string_view::npos)
+            break;
+        at = end + 1;
+    }
+    auto marker = [&](std::size_t i) { return lines[i].starts_with("---"); };
+    std::size_t first =
+        std::min<std::size_t>(static_cast<std::size_t>(std::max(line, 1)) - 1, lines.size() - 1);
+    if (first > 0 && marker(first))
+        --first; // an error found at the `---` that ends its document
+    while (first > 0 && !marker(first))
+        --first;
+    for (std::size_t i = first; i < lines.size() && (i == first || !marker(i)); ++i) {
+        std::string_view candidate = lines[i];
+        if (!candidate.starts_with("kind:"))
+            continue;
+        candidate.remove_prefix(5);
+        std::string value(candidate);
+        value.erase(0, value.find_first_not_of(" \t\"'"));
+        value.erase(value.find_last_not_of(" \t\r\"'") + 1);
+        return parse_kind(value);
+    }
+    return std::nullopt;
+}
+
 void load_text(const std::string& file, std::optional<std::string> text, SchemaValidator& schema,
                const VariableScope& variables, FileResult& result) {
     if (!text)
@@ -55,8 +86,8 @@ void load_text(const std::string& file, std::optional<std::string> text, SchemaV
             continue;
         decode_document(document, file, schema, result.config, result.diagnostics);
     }
-    if (parsed.stopped_at)
-        result.documents.push_back({0, parsed.stopped_at->line, std::nullopt});
+    for (const yaml::Mark& broken : parsed.broken)
+        result.documents.push_back({0, broken.line, kind_written_near(*text, broken.line)});
     result.text = std::move(*text);
 }
 

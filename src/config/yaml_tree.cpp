@@ -270,11 +270,13 @@ std::string char_at(std::string_view text, Mark mark) {
 
 } // namespace
 
-ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,
-                      const ParseLimits& limits) {
-    ParsedText parsed;
-    std::vector<Document>& documents = parsed.documents;
-    std::istringstream stream{std::string(text)};
+namespace {
+
+// Reads the documents of `text` until its end or a syntax error; where that stopped it.
+std::optional<Mark> parse_until_error(std::string_view full, const std::string& text,
+                                      const std::string& file, Diagnostics& diagnostics,
+                                      const ParseLimits& limits, std::vector<Document>& documents) {
+    std::istringstream stream{text};
     TreeBuilder builder(file, diagnostics, limits);
     try {
         YAML::Parser parser(stream);
@@ -290,26 +292,71 @@ ParsedText parse_text(std::string_view text, const std::string& file, Diagnostic
                 last->column == root->mark.column) {
                 diagnostics.error({file, root->mark.line, root->mark.column},
                                   fmt::format("YAML syntax: {} cannot start a value here",
-                                              char_at(text, root->mark)));
-                parsed.stopped_at = root->mark;
-                break;
+                                              char_at(full, root->mark)));
+                return root->mark;
             }
             last = root->mark;
             documents.push_back({std::move(*root), root->mark});
         }
     } catch (const ParseError& error) {
         diagnostics.error({file, error.mark.line, error.mark.column}, error.message);
-        parsed.stopped_at = error.mark;
+        return error.mark;
     } catch (const YAML::DeepRecursion& error) {
         Mark mark = to_mark(error.mark);
         diagnostics.error({file, mark.line, mark.column},
                           fmt::format("YAML nesting is deeper than {} levels", error.depth()));
-        parsed.stopped_at = mark;
+        return mark;
     } catch (const YAML::Exception& error) {
         Mark mark = error.mark.is_null() ? Mark{1, 1} : to_mark(error.mark);
         diagnostics.error({file, mark.line, mark.column},
-                          fmt::format("YAML syntax: {}{}", error.msg, flow_hint(text, mark)));
-        parsed.stopped_at = mark;
+                          fmt::format("YAML syntax: {}{}", error.msg, flow_hint(full, mark)));
+        return mark;
+    }
+    return std::nullopt;
+}
+
+// The offset of the first document marker (`---` at a line's start, then a blank or the end)
+// on line `line` or after it; npos when there is none.
+std::size_t next_document_marker(std::string_view text, int line) {
+    std::size_t at = 0;
+    for (int current = 1; at < text.size(); ++current) {
+        std::size_t end = text.find('\n', at);
+        std::string_view content =
+            text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        if (current >= line && content.starts_with("---") &&
+            (content.size() == 3 || content[3] == ' ' || content[3] == '\t' || content[3] == '\r'))
+            return at;
+        if (end == std::string_view::npos)
+            break;
+        at = end + 1;
+    }
+    return std::string_view::npos;
+}
+
+} // namespace
+
+ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,
+                      const ParseLimits& limits) {
+    ParsedText parsed;
+    std::string rest(text);
+    for (int resumed = 0;; ++resumed) {
+        std::optional<Mark> broken =
+            parse_until_error(text, rest, file, diagnostics, limits, parsed.documents);
+        if (!broken)
+            break;
+        parsed.broken.push_back(*broken);
+        // A syntax error spoils its document only: reading goes on at the next document, with
+        // what came before blanked out (its line breaks kept) so that places stay right.
+        // An error found at a `---` (a flow left open runs into the next document) leaves
+        // that next document whole; any other leaves the rest of its line and document.
+        std::size_t next =
+            next_document_marker(text, broken->column == 1 ? broken->line : broken->line + 1);
+        if (next == std::string_view::npos || resumed >= max_resumed_syntax_errors)
+            break;
+        for (std::size_t i = 0; i < next; ++i) {
+            if (rest[i] != '\n')
+                rest[i] = ' ';
+        }
     }
     return parsed;
 }

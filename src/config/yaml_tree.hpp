@@ -50,12 +50,15 @@ struct ParseLimits {
     std::size_t max_depth = 64;
 };
 
-// What `parse_text` read: the documents before any syntax error, and where reading stopped
-// when it met one (the document there is not among `documents`).
+// What `parse_text` read: every document it could, and where each syntax error stopped a
+// document (that document is not among `documents`; reading goes on at the next `---` line).
 struct ParsedText {
     std::vector<Document> documents;
-    std::optional<Mark> stopped_at;
+    std::vector<Mark> broken;
 };
+
+// At most this many syntax errors are read past in one file; the rest of it is left unread.
+inline constexpr int max_resumed_syntax_errors = 100;
 
 // Parses every document of `text`; problems go to `diagnostics` with `file` as their place.
 ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,

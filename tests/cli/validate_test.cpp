@@ -181,11 +181,25 @@ TEST_CASE("validate counts every document, valid or not", "[cli][validate]") {
     CHECK(parsed["documents"] == 5);
     CHECK(parsed["documents_with_errors"] == 3);
 
-    // A YAML syntax error ends the reading of its file: the document it is in counts, broken.
+    // A YAML syntax error spoils its own document: it counts, broken, by the kind it names,
+    // and reading goes on at the next `---`, whose documents are checked and counted as well.
     write_file(dir.file("broken.yaml"),
                account("ok", "  host: imap.example.com\n") + "---\nkind: [unclosed\n");
     ProcessResult broken = run_mailsync({"validate", "--no-secrets", dir.file("broken.yaml")});
     CHECK(broken.exit_code == 1);
     CHECK(broken.out.starts_with("Checked 2 resources in 1 file: 1 MailAccount, 1 of no known "
                                  "kind; 1 with errors.\n"));
+    write_file(dir.file("middle.yaml"),
+               account("one", "  host: imap.example.com\n") + "---\n" +
+                   account("two", "  host: [imap.example.com\n") + "---\n" +
+                   account("three", "  hots: imap.example.com\n") + "---\n" +
+                   account("four", "  host: imap.example.com\n"));
+    ProcessResult middle = run_mailsync({"validate", "--no-secrets", dir.file("middle.yaml")});
+    INFO(middle.out << middle.err);
+    CHECK(middle.exit_code == 1);
+    CHECK(middle.out.starts_with("Checked 4 resources in 1 file: 4 MailAccount; 2 with errors.\n"));
+    // yaml-cpp finds the open '[' of document 2 at the `---` that ends it; document 3 is read.
+    CHECK(middle.err.find("middle.yaml:22:1: error: YAML syntax: end of sequence flow not found") !=
+          std::string::npos);
+    CHECK(middle.err.find("middle.yaml:32:3: error: unknown field 'hots'") != std::string::npos);
 }

@@ -111,6 +111,30 @@ TEST_CASE("syntax errors keep the documents before them and say where", "[yaml]"
     CHECK(diagnostics.items()[0].where.line >= 3);
 }
 
+TEST_CASE("a syntax error spoils its document only: reading goes on at the next ---", "[yaml]") {
+    Diagnostics diagnostics;
+    yaml::ParsedText parsed =
+        yaml::parse_text("a: 1\n---\nb: c: 2\n---\nc: 3\n--- # a comment\nd: e: 4\n---\ne: 5\n",
+                         "t.yaml", diagnostics);
+    REQUIRE(parsed.documents.size() == 3);
+    CHECK(parsed.documents[1].root.find("c")->mark.line == 5); // places stay those of the file
+    CHECK(parsed.documents[2].root.find("e")->mark.line == 9);
+    REQUIRE(parsed.broken.size() == 2);
+    CHECK(parsed.broken[0].line == 3);
+    CHECK(parsed.broken[1].line == 7);
+    CHECK(diagnostics.error_count() == 2);
+}
+
+TEST_CASE("a file of many syntax errors is read past a hundred of them, no more", "[yaml]") {
+    std::string text;
+    for (int i = 0; i < 150; ++i)
+        text += "a: b: c\n---\n";
+    Diagnostics diagnostics;
+    yaml::ParsedText parsed = yaml::parse_text(text, "t.yaml", diagnostics);
+    CHECK(parsed.documents.empty());
+    CHECK(parsed.broken.size() == yaml::max_resumed_syntax_errors + 1);
+}
+
 TEST_CASE("a map key must be a scalar", "[yaml]") {
     Diagnostics diagnostics;
     parse("? [a, b]\n: 1\n", diagnostics);
