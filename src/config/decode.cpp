@@ -6,6 +6,7 @@
 
 #include "config/scalar.hpp"
 #include "config/secrets.hpp"
+#include "config/value_hints.hpp"
 #include "util/text.hpp"
 
 namespace mailsync {
@@ -165,8 +166,19 @@ public:
         out.username = text(spec, "username");
         out.auth = auth(spec, path);
         if (const yaml::Node* timeout = spec.find("timeout")) {
-            if (auto duration = parse_duration(timeout->value))
+            if (auto duration = parse_duration(timeout->value)) {
                 out.timeout = *duration;
+                // The same bounds as import's: no wait at all, or longer than a mail server
+                // waits, is a typo (30000 meant as milliseconds, an h for an s).
+                if (duration->count() == 0 || *duration > std::chrono::seconds(max_timeout_seconds))
+                    m_diagnostics.error(
+                        at(timeout->mark),
+                        fmt::format("timeout '{}' is {}; a timeout is from 1ms to {}m",
+                                    timeout->value,
+                                    duration->count() == 0 ? "no time to wait"
+                                                           : "more than a mail server waits",
+                                    max_timeout_seconds / 60));
+            }
         }
         out.tls = tls(spec);
         out.allow_plaintext_auth = flag(spec, "allowPlaintextAuth", false);
