@@ -38,6 +38,7 @@ _mailsync() {
         # The resources of the paths already given, or of the current folder. One per line,
         # kept whole: a name may hold spaces (-o filenames quotes them on the command line).
         local paths=() resource typed="${cur//\\/}"
+        typed="${typed#[\"\']}" # what was typed after an opening quote
         for ((i = i + 1; i < COMP_CWORD; i++)); do
             word="${COMP_WORDS[i]}"
             [[ "$word" == -* || "${COMP_WORDS[i-1]}" == --* ]] || paths+=("$word")
@@ -72,6 +73,7 @@ _mailsync() {
     COMPREPLY=($(compgen -f -- "$cur"))
     if [[ "$command $sub" == "oauth2 authorize" ]]; then
         local resource typed="${cur//\\/}"
+        typed="${typed#[\"\']}"
         while IFS= read -r resource; do
             [[ "$resource" == OAuth2Client/* && "$resource" == "$typed"* ]] && COMPREPLY+=("$resource")
         done < <(mailsync __complete resources 2>/dev/null)

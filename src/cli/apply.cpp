@@ -312,8 +312,13 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
         // What confirming would bind is shown before the question.
         render_text(plan, !context.no_color && use_color(1),
                     [](std::string_view piece) { fmt::print("{}", piece); });
-        fmt::print("{}",
-                   render_new_routes(unbound_routes(session.loaded.config, *policy), *policy));
+        std::vector<std::string> unknown; // said below, where the migrations are run
+        auto covered = covered_by_selection(
+            plan, selected_migrations(session.loaded.config, options.session.select, unknown),
+            !options.session.select.empty());
+        fmt::print("{}", render_new_routes(unbound_routes(session.loaded.config, *policy,
+                                                          covered ? &*covered : nullptr),
+                                           *policy));
     }
     auto bind = [&](const std::vector<const MailboxMigration*>& migrations) {
         if (auto bound = session.state->bind_secrets(
@@ -325,11 +330,14 @@ void run_apply(ApplyCliOptions& options, Context& context, JsonReport& json) {
     if (std::size_t deletes = plan.counts().remove;
         deletes > options.session.ownership.max_deletes) {
         std::string message =
-            fmt::format("this plan deletes {} object{}, more than the {} that {} allows (the "
-                        "default is {}); review every deletion, then run again with "
-                        "--max-deletes {}",
+            fmt::format("this plan deletes {} object{}, more than the {} that {} allows{}; "
+                        "review every deletion, then run again with --max-deletes {}",
                         deletes, deletes == 1 ? "" : "s", options.session.ownership.max_deletes,
-                        options.session.ownership.max_deletes_from, default_max_deletes, deletes);
+                        options.session.ownership.max_deletes_from,
+                        options.session.ownership.max_deletes_from == "the default"
+                            ? std::string()
+                            : fmt::format(" (the default is {})", default_max_deletes),
+                        deletes);
         if (!json.enabled)
             fmt::print(stderr, "error: {}\n", message);
         json.out["result"] = "refused";

@@ -4,6 +4,19 @@
 
 namespace mailsync::cli {
 
+std::optional<std::set<std::pair<Kind, std::string>>>
+covered_by_selection(const Plan& plan, const std::vector<const MailboxMigration*>& migrations,
+                     bool selected) {
+    if (!selected)
+        return std::nullopt;
+    std::set<std::pair<Kind, std::string>> covered;
+    for (const PlannedAction& action : plan.actions)
+        covered.emplace(action.kind, action.name);
+    for (const MailboxMigration* migration : migrations)
+        covered.emplace(Kind::mailbox_migration, migration->meta.name);
+    return covered;
+}
+
 std::string render_new_routes(const std::vector<SecretRoute>& routes, const TrustPolicy& policy) {
     if (routes.empty())
         return {};

@@ -109,7 +109,13 @@ void run_plan(PlanOptions& options, Context& context) {
         context.exit_code = 1;
         return;
     }
-    print_plan(session.plan, migrations, unbound_routes(session.loaded.config, policy), policy,
+    std::vector<const MailboxMigration*> planned_migrations;
+    for (const MigrationPlanEntry& entry : migrations)
+        planned_migrations.push_back(entry.migration);
+    auto covered =
+        covered_by_selection(session.plan, planned_migrations, !options.session.select.empty());
+    print_plan(session.plan, migrations,
+               unbound_routes(session.loaded.config, policy, covered ? &*covered : nullptr), policy,
                options, context);
     if (!options.out.empty()) {
         if (auto ok = write_plan_file(session.plan, options.out); !ok) {

@@ -2,6 +2,9 @@
 // send to endpoints not bound yet.
 #pragma once
 
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "trust/policy.hpp"
@@ -12,6 +15,10 @@ namespace mailsync {
 // allow_new (which only says this run may bind them). Before any apply has recorded a binding,
 // and without an allowlist, every route is new and the plan's creates show every host already,
 // so none is listed.
-std::vector<SecretRoute> unbound_routes(const Config& config, const TrustPolicy& policy);
+// `only`, when given, keeps the routes of those resources (KIND, name): a run narrowed by
+// --select lists what it would send, not what the rest of the configuration would.
+std::vector<SecretRoute>
+unbound_routes(const Config& config, const TrustPolicy& policy,
+               const std::set<std::pair<Kind, std::string>>* only = nullptr);
 
 } // namespace mailsync

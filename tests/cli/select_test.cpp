@@ -207,6 +207,27 @@ TEST_CASE("every README example with --select works as written", "[cli][select][
     }
 }
 
+TEST_CASE("a selection lists the unbound secrets of what it selects, not of the rest",
+          "[cli][select]") {
+    TempDir dir;
+    RunOptions options = configured(dir);
+    options.env["MAILSYNC_ALLOWED_HOSTS"] = "elsewhere.example.com";
+    for (const char* command : {"plan", "apply"}) {
+        INFO(command);
+        std::vector<std::string> args{command, "--select", "MailAccount/billing", "config"};
+        if (std::string(command) == "apply")
+            args.insert(args.begin() + 1, {"--auto-approve", "--skip-live-tests"});
+        ProcessResult result = run_mailsync(args, options);
+        INFO(result.out << result.err);
+        CHECK(contains(result.out, "MailAccount 'billing': spec.auth.password"));
+        CHECK_FALSE(contains(result.out, "'support-inbox'"));
+        CHECK_FALSE(contains(result.out, "'alice'"));
+        CHECK_FALSE(contains(result.out, "'bob'"));
+    }
+    ProcessResult whole = run_mailsync({"plan", "config"}, options);
+    CHECK(contains(whole.out, "MailAccount 'support-inbox': spec.auth.password"));
+}
+
 TEST_CASE("bash completion offers a name with spaces as one word", "[cli][select][completion]") {
     TempDir dir;
     write_file(dir.file("clients.yaml"),
@@ -218,15 +239,20 @@ TEST_CASE("bash completion offers a name with spaces as one word", "[cli][select
     options.cwd = dir.path();
     std::string bin = MAILSYNC_BIN;
     options.env["PATH"] = bin.substr(0, bin.rfind('/')) + ":/usr/bin:/bin";
+    // As typed: bare, or after an opening quote ('OAuth2Client/Go or "OAuth2Client/Go).
     for (const char* flag : {"--select", "--replace"}) {
-        ProcessResult completed = run_process(
-            {"/bin/bash", "-c",
-             fmt::format("source {}/completions/mailsync.bash; COMP_WORDS=(mailsync plan {} "
-                         "'OAuth2Client/Go'); COMP_CWORD=3; _mailsync; printf '[%s]\\n' "
-                         "\"${{COMPREPLY[@]}}\"",
-                         MAILSYNC_SOURCE_DIR, flag)},
-            options);
-        INFO(completed.err);
-        CHECK(completed.out == "[OAuth2Client/Google Workspace - Acme]\n");
+        for (const char* typed :
+             {"'OAuth2Client/Go'", "\"'OAuth2Client/Go\"", "'\"OAuth2Client/Go'"}) {
+            INFO(flag << " " << typed);
+            ProcessResult completed = run_process(
+                {"/bin/bash", "-c",
+                 fmt::format("source {}/completions/mailsync.bash; COMP_WORDS=(mailsync plan {} "
+                             "{}); COMP_CWORD=3; _mailsync; printf '[%s]\\n' "
+                             "\"${{COMPREPLY[@]}}\"",
+                             MAILSYNC_SOURCE_DIR, flag, typed)},
+                options);
+            INFO(completed.err);
+            CHECK(completed.out == "[OAuth2Client/Google Workspace - Acme]\n");
+        }
     }
 }
