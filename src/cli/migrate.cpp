@@ -11,6 +11,8 @@
 #include "cli/migrations.hpp"
 #include "config/scalar.hpp"
 #include "migrate/worker.hpp"
+#include "state/state_backend.hpp"
+#include "state/state_location.hpp"
 #include "trust/load.hpp"
 #include "util/text.hpp"
 
@@ -38,8 +40,17 @@ void run_worker(WorkerCliOptions& options, Context& context) {
         return;
     }
     use_settings(*settings, options.session);
-    Session session = open_session(options.session, *profile);
-    if (!session_open(session)) {
+    // Refused before anything is made: a SQLite state has no queue to share.
+    if (Result<StateLocation> where = parse_state_location(options.session.state);
+        where && where->kind == StateBackendKind::sqlite) {
+        fmt::print(stderr, "error: {}\n", queue_unsupported(where->display).message);
+        context.exit_code = 1;
+        return;
+    }
+    // A worker copies mailboxes and never writes the target: it opens none, so that it runs
+    // where the configuration is read-only and whatever target an apply recorded in the state.
+    Session session = open_config_and_state(options.session, *profile);
+    if (!session.state || session.loaded.diagnostics.has_errors()) {
         print_session_problems(session, context);
         context.exit_code = 1;
         return;
@@ -112,13 +123,20 @@ std::string_view action_done(std::string_view action) {
 
 void run_control(const std::string& action, ControlCliOptions& options, Context& context) {
     if (options.names.empty() == !options.all) {
-        fmt::print(stderr, "error: migrate {}: name the migrations, or --all\n", action);
+        fmt::print(stderr, "error: migrate {}: name the migrations, or --all{}\n", action,
+                   options.all ? ", not both" : "");
         context.exit_code = 1;
         return;
     }
     std::optional<RunSettings> settings = resolve_settings_or_report({}, options.settings, context);
     if (!settings)
         return;
+    if (Result<StateLocation> where = parse_state_location(settings->state.value);
+        where && where->kind == StateBackendKind::sqlite) {
+        fmt::print(stderr, "error: {}\n", queue_unsupported(where->display).message);
+        context.exit_code = 1;
+        return;
+    }
     Result<StateStore> state = StateStore::open(settings->state.value);
     if (!state) {
         fmt::print(stderr, "error: {}\n", state.error().message);

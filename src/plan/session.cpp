@@ -91,7 +91,7 @@ Result<std::unique_ptr<Target>> open_session_target(const SessionOptions& option
     return open_target(options.target, target);
 }
 
-Session open_session(const SessionOptions& options, const MappingProfile& profile) {
+Session open_config_and_state(const SessionOptions& options, const MappingProfile& profile) {
     Session session;
     LoadOptions load;
     load.mapping = &profile; // every resource must render into the target's form
@@ -119,6 +119,14 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
         return session;
     }
     session.state.emplace(std::move(*state));
+    return session;
+}
+
+Session open_session(const SessionOptions& options, const MappingProfile& profile) {
+    Session session = open_config_and_state(options, profile);
+    Diagnostics& problems = session.loaded.diagnostics;
+    if (!session.state)
+        return session;
     // A state used with another target than its own is refused before anything is written.
     std::string written = options.target_name.empty() ? options.target : options.target_name;
     bool adopted = false;

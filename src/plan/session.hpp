@@ -55,6 +55,10 @@ struct Session {
 // Loads the configuration, opens target and state; problems go to loaded.diagnostics. Returns
 // whether every step worked. `plan_session` then refreshes and diffs.
 Session open_session(const SessionOptions& options, const MappingProfile& profile);
+// The configuration and the state only, for runs that never touch the target (migration
+// workers): no target is opened, and the state's target and scope are not compared with this
+// run's. `session.target` stays empty.
+Session open_config_and_state(const SessionOptions& options, const MappingProfile& profile);
 bool session_open(const Session& session);
 
 // Refreshes and diffs an opened session; sets `planned` when it worked.

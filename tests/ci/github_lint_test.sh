@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# samples/ci/github-actions.yml against GitHub's workflow schema, with @action-validator/cli
+# samples/ci/github-actions.yml and migration-workers-matrix.yml against GitHub's workflow schema, with @action-validator/cli
 # from npm (installed into the build folder by ci_tools.sh); a file that breaks the schema is
 # refused, so the check is not vacuous.
 #   github_lint_test.sh BUILD_DIR SOURCE_DIR
@@ -11,9 +11,12 @@ ci_tools "$build"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+for workflow in github-actions.yml migration-workers-matrix.yml; do
+  sample="$source_dir/samples/ci/$workflow"
+  "$CI_TOOLS_BIN/action-validator" "$sample" >"$work/out" 2>&1 || { cat "$work/out" >&2; echo "FAILED: $sample" >&2; exit 1; }
+  echo "action-validator $ACTION_VALIDATOR_VERSION: $sample is a valid workflow"
+done
 sample="$source_dir/samples/ci/github-actions.yml"
-"$CI_TOOLS_BIN/action-validator" "$sample" >"$work/out" 2>&1 || { cat "$work/out" >&2; echo "FAILED: $sample" >&2; exit 1; }
-echo "action-validator $ACTION_VALIDATOR_VERSION: $sample is a valid workflow"
 
 sed 's/^    runs-on: /    runs-onn: /' "$sample" >"$work/broken.yml"
 if "$CI_TOOLS_BIN/action-validator" "$work/broken.yml" >"$work/out" 2>&1; then

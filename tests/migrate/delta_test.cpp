@@ -4,6 +4,8 @@
 // only; workers refuse a SQLite state.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "migrate/folders.hpp"
@@ -117,6 +119,7 @@ TEST_CASE("migrate worker and the queue's controls refuse a SQLite state, naming
         run_mailsync({"migrate", "pause", "m", "--state", "config/.mailsync/state.db"}, options);
     CHECK(pause.exit_code == 1);
     CHECK_THAT(pause.err, Catch::Contains("migration workers share a PostgreSQL state"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("config/.mailsync"))); // refused before making it
     ProcessResult lease = run_mailsync({"migrate", "worker", "config", "--lease", "0s"}, options);
     CHECK(lease.exit_code == 1);
     CHECK_THAT(lease.err, Catch::Contains("'0s' is not a lease from 1s to 24h"));

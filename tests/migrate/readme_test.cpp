@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -91,4 +92,36 @@ TEST_CASE("the README's mailbox migration commands run as written against Doveco
               CHECK(result.exit_code == 0);
               identical();
           }}});
+}
+
+TEST_CASE("a worker opens no target: it runs beside a configuration it leaves untouched, on a "
+          "state an apply recorded for another target",
+          "[postgres]") {
+    setenv("MAILSYNC_POSTGRES_FIXTURE", MAILSYNC_POSTGRES_FIXTURE_DIR, 0);
+    const MailFixture& source = mail_fixture();
+    const MailFixture& destination = destination_fixture();
+    fill(source, user(19), password(19),
+         {{"INBOX", "\\Seen", "", text_message("no-target-1@x", "one", "1")}});
+    TempDir dir;
+    write_file(dir.file("config/m.yaml"),
+               migration_yaml("m19", password_side(source, 19), password_side(destination, 19)));
+    RunOptions options = migrate_options(dir);
+    StateUnderTest postgres("postgres");
+    options.env["MAILSYNC_STATE"] = postgres.location(dir, "no_target");
+    // The folder tree first, as docs/migration-at-scale.md has it: the state now belongs to
+    // the target this apply named.
+    ProcessResult folders = run_mailsync(
+        {"apply", "--auto-approve", "--justfolders", "--target", "sqlite:elsewhere.db", "config"},
+        options);
+    INFO(folders.out << folders.err);
+    REQUIRE(folders.exit_code == 0);
+    REQUIRE_FALSE(std::filesystem::exists(dir.file("config/.mailsync")));
+
+    ProcessResult worker = run_mailsync({"migrate", "worker", "config"}, options);
+    INFO(worker.out << worker.err);
+    CHECK(worker.exit_code == 0);
+    CHECK(read_all(destination, user(19), password(19)) ==
+          read_all(source, user(19), password(19)));
+    // Nothing was made below the configuration: it may be a read-only mount (a ConfigMap).
+    CHECK_FALSE(std::filesystem::exists(dir.file("config/.mailsync")));
 }
