@@ -130,15 +130,15 @@ void add_state_options(CLI::App& command, SettingsFlags& flags) {
 }
 
 std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
-                                                      const SettingsFlags& flags,
-                                                      Context& context) {
+                                                      const SettingsFlags& flags, Context& context,
+                                                      SettingsReach reach) {
     std::string root = flags.config_root.empty() ? config_root_of(paths) : flags.config_root;
     SourceFiles sources;
     Diagnostics diagnostics;
     EnvLookup env = process_environment();
     std::optional<RunSettings> settings =
         resolve_run_settings(root, flags, env, sources, diagnostics);
-    if (settings && !check_settings_urls(*settings, env, sources, diagnostics))
+    if (settings && !check_settings_urls(*settings, env, sources, diagnostics, reach))
         settings.reset();
     print_diagnostics(diagnostics, sources, context);
     if (!settings)
@@ -284,6 +284,10 @@ int run(int argc, char** argv) {
         "                mailbox; retry, pause, resume, cancel: 0 done; 1 errors\n"
         "  oauth2        authorize: 0 the refresh token was written; 1 errors, the sign-in\n"
         "                refused or not finished, the code refused\n"
+        "  invite        0 every invitation sent; 1 errors, a key file others may read, a\n"
+        "                server that refused\n"
+        "  serve         0 stopped by SIGINT or SIGTERM; 1 errors, a key or token file\n"
+        "                missing or readable by others, plain http beyond loopback\n"
         "--format json outputs are described by the JSON Schemas in schemas/ (installed in\n"
         "share/mailsync/schemas). Run 'mailsync COMMAND --help' for a command's flags.");
     Context context;

@@ -11,6 +11,7 @@
 #include "config/run_settings.hpp"
 #include "model/mapping.hpp"
 #include "plan/session.hpp"
+#include "trust/settings_rule.hpp"
 #include "util/diagnostics.hpp"
 
 namespace mailsync::cli {
@@ -72,7 +73,8 @@ void add_mapping_option(CLI::App& command, SettingsFlags& flags);
 // configuration root (`--config`, else that of `paths`); problems are printed, the exit code set
 // to 1 and nullopt returned.
 std::optional<RunSettings> resolve_settings_or_report(const std::vector<std::string>& paths,
-                                                      const SettingsFlags& flags, Context& context);
+                                                      const SettingsFlags& flags, Context& context,
+                                                      SettingsReach reach = {});
 
 // The callback of a command whose settings are its PATHs, `--env` and `--state` (invite, serve,
 // oauth2 authorize): resolves them with mailsync.yaml and the environment, puts the state and

@@ -84,8 +84,8 @@ void run_migrate(const MigrateOptions& options, Context& context) {
 void add_state_command(CLI::App& app, Context& context) {
     CLI::App* command = app.add_subcommand("state", "Manage the state");
     command->require_subcommand(1);
-    command->footer("Exit codes: 0 done; 1 errors. 'mailsync state show --help' and 'mailsync "
-                    "state export-key --help' tell more.");
+    command->footer("Exit codes: 0 done; 1 errors. 'mailsync state show --help', 'mailsync "
+                    "state export-key --help' and 'mailsync state migrate --help' tell more.");
     add_state_show_command(*command, context);
     auto options = std::make_shared<ExportKeyOptions>();
     CLI::App* export_key = command->add_subcommand(

@@ -206,7 +206,13 @@ void add_status_command(CLI::App& app, Context& context) {
                         "folder)");
     add_state_options(*command, options->settings);
     CLI::Option* run =
-        command->add_option("--run", options->run, "An earlier run, by the id --runs shows");
+        command->add_option("--run", options->run, "An earlier run, by the id --runs shows")
+            ->check(CLI::Validator(
+                [](const std::string& id) {
+                    return id.empty() ? std::string("an empty id; 'status --runs' lists the ids")
+                                      : std::string();
+                },
+                "ID"));
     command
         ->add_flag("--runs", options->runs,
                    "List the past runs instead (newest first): id, command, status, times, target")

@@ -156,8 +156,9 @@ void add_validate_command(CLI::App& app, Context& context) {
     command->footer("Exit codes: 0 valid (warnings allowed) and, with --live, every connection "
                     "test passed; 1 errors found or a live test failed.");
     command->callback([options, &context] {
-        std::optional<RunSettings> settings =
-            resolve_settings_or_report(options->paths, options->settings, context);
+        // validate never reaches the target; with --live it reads the state's bindings.
+        std::optional<RunSettings> settings = resolve_settings_or_report(
+            options->paths, options->settings, context, {.target = false, .state = options->live});
         if (!settings)
             return;
         options->mapping = settings->mapping.value;

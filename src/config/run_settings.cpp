@@ -277,9 +277,12 @@ std::optional<RunSettings> resolve_run_settings(const std::string& config_root,
         chosen = out.file->find(*name);
         if (chosen == nullptr) {
             std::vector<std::string> names = out.file->names();
-            diagnostics.error({}, fmt::format("{} {}: {} has no such environment; it has {}{}",
-                                              from, *name, out.file->path, join(names, ", "),
-                                              did_you_mean(*name, names)));
+            diagnostics.error(
+                {},
+                names.empty()
+                    ? fmt::format("{} {}: {} declares no environments", from, *name, out.file->path)
+                    : fmt::format("{} {}: {} has no such environment; it has {}{}", from, *name,
+                                  out.file->path, join(names, ", "), did_you_mean(*name, names)));
             return std::nullopt;
         }
         out.environment = chosen->name;

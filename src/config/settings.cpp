@@ -60,6 +60,10 @@ public:
     static std::string unknown_environment(const std::string& name, const SettingsFile& file) {
         std::vector<std::string> names = file.names();
         std::string suggestion = did_you_mean(name, names);
+        if (names.empty())
+            return fmt::format("defaultEnvironment '{}' names an environment, and the file "
+                               "declares none under environments",
+                               name);
         return fmt::format("defaultEnvironment '{}' is not one of the environments: {}{}", name,
                            join(names, ", "), suggestion);
     }

@@ -31,9 +31,16 @@ Result<void> check_state_target(StateStore& state, const std::string& state_name
     if (*recorded) {
         if (**recorded == canonical)
             return {};
+        // Written alike, the two differ by where they were written from: say where each is.
+        std::string theirs = recorded_name->value_or(**recorded);
+        std::string ours = written;
+        if (theirs == ours) {
+            theirs = **recorded;
+            ours = canonical;
+        }
         return fail(fmt::format("the state {} belongs to {}, not {}; choose the environment's "
                                 "state with --env or --state",
-                                state_name, recorded_name->value_or(**recorded), written));
+                                state_name, theirs, ours));
     }
     if (binding == StateBinding::check_only)
         return {};

@@ -12,8 +12,8 @@ namespace {
 
 // One URL of the settings file against the allowlist; an error when it is not allowed.
 bool check_url(const ChosenSetting& setting, const char* what, const char* carries,
-               const std::optional<HostAllowlist>& allowlist, const RunSettings& settings,
-               SourceFiles& sources, Diagnostics& diagnostics) {
+               const std::optional<HostAllowlist>& allowlist, bool reached,
+               const RunSettings& settings, SourceFiles& sources, Diagnostics& diagnostics) {
     if (setting.origin != SettingOrigin::settings_file || setting.value.starts_with("sqlite:") ||
         setting.value.find("://") == std::string::npos)
         return true;
@@ -29,6 +29,8 @@ bool check_url(const ChosenSetting& setting, const char* what, const char* carri
                                       what == std::string_view("target") ? "TARGET" : "STATE"));
         return false;
     }
+    if (!reached)
+        return true;
     std::optional<curl::UrlParts> url = curl::split_url(setting.value);
     if (url && allowlist && allowlist->allows({url->scheme, url->host, url->port_number}))
         return true;
@@ -49,16 +51,16 @@ bool check_url(const ChosenSetting& setting, const char* what, const char* carri
 } // namespace
 
 bool check_settings_urls(const RunSettings& settings, const EnvLookup& env, SourceFiles& sources,
-                         Diagnostics& diagnostics) {
+                         Diagnostics& diagnostics, SettingsReach reach) {
     Result<std::optional<HostAllowlist>> allowlist = allowlist_from(env);
     if (!allowlist) {
         diagnostics.error({}, allowlist.error().message);
         return false;
     }
     bool target = check_url(settings.target, "target", "MAILSYNC_TARGET_TOKEN", *allowlist,
-                            settings, sources, diagnostics);
-    bool state = check_url(settings.state, "state", "the state's credentials", *allowlist, settings,
-                           sources, diagnostics);
+                            reach.target, settings, sources, diagnostics);
+    bool state = check_url(settings.state, "state", "the state's credentials", *allowlist,
+                           reach.state, settings, sources, diagnostics);
     return target && state;
 }
 

@@ -9,9 +9,17 @@
 
 namespace mailsync {
 
+// Which of the settings' URLs a command reaches: validate reaches neither (with --live, the
+// state, which decides where secrets go), the others both.
+struct SettingsReach {
+    bool target = true;
+    bool state = true;
+};
+
 // Reports, at the environment's place in the settings file, each URL of the settings file that
-// no operator allowed; returns whether there was none.
+// the command reaches and no operator allowed; returns whether there was none. A password
+// written in either URL is an error whatever the command reaches.
 bool check_settings_urls(const RunSettings& settings, const EnvLookup& env, SourceFiles& sources,
-                         Diagnostics& diagnostics);
+                         Diagnostics& diagnostics, SettingsReach reach = {});
 
 } // namespace mailsync

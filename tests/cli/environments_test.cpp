@@ -137,6 +137,17 @@ TEST_CASE("a state used with another target is refused before anything is writte
         {"plan", "--target", "sqlite:prod.db", "--state", ".mailsync/state.db", "config"}, options);
     CHECK(plan.exit_code == 1);
     CHECK(plan.err.starts_with("error: the state .mailsync/state.db belongs to sqlite:staging.db"));
+    // The same words from another folder are another file: the message says which two.
+    fs::create_directories(dir.file("elsewhere"));
+    RunOptions moved = options;
+    moved.cwd = dir.file("elsewhere");
+    ProcessResult there = run_mailsync({"plan", "--target", "sqlite:staging.db", "--state",
+                                        dir.file(".mailsync/state.db"), dir.file("config")},
+                                       moved);
+    CHECK(there.exit_code == 1);
+    CHECK(there.err.find("belongs to sqlite:" + fs::canonical(dir.path()).string() +
+                         "/staging.db, not sqlite:" + fs::canonical(dir.path()).string() +
+                         "/elsewhere/staging.db;") != std::string::npos);
 }
 
 TEST_CASE("default states per target, below the configuration root", "[cli][environments]") {
@@ -286,6 +297,32 @@ TEST_CASE("the target token goes to a target of the settings file only when allo
     options.env.erase("MAILSYNC_ALLOWED_HOSTS");
     options.env["MAILSYNC_TARGET"] = server.url();
     CHECK(run_mailsync({"plan", "--env", "production", "config"}, options).exit_code == 0);
+    // validate never reaches the target: a fork's pipeline, with no variables at all, validates.
+    options.env.erase("MAILSYNC_TARGET");
+    nlohmann::json before = server.stats()["requests"];
+    ProcessResult validated =
+        run_mailsync({"validate", "--no-secrets", "--env", "production", "config"}, options);
+    INFO(validated.err);
+    CHECK(validated.exit_code == 0);
+    CHECK(server.stats()["requests"] == before); // nothing was asked of the target
+}
+
+TEST_CASE("validate --live reaches a state of the settings file only when allowed",
+          "[cli][environments][security]") {
+    TempDir dir;
+    std::string text = settings;
+    text.replace(text.find("sqlite:prod.db"), 14,
+                 "sqlite:prod.db\n    state: postgres://mailsync@db.example.com/mailsync");
+    RunOptions options = in_tree(dir, text);
+    ProcessResult offline =
+        run_mailsync({"validate", "--no-secrets", "--env", "production", "config"}, options);
+    CHECK(offline.exit_code == 0);
+    ProcessResult live =
+        run_mailsync({"validate", "--live", "--env", "production", "config"}, options);
+    CHECK(live.exit_code == 1);
+    CHECK(live.err.find("error: the state postgres://mailsync@db.example.com/mailsync of "
+                        "environment 'production' comes from the repository's mailsync.yaml") !=
+          std::string::npos);
 }
 
 TEST_CASE("state show and status --runs", "[cli][environments][status]") {
@@ -329,4 +366,19 @@ TEST_CASE("the environments sample validates in both environments", "[cli][envir
         CHECK(validate.out.find(std::string("\"environment\": \"") + environment + "\"") !=
               std::string::npos);
     }
+}
+
+TEST_CASE("a settings file may hold a scope and no environments", "[cli][environments]") {
+    TempDir dir;
+    RunOptions options =
+        in_tree(dir, "apiVersion: mailsync/v1\nkind: Settings\nscope: support\ndeletes: never\n",
+                plain_account);
+    ProcessResult applied = run_mailsync({"apply", "--auto-approve", "config"}, options);
+    INFO(applied.out << applied.err);
+    CHECK(applied.exit_code == 0);
+    CHECK(applied.out.find("Scope: support") != std::string::npos);
+    ProcessResult named = run_mailsync({"plan", "--env", "production", "config"}, options);
+    CHECK(named.exit_code == 1);
+    CHECK(named.err.find("--env production: config/mailsync.yaml declares no environments") !=
+          std::string::npos);
 }

@@ -208,10 +208,9 @@ TEST_CASE("apply refuses more deletions than --max-deletes allows", "[cli][scope
           std::string::npos);
     ProcessResult refused = shared.run("team", {"apply", "--auto-approve"});
     CHECK(refused.exit_code == 1);
-    CHECK(
-        refused.err.find("error: this plan deletes 12 objects, more than the 10 that "
-                         "the default allows (the default is 10); review every deletion, then run "
-                         "again with --max-deletes 12") != std::string::npos);
+    CHECK(refused.err.find("error: this plan deletes 12 objects, more than the 10 that "
+                           "the default allows; review every deletion, then run again with "
+                           "--max-deletes 12") != std::string::npos);
     CHECK(shared.accounts().size() == 13);
     ProcessResult json_refused =
         shared.run("team", {"apply", "--auto-approve", "--format", "json"});
