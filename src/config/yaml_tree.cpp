@@ -1,5 +1,6 @@
 #include "config/yaml_tree.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -70,8 +71,17 @@ std::size_t count_nodes(const Node& node) {
 // Builds nodes from yaml-cpp's parse events, one document at a time.
 class TreeBuilder : public YAML::EventHandler {
 public:
-    TreeBuilder(const std::string& file, Diagnostics& diagnostics, const ParseLimits& limits)
-        : m_file(file), m_diagnostics(diagnostics), m_limits(limits) {}
+    // `line_offset`: the lines of the file before the text parsed, added to every place.
+    TreeBuilder(const std::string& file, Diagnostics& diagnostics, const ParseLimits& limits,
+                int line_offset = 0)
+        : m_file(file), m_diagnostics(diagnostics), m_limits(limits), m_line_offset(line_offset) {}
+
+    // A place in the file, from one in the text parsed.
+    Mark at(const YAML::Mark& mark) const {
+        Mark out = to_mark(mark);
+        out.line += m_line_offset;
+        return out;
+    }
 
     std::optional<Node> take_root() { return std::move(m_root); }
 
@@ -86,23 +96,23 @@ public:
 
     void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
         Node node;
-        node.mark = to_mark(mark);
+        node.mark = at(mark);
         finish(std::move(node), anchor);
     }
 
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
         auto found = m_anchors.find(anchor);
         if (found == m_anchors.end())
-            throw ParseError{to_mark(mark), "alias to an unknown anchor"};
+            throw ParseError{at(mark), "alias to an unknown anchor"};
         m_alias_nodes += count_nodes(found->second);
         if (m_alias_nodes > m_limits.max_alias_nodes) {
-            throw ParseError{to_mark(mark),
+            throw ParseError{at(mark),
                              fmt::format("YAML aliases expand to more than {} nodes; refusing "
                                          "to expand them further",
                                          m_limits.max_alias_nodes)};
         }
         Node copy = found->second;
-        copy.mark = to_mark(mark);
+        copy.mark = at(mark);
         finish(std::move(copy), 0);
     }
 
@@ -110,7 +120,7 @@ public:
                   const std::string& value) override {
         Node node;
         node.kind = NodeKind::scalar;
-        node.mark = to_mark(mark);
+        node.mark = at(mark);
         node.value = value;
         node.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
         finish(std::move(node), anchor);
@@ -139,11 +149,11 @@ private:
 
     void open(NodeKind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
         if (m_stack.size() >= m_limits.max_depth)
-            throw ParseError{to_mark(mark), fmt::format("YAML nesting is deeper than {} levels",
-                                                        m_limits.max_depth)};
+            throw ParseError{
+                at(mark), fmt::format("YAML nesting is deeper than {} levels", m_limits.max_depth)};
         Frame frame;
         frame.node.kind = kind;
-        frame.node.mark = to_mark(mark);
+        frame.node.mark = at(mark);
         frame.anchor = anchor;
         m_stack.push_back(std::move(frame));
     }
@@ -235,6 +245,7 @@ private:
     std::map<YAML::anchor_t, Node> m_anchors;
     std::size_t m_nodes = 0;
     std::size_t m_alias_nodes = 0;
+    int m_line_offset = 0;
 };
 
 // `{password: ${env:X}}` ends the flow map at the reference's `}`: say so.
@@ -272,12 +283,13 @@ std::string char_at(std::string_view text, Mark mark) {
 
 namespace {
 
-// Reads the documents of `text` until its end or a syntax error; where that stopped it.
-std::optional<Mark> parse_until_error(std::string_view full, const std::string& text,
+// Reads the documents of `text`, which starts `line_offset` lines into the file `full`, until
+// its end or a syntax error; where that stopped it, as a place in the file.
+std::optional<Mark> parse_until_error(std::string_view full, std::string_view text, int line_offset,
                                       const std::string& file, Diagnostics& diagnostics,
                                       const ParseLimits& limits, std::vector<Document>& documents) {
-    std::istringstream stream{text};
-    TreeBuilder builder(file, diagnostics, limits);
+    std::istringstream stream{std::string(text)};
+    TreeBuilder builder(file, diagnostics, limits, line_offset);
     try {
         YAML::Parser parser(stream);
         std::optional<Mark> last;
@@ -302,12 +314,12 @@ std::optional<Mark> parse_until_error(std::string_view full, const std::string& 
         diagnostics.error({file, error.mark.line, error.mark.column}, error.message);
         return error.mark;
     } catch (const YAML::DeepRecursion& error) {
-        Mark mark = to_mark(error.mark);
+        Mark mark = builder.at(error.mark);
         diagnostics.error({file, mark.line, mark.column},
                           fmt::format("YAML nesting is deeper than {} levels", error.depth()));
         return mark;
     } catch (const YAML::Exception& error) {
-        Mark mark = error.mark.is_null() ? Mark{1, 1} : to_mark(error.mark);
+        Mark mark = error.mark.is_null() ? Mark{line_offset + 1, 1} : builder.at(error.mark);
         diagnostics.error({file, mark.line, mark.column},
                           fmt::format("YAML syntax: {}{}", error.msg, flow_hint(full, mark)));
         return mark;
@@ -338,26 +350,37 @@ std::size_t next_document_marker(std::string_view text, int line) {
 ParsedText parse_text(std::string_view text, const std::string& file, Diagnostics& diagnostics,
                       const ParseLimits& limits) {
     ParsedText parsed;
-    std::string rest(text);
-    for (int resumed = 0;; ++resumed) {
-        std::optional<Mark> broken =
-            parse_until_error(text, rest, file, diagnostics, limits, parsed.documents);
-        if (!broken)
-            break;
-        parsed.broken.push_back(*broken);
-        // A syntax error spoils its document only: reading goes on at the next document, with
-        // what came before blanked out (its line breaks kept) so that places stay right.
-        // An error found at a `---` (a flow left open runs into the next document) leaves
-        // that next document whole; any other leaves the rest of its line and document.
-        std::size_t next =
-            next_document_marker(text, broken->column == 1 ? broken->line : broken->line + 1);
-        if (next == std::string_view::npos || resumed >= max_resumed_syntax_errors)
-            break;
-        for (std::size_t i = 0; i < next; ++i) {
-            if (rest[i] != '\n')
-                rest[i] = ' ';
-        }
+    std::optional<Mark> broken =
+        parse_until_error(text, text, 0, file, diagnostics, limits, parsed.documents);
+    if (!broken)
+        return parsed;
+    parsed.broken.push_back(*broken);
+    // A syntax error spoils its document only. The rest is read one document at a time, each
+    // from its `---` to the next, so that no byte is parsed more than twice. An error found at
+    // a `---` (a flow left open runs into the next document) leaves that document whole.
+    std::size_t at =
+        next_document_marker(text, broken->column == 1 ? broken->line : broken->line + 1);
+    if (at == std::string_view::npos)
+        return parsed;
+    auto lines_in = [](std::string_view part) {
+        return static_cast<int>(std::count(part.begin(), part.end(), '\n'));
+    };
+    int line = lines_in(text.substr(0, at));
+    while (at != std::string_view::npos &&
+           parsed.broken.size() <= static_cast<std::size_t>(max_resumed_syntax_errors)) {
+        std::size_t length = next_document_marker(text.substr(at), 2);
+        std::string_view document = text.substr(at, length);
+        if (std::optional<Mark> error = parse_until_error(text, document, line, file, diagnostics,
+                                                          limits, parsed.documents))
+            parsed.broken.push_back(*error);
+        line += lines_in(document);
+        at = length == std::string_view::npos ? length : at + length;
     }
+    if (at != std::string_view::npos)
+        diagnostics.error({file, line + 1, 1},
+                          fmt::format("more than {} YAML syntax errors: the rest of the file is "
+                                      "not read",
+                                      max_resumed_syntax_errors));
     return parsed;
 }
 

@@ -133,6 +133,10 @@ TEST_CASE("a file of many syntax errors is read past a hundred of them, no more"
     yaml::ParsedText parsed = yaml::parse_text(text, "t.yaml", diagnostics);
     CHECK(parsed.documents.empty());
     CHECK(parsed.broken.size() == yaml::max_resumed_syntax_errors + 1);
+    REQUIRE(diagnostics.error_count() == parsed.broken.size() + 1);
+    CHECK(diagnostics.items().back().message ==
+          "more than 100 YAML syntax errors: the rest of the file is not read");
+    CHECK(diagnostics.items().back().where.line == 2 * 101); // the `---` of the first unread
 }
 
 TEST_CASE("a map key must be a scalar", "[yaml]") {
