@@ -14,6 +14,8 @@
 #include "plan/export_adoption.hpp"
 #include "plan/labels.hpp"
 #include "plan/rows.hpp"
+#include "state/state_location.hpp"
+#include "state/state_target.hpp"
 
 namespace mailsync::cli {
 
@@ -38,16 +40,18 @@ struct ExportOptions {
 // below --out, the configuration root of `plan OUT`: plan on the written folder then finds the
 // objects managed. Otherwise export keeps the state it was given, and its hint names it.
 void place_state(const RunSettings& settings, ExportOptions& options) {
-    bool given_target = settings.target.origin == SettingOrigin::flag ||
-                        settings.target.origin == SettingOrigin::environment_variable;
-    if (options.settings.config_root.empty() && given_target &&
+    bool by_flag = settings.target.origin == SettingOrigin::flag;
+    bool by_variable = settings.target.origin == SettingOrigin::environment_variable;
+    if (options.settings.config_root.empty() && (by_flag || by_variable) &&
         settings.state.origin == SettingOrigin::built_in) {
         options.session.state = default_state_for(options.out, settings.target.written);
+        if (by_flag) // a variable stays set for plan; a flag must be given again
+            options.plan_flags = "--target " + settings.target.written + " ";
         return;
     }
-    if (!given_target)
+    if (!by_variable)
         options.plan_flags += "--target " + settings.target.value + " ";
-    options.plan_flags += "--state " + options.session.state + " ";
+    options.plan_flags += "--state " + redact_state_url(options.session.state) + " ";
 }
 
 // Plans the written folder against the target: anything but "no changes" is worth a warning,
@@ -155,6 +159,15 @@ void run_export(const ExportOptions& options, Context& context) {
     Result<StateStore> state = StateStore::open(options.session.state);
     if (!state)
         return stop(state.error().message);
+    // The state manages this target's objects from now on: it belongs to the target, as after
+    // an apply, and one of another target is refused before any file is written.
+    if (Result<void> belongs =
+            check_state_target(*state, options.session.state, options.session.target,
+                               options.session.target_name.empty() ? options.session.target
+                                                                   : options.session.target_name,
+                               StateBinding::bind);
+        !belongs)
+        return stop(belongs.error().message);
     if (!write_new_files(options.out, files, options.force, "export")) {
         context.exit_code = 1;
         return;

@@ -147,7 +147,7 @@ Session open_session(const SessionOptions& options, const MappingProfile& profil
     if (adopted)
         problems.warning({}, fmt::format("the state {} recorded no target (made by an earlier "
                                          "mailsync); it belongs to {} from now on",
-                                         options.state, written));
+                                         redact_state_url(options.state), written));
     Result<std::unique_ptr<Target>> target = open_session_target(options);
     if (!target) {
         problems.error({}, target.error().message);

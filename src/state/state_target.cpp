@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "state/state_location.hpp"
+
 namespace mailsync {
 
 namespace fs = std::filesystem;
@@ -20,9 +22,11 @@ std::string canonical_target(const std::string& target) {
     return bare;
 }
 
-Result<void> check_state_target(StateStore& state, const std::string& state_name,
+Result<void> check_state_target(StateStore& state, const std::string& state_location,
                                 const std::string& target, const std::string& written,
                                 StateBinding binding, bool* adopted) {
+    // Named in messages without the password a PostgreSQL URL may hold.
+    const std::string state_name = redact_state_url(state_location);
     Result<std::optional<std::string>> recorded = state.meta("target");
     Result<std::optional<std::string>> recorded_name = state.meta("target_name");
     if (!recorded || !recorded_name)
@@ -53,8 +57,9 @@ Result<void> check_state_target(StateStore& state, const std::string& state_name
     return state.set_meta("target_name", written);
 }
 
-Result<void> check_state_scope(StateStore& state, const std::string& state_name,
+Result<void> check_state_scope(StateStore& state, const std::string& state_location,
                                const std::string& scope, StateBinding binding, bool change) {
+    const std::string state_name = redact_state_url(state_location);
     Result<std::optional<std::string>> recorded = state.meta("scope");
     if (!recorded)
         return fail(fmt::format("state {}: cannot read the scope it belongs to", state_name));

@@ -266,3 +266,39 @@ TEST_CASE("export's closing hint is a plan that finds every exported object mana
           std::string::npos);
     CHECK(planned.out.find("not managed") == std::string::npos);
 }
+
+TEST_CASE("export with --target says to plan with it again, and binds its state to that target",
+          "[cli][export]") {
+    TempDir dir;
+    auto opened = mailsync::open_target("sqlite:" + dir.file("cloud.db"));
+    REQUIRE(opened);
+    seed(**opened, "mail-accounts", good_account());
+    RunOptions in;
+    in.cwd = dir.path();
+    in.unset_env = {"MAILSYNC_TARGET", "MAILSYNC_STATE"};
+    ProcessResult exported =
+        run_mailsync({"export", "--target", "sqlite:cloud.db", "--out", "adopted"}, in);
+    INFO(exported.out << exported.err);
+    REQUIRE(exported.exit_code == 0);
+    CHECK(exported.out.find("'mailsync plan --target sqlite:cloud.db adopted' shows what "
+                            "differs.") != std::string::npos);
+    for (const auto& [name, value] : fill_env_example(dir.file("adopted/.env.example")))
+        in.env[name] = value;
+    ProcessResult planned =
+        run_mailsync({"plan", "--detailed-exitcode", "--target", "sqlite:cloud.db", "adopted"}, in);
+    INFO(planned.out << planned.err);
+    CHECK(planned.exit_code == 0);
+
+    // That state is the target's now: an export from another target into it is refused, and
+    // no file is written.
+    auto other = mailsync::open_target("sqlite:" + dir.file("other.db"));
+    REQUIRE(other);
+    seed(**other, "mail-accounts", good_account());
+    ProcessResult mixed =
+        run_mailsync({"export", "--target", "sqlite:other.db", "--state",
+                      "adopted/.mailsync/sqlite-cloud.db.state.db", "--out", "second"},
+                     in);
+    CHECK(mixed.exit_code == 1);
+    CHECK(mixed.err.find("belongs to sqlite:cloud.db, not sqlite:other.db") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("second")));
+}
