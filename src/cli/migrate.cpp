@@ -13,6 +13,7 @@
 #include "migrate/worker.hpp"
 #include "state/state_backend.hpp"
 #include "state/state_location.hpp"
+#include "state/state_target.hpp"
 #include "trust/load.hpp"
 #include "util/text.hpp"
 
@@ -50,6 +51,22 @@ void run_worker(WorkerCliOptions& options, Context& context) {
     // A worker copies mailboxes and never writes the target: it opens none, so that it runs
     // where the configuration is read-only and whatever target an apply recorded in the state.
     Session session = open_config_and_state(options.session, *profile);
+    // Yet the state must be this configuration's: its scope, and its target when this run names
+    // one (a worker run as apply was, with the same environment or MAILSYNC_TARGET), are
+    // compared as apply compares them, and nothing is recorded.
+    if (session.state && !session.loaded.diagnostics.has_errors()) {
+        Result<void> belongs =
+            settings->target.origin == SettingOrigin::built_in
+                ? Result<void>{}
+                : check_state_target(*session.state, options.session.state, options.session.target,
+                                     settings->target.written, StateBinding::check_only);
+        Result<void> scoped = belongs ? check_state_scope(*session.state, options.session.state,
+                                                          options.session.ownership.scope,
+                                                          StateBinding::check_only, false)
+                                      : belongs;
+        if (!scoped)
+            session.loaded.diagnostics.error({}, scoped.error().message);
+    }
     if (!session.state || session.loaded.diagnostics.has_errors()) {
         print_session_problems(session, context);
         context.exit_code = 1;

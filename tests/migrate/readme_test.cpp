@@ -94,8 +94,8 @@ TEST_CASE("the README's mailbox migration commands run as written against Doveco
           }}});
 }
 
-TEST_CASE("a worker opens no target: it runs beside a configuration it leaves untouched, on a "
-          "state an apply recorded for another target",
+TEST_CASE("a worker opens no target: it runs beside a configuration it leaves untouched, and "
+          "refuses a state of another target or scope",
           "[postgres]") {
     setenv("MAILSYNC_POSTGRES_FIXTURE", MAILSYNC_POSTGRES_FIXTURE_DIR, 0);
     const MailFixture& source = mail_fixture();
@@ -116,6 +116,20 @@ TEST_CASE("a worker opens no target: it runs beside a configuration it leaves un
     INFO(folders.out << folders.err);
     REQUIRE(folders.exit_code == 0);
     REQUIRE_FALSE(std::filesystem::exists(dir.file("config/.mailsync")));
+
+    // A worker that names another target, or owns another scope, is refused as apply would be:
+    // the state is another configuration's.
+    ProcessResult other_target =
+        run_mailsync({"migrate", "worker", "--target", "sqlite:another.db", "config"}, options);
+    CHECK(other_target.exit_code == 1);
+    CHECK_THAT(other_target.err, Catch::Contains("belongs to sqlite:elsewhere.db, not "
+                                                 "sqlite:another.db"));
+    RunOptions scoped = options;
+    scoped.env["MAILSYNC_SCOPE"] = "another-team";
+    ProcessResult other_scope = run_mailsync({"migrate", "worker", "config"}, scoped);
+    CHECK(other_scope.exit_code == 1);
+    CHECK_THAT(other_scope.err, Catch::Contains("and this run owns scope 'another-team'"));
+    CHECK(read_all(destination, user(19), password(19)).empty());
 
     ProcessResult worker = run_mailsync({"migrate", "worker", "config"}, options);
     INFO(worker.out << worker.err);
