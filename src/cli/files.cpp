@@ -45,8 +45,12 @@ file_header(const std::string& out, const std::string& intro,
 
 namespace {
 
-// The variable a line of .env.example sets ("NAME=..."), or "".
-std::string variable_of(const std::string& line) {
+// The variable a line of .env.example sets ("NAME=...", "export NAME=..."), or "".
+std::string variable_of(std::string line) {
+    std::size_t first = line.find_first_not_of(" \t");
+    line.erase(0, first == std::string::npos ? line.size() : first);
+    if (line.starts_with("export ") || line.starts_with("export\t"))
+        line.erase(0, line.find_first_not_of(" \t", 6));
     std::size_t equals = line.find('=');
     if (equals == 0 || equals == std::string::npos)
         return {};
@@ -89,6 +93,7 @@ std::string merged_env_example(const std::string& existing, const std::string& a
 bool write_new_files(const std::string& out, const std::map<std::string, std::string>& files_in,
                      bool force, const char* command) {
     std::map<std::string, std::string> files = files_in;
+    std::map<std::string, mode_t> modes; // of files merged: a filled-in .env.example stays 0600
     std::error_code error;
     if (fs::exists(out, error) && !fs::is_directory(out, error)) {
         fmt::print(stderr, "error: --out {} is a file, not a folder\n", out);
@@ -104,6 +109,8 @@ bool write_new_files(const std::string& out, const std::map<std::string, std::st
                 Result<std::string> listed = read_regular_file(file.string(), 4U << 20U);
                 if (listed) {
                     files[path] = merged_env_example(*listed, text);
+                    modes[path] = static_cast<mode_t>(fs::status(file, error).permissions() &
+                                                      fs::perms::mask);
                     continue;
                 }
             }
@@ -135,7 +142,10 @@ bool write_new_files(const std::string& out, const std::map<std::string, std::st
     for (const auto& [path, text] : files) {
         fs::path file = fs::path(out) / path;
         fs::create_directories(file.parent_path(), error);
-        if (Result<void> written = write_file_atomic(file.string(), text); !written) {
+        auto mode = modes.find(path);
+        if (Result<void> written =
+                write_file_atomic(file.string(), text, mode == modes.end() ? 0644 : mode->second);
+            !written) {
             fmt::print(stderr, "error: {}\n", written.error().message);
             return false;
         }

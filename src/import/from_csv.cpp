@@ -103,6 +103,22 @@ private:
                 known.push_back(name);
         }
         known.push_back("kind");
+        // A first line that names mostly no column is a row of data, not a header: its cells
+        // may hold a password, so the line is hidden and no cell is quoted.
+        std::size_t unknown =
+            std::count_if(m_columns.begin(), m_columns.end(), [](const Column& c) {
+                return !c.is_kind && !c.said.empty() && c.attribute.empty();
+            });
+        if (unknown >= 2 && unknown * 2 > m_columns.size()) {
+            m_out.sensitive.push_back({{m_file, row.line, 1}, 0});
+            m_diagnostics.error(
+                {m_file, row.line, 1},
+                fmt::format("the first line is not a header: {} of its {} cells name no column "
+                            "(it looks like a row of accounts); the first line names the "
+                            "columns, such as name,protocol,host,port,username,password",
+                            unknown, m_columns.size()));
+            return false;
+        }
         for (const Column& column : m_columns) {
             if (column.is_kind)
                 continue;

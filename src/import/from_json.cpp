@@ -98,6 +98,8 @@ public:
             std::optional<Kind> kind = section_kind(normalized);
             if (!kind) {
                 if (!is_about_the_export(normalized))
+                    hide_value("/" + json_pointer_token(key));
+                if (!is_about_the_export(normalized))
                     m_diagnostics.warning(
                         at("/" + json_pointer_token(key)),
                         fmt::format("'{}' is not a section of a Server export; it is ignored "
@@ -177,6 +179,44 @@ private:
         return static_cast<int>(at - line_start) + 1;
     }
 
+    // Hides the value at `pointer` wherever its lines are quoted, whatever it is: the value of
+    // an unknown field or section may be a secret (a misspelt "Passwrd", a number, a list, an
+    // object with a password inside).
+    void hide_value(const std::string& pointer) {
+        Location where = at(pointer);
+        std::size_t start = m_line_starts[static_cast<std::size_t>(where.line) - 1] +
+                            static_cast<std::size_t>(where.column) - 1;
+        if (start >= m_text.size())
+            return;
+        if (m_text[start] != '{' && m_text[start] != '[') {
+            m_out.sensitive.push_back({where, value_end(where)});
+            return;
+        }
+        // The end of the object or list: brackets counted outside strings.
+        std::size_t end = start;
+        int depth = 0;
+        bool in_string = false;
+        for (; end < m_text.size(); ++end) {
+            char c = m_text[end];
+            if (in_string) {
+                if (c == '\\')
+                    ++end;
+                else if (c == '"')
+                    in_string = false;
+            } else if (c == '"') {
+                in_string = true;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                break;
+            }
+        }
+        Location last = place(std::min(end, m_text.size() - 1));
+        for (int line = where.line; line <= last.line; ++line)
+            m_out.sensitive.push_back({{m_file, line, line == where.line ? where.column : 1},
+                                       line == last.line ? last.column + 1 : 0});
+    }
+
     Location at(const std::string& pointer) {
         auto found = m_offsets.find(pointer);
         return found == m_offsets.end() ? Location{m_file, 1, 1} : place(found->second);
@@ -213,10 +253,7 @@ private:
             if (!attribute) {
                 // What an unknown field holds is not known either: a misspelt "Passwrd" holds a
                 // password. Its text is hidden wherever its line is quoted.
-                if (value.is_string()) {
-                    Location where = at(field_pointer);
-                    m_out.sensitive.push_back({where, value_end(where)});
-                }
+                hide_value(field_pointer);
                 if (m_unknown.insert({kind, key}).second)
                     m_diagnostics.warning(
                         at(field_pointer),

@@ -106,7 +106,30 @@ void import_migration_csv(std::string_view text, const std::string& file,
     if (table.open_quote_line > 0)
         result.sources.redact({file, table.open_quote_line, 1}, 0);
     Location header_at{file, table.header.line, 1};
+    // A quote left open cut the file short: the row it opens is one read and left out.
+    if (table.open_quote_line > 0) {
+        ++result.read;
+        ++result.skipped;
+    }
     std::map<std::string, std::size_t> index;
+    std::size_t unknown = std::count_if(
+        table.header.cells.begin(), table.header.cells.end(), [](const CsvCell& cell) {
+            std::string name = lower(trimmed(cell.text));
+            return std::find(std::begin(columns), std::end(columns), name) == std::end(columns);
+        });
+    // A first line that names mostly no column is a row of data (a password among it), not a
+    // header: hidden, and no cell quoted.
+    if (unknown >= 2 && unknown * 2 > table.header.cells.size()) {
+        result.sources.redact(header_at, 0);
+        result.diagnostics.error(
+            header_at, fmt::format("the first line is not a header: {} of its {} cells name no "
+                                   "column of a migration CSV (it looks like a row of "
+                                   "mailboxes); seed 004's header is login_source;pass_source;"
+                                   "host_source;type_messagerie;login_destination;subscribed_only",
+                                   unknown, table.header.cells.size()));
+        result.unreadable = true;
+        return;
+    }
     for (std::size_t i = 0; i < table.header.cells.size(); ++i) {
         const CsvCell& cell = table.header.cells[i];
         std::string name = lower(trimmed(cell.text));

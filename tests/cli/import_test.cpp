@@ -168,7 +168,12 @@ TEST_CASE("a second import into the same folder adds its variables to .env.examp
     std::size_t at = listed.find("MAIL_SUPPORT_INBOX_PASSWORD=\n");
     REQUIRE(at != std::string::npos);
     listed.insert(at + std::string("MAIL_SUPPORT_INBOX_PASSWORD=").size(), "kept-value");
+    // As dotenv allows it: an `export` in front, which the merge must still recognise.
+    std::size_t google = listed.find("OAUTH2_GOOGLE_WORKSPACE_CLIENT_SECRET=");
+    REQUIRE(google != std::string::npos);
+    listed.insert(google, "export ");
     write_file(out + "/.env.example", listed);
+    fs::permissions(out + "/.env.example", fs::perms::owner_read | fs::perms::owner_write);
 
     ProcessResult second =
         run_mailsync({"import", samples + "accounts-semicolon.csv", "--out", out, "--split"});
@@ -177,6 +182,9 @@ TEST_CASE("a second import into the same folder adds its variables to .env.examp
     std::string merged = read_file(out + "/.env.example");
     CHECK(merged.starts_with(listed)); // the first import's entries as they were
     CHECK(merged.find("MAIL_SUPPORT_INBOX_PASSWORD=kept-value\n") != std::string::npos);
+    // Filled in and made 0600, it stays 0600.
+    CHECK((fs::status(out + "/.env.example").permissions() & fs::perms::mask) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
     CHECK(merged.find("\nMAIL_ARCHIVE_PASSWORD=\n") != std::string::npos);
     CHECK(merged.find("\nSMTP_OUTGOING_PASSWORD=\n") != std::string::npos);
     // Listed once, though both inputs have a Google Workspace client and an Outgoing Gmail.
@@ -216,6 +224,22 @@ TEST_CASE("no secret of a broken input is printed: an open quote, bad JSON, a mi
          "\"IMAP\", \"Host\": \"h.example.com\", \"Username\": \"u@example.com\", "
          "\"Passwrd\": \"Misspelt-QQ-4\", \"Port\": \"99x3\"}]}\n",
          "Misspelt-QQ-4", "did you mean 'password'?"},
+        {"unknown-values.json",
+         "{\n  \"exportVersion\": 1,\n  \"incomingMailAccounts\": [\n    {\n      \"Name\": "
+         "\"A\",\n      \"Passwrd\": 98765QQ,\n      \"Extra\": {\n        \"Password\": "
+         "\"Nested-QQ-5\"\n      },\n      \"More\": [\"Listed-QQ-6\"],\n      \"Port\": "
+         "\"99x3\"\n    }\n  ],\n  \"oauth2Credential\": [{\"Client Secret\": "
+         "\"Section-QQ-7\"}]\n}\n",
+         "QQ", "error: not valid JSON"},
+        {"unknown-section.json",
+         "{\"exportVersion\": 1, \"incomingMailAccounts\": [{\"Name\": \"A\", \"Passwrd\": "
+         "987654, \"Extra\": {\"Password\": \"Nested-QQ-8\"}, \"More\": [\"Listed-QQ-9\"], "
+         "\"Port\": \"99x3\"}], \"oauth2Credential\": [{\"Client Secret\": "
+         "\"Section-QQ-10\"}]}\n",
+         "987654", "'oauth2Credential' is not a section of a Server export"},
+        {"no-header.csv",
+         "Support Inbox,imap,imap.example.com,993,ssl,support@example.com,Header-QQ-11,desc\n",
+         "Header-QQ-11", "error: the first line is not a header: 8 of its 8 cells name no column"},
     };
     for (const Input& input : inputs) {
         INFO(input.file);
@@ -227,7 +251,22 @@ TEST_CASE("no secret of a broken input is printed: an open quote, bad JSON, a mi
         CHECK(result.err.find(input.said) != std::string::npos);
         CHECK(result.out.find("QQ") == std::string::npos);
         CHECK(result.err.find("QQ") == std::string::npos);
+        CHECK(result.err.find(input.secret) == std::string::npos);
     }
+    // A migration CSV cut short by an open quote: the rows before it are imported, the one it
+    // opens is left out, said, and hidden, and the exit code says so.
+    write_file(dir.file("migrations.csv"),
+               "login_source;pass_source;host_source;type_messagerie;login_destination;"
+               "subscribed_only\na@x.example;pw-1;imap.x.example;default;a@y.example;False\n"
+               "b@x.example;\"Open-QQ-12;imap.x.example;default;b@y.example;False\n");
+    ProcessResult migrations =
+        run_mailsync({"import", dir.file("migrations.csv"), "--out", dir.file("out-migrations"),
+                      "--destination-host", "mail.y.example"});
+    INFO(migrations.out << migrations.err);
+    CHECK(migrations.exit_code == 2);
+    CHECK(migrations.err.find("this quote is not closed") != std::string::npos);
+    CHECK(migrations.err.find("1 of 2 not imported") != std::string::npos);
+    CHECK(migrations.err.find("QQ") == std::string::npos);
 }
 
 TEST_CASE("import exit codes: 2 when rows are skipped, 1 when nothing can be read",
