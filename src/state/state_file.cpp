@@ -88,6 +88,14 @@ Result<void> prepare_folder(const std::string& path) {
                                 std::strerror(errno)));
     if (is_symbolic_link(folder.string()))
         return link_refused("state folder", folder.string(), "made while mailsync created it");
+    // A .mailsync folder made here keeps itself out of version control: the state below a
+    // configuration must not be committed, where a pull request could edit it
+    // (docs/security.md). Best effort; a folder made by someone else is left as it is.
+    if (folder.filename() == ".mailsync")
+        (void)write_new_file((folder / ".gitignore").string(),
+                             "# Made by mailsync: its state and embedded target are not to be "
+                             "committed.\n*\n",
+                             0644);
     return {};
 }
 

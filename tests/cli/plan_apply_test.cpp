@@ -263,3 +263,24 @@ TEST_CASE("status before any run, force-unlock with no lock", "[cli][status]") {
     CHECK(unlock.out == "The state " + target.state() + " was not locked.\n");
     CHECK(run_mailsync({"status", "--run", "nope"}, target.in(dir)).exit_code == 1);
 }
+
+TEST_CASE("the .mailsync folder an apply makes keeps itself out of version control",
+          "[cli][apply]") {
+    TempDir dir;
+    write_config(dir.file("config"), {1, 2, 1});
+    RunOptions options;
+    options.cwd = dir.path();
+    options.env = test_secrets();
+    options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
+    options.unset_env = {"MAILSYNC_TARGET", "MAILSYNC_STATE"};
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "config"}, options).exit_code == 0);
+    CHECK(read_file(dir.file("config/.mailsync/.gitignore")).ends_with("\n*\n"));
+    // git, when there is one, sees the configuration and nothing of the state.
+    if (run_process({"/usr/bin/git", "init", "-q", dir.path()}).exit_code == 0) {
+        RunOptions in_repo;
+        in_repo.cwd = dir.path();
+        ProcessResult listed = run_process(
+            {"/usr/bin/git", "status", "--porcelain", "--untracked-files=all"}, in_repo);
+        CHECK(listed.out == "?? config/config.yaml\n");
+    }
+}
