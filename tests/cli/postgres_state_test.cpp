@@ -100,6 +100,40 @@ TEST_CASE("a wrong PostgreSQL password is a clear error that never shows a passw
           std::string::npos);
 }
 
+TEST_CASE("a state of another scope or target is refused without showing its password",
+          "[cli][postgres]") {
+    // A pull request may set scope: or a target in mailsync.yaml; the refusal it provokes
+    // must not print the state URL that CI keeps secret.
+    std::string url = with_namespace(postgres_test_url(), "refusal_password_test");
+    std::size_t colon = url.find(':', std::string("postgres://").size());
+    std::string password = url.substr(colon + 1, url.find('@') - colon - 1);
+    TempDir dir;
+    write_config(dir.path(), {1, 1, 1});
+    RunOptions options;
+    options.cwd = dir.path();
+    options.env = test_secrets();
+    options.env["MAILSYNC_STATE"] = url;
+    options.env["MAILSYNC_SKIP_LIVE_TESTS"] = "1";
+    options.env["MAILSYNC_SCOPE"] = "team-b";
+    REQUIRE(run_mailsync({"apply", "--auto-approve", "."}, options).exit_code == 0);
+    write_file(dir.file("mailsync.yaml"), "apiVersion: mailsync/v1\nkind: Settings\nscope: "
+                                          "attacker\n");
+    options.env.erase("MAILSYNC_SCOPE");
+    ProcessResult scope = run_mailsync({"plan", "."}, options);
+    CHECK(scope.exit_code == 1);
+    CHECK(scope.err.find("belongs to scope 'team-b', and this run owns scope 'attacker'") !=
+          std::string::npos);
+    CHECK(scope.err.find(password) == std::string::npos);
+    CHECK(scope.err.find("mailsync:***@") != std::string::npos);
+    options.env["MAILSYNC_SCOPE"] = "team-b";
+    ProcessResult target =
+        run_mailsync({"plan", "--target", "sqlite:other-target.db", "."}, options);
+    CHECK(target.exit_code == 1);
+    CHECK(target.err.find("belongs to sqlite:.mailsync/target.db, not sqlite:other-target.db") !=
+          std::string::npos);
+    CHECK(target.err.find(password) == std::string::npos);
+}
+
 TEST_CASE("state migrate SQLite → PostgreSQL → SQLite, and plan still shows no changes",
           "[cli][state][postgres]") {
     StateUnderTest postgres("postgres");
