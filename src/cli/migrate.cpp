@@ -13,7 +13,6 @@
 #include "migrate/worker.hpp"
 #include "state/state_backend.hpp"
 #include "state/state_location.hpp"
-#include "state/state_target.hpp"
 #include "trust/load.hpp"
 #include "util/text.hpp"
 
@@ -31,6 +30,16 @@ struct WorkerCliOptions {
     bool just_folders = false;
 };
 
+// A SQLite state has no workers' queue: refused, naming PostgreSQL, before any file is made.
+bool refused_without_queue(const std::string& state, Context& context) {
+    Result<StateLocation> where = parse_state_location(state);
+    if (!where || where->kind != StateBackendKind::sqlite)
+        return false;
+    fmt::print(stderr, "error: {}\n", queue_unsupported(where->display).message);
+    context.exit_code = 1;
+    return true;
+}
+
 void run_worker(WorkerCliOptions& options, Context& context) {
     std::optional<RunSettings> settings =
         resolve_settings_or_report(options.session.paths, options.settings, context);
@@ -41,32 +50,14 @@ void run_worker(WorkerCliOptions& options, Context& context) {
         return;
     }
     use_settings(*settings, options.session);
-    // Refused before anything is made: a SQLite state has no queue to share.
-    if (Result<StateLocation> where = parse_state_location(options.session.state);
-        where && where->kind == StateBackendKind::sqlite) {
-        fmt::print(stderr, "error: {}\n", queue_unsupported(where->display).message);
-        context.exit_code = 1;
+    if (refused_without_queue(options.session.state, context))
         return;
-    }
     // A worker copies mailboxes and never writes the target: it opens none, so that it runs
-    // where the configuration is read-only and whatever target an apply recorded in the state.
+    // where the configuration is read-only. The state must still be this configuration's: its
+    // scope, and its target when the worker names one (run as apply was, with the same
+    // environment or MAILSYNC_TARGET), are compared as apply compares them.
+    options.session.compare_target = settings->target.origin != SettingOrigin::built_in;
     Session session = open_config_and_state(options.session, *profile);
-    // Yet the state must be this configuration's: its scope, and its target when this run names
-    // one (a worker run as apply was, with the same environment or MAILSYNC_TARGET), are
-    // compared as apply compares them, and nothing is recorded.
-    if (session.state && !session.loaded.diagnostics.has_errors()) {
-        Result<void> belongs =
-            settings->target.origin == SettingOrigin::built_in
-                ? Result<void>{}
-                : check_state_target(*session.state, options.session.state, options.session.target,
-                                     settings->target.written, StateBinding::check_only);
-        Result<void> scoped = belongs ? check_state_scope(*session.state, options.session.state,
-                                                          options.session.ownership.scope,
-                                                          StateBinding::check_only, false)
-                                      : belongs;
-        if (!scoped)
-            session.loaded.diagnostics.error({}, scoped.error().message);
-    }
     if (!session.state || session.loaded.diagnostics.has_errors()) {
         print_session_problems(session, context);
         context.exit_code = 1;
@@ -146,14 +137,8 @@ void run_control(const std::string& action, ControlCliOptions& options, Context&
         return;
     }
     std::optional<RunSettings> settings = resolve_settings_or_report({}, options.settings, context);
-    if (!settings)
+    if (!settings || refused_without_queue(settings->state.value, context))
         return;
-    if (Result<StateLocation> where = parse_state_location(settings->state.value);
-        where && where->kind == StateBackendKind::sqlite) {
-        fmt::print(stderr, "error: {}\n", queue_unsupported(where->display).message);
-        context.exit_code = 1;
-        return;
-    }
     Result<StateStore> state = StateStore::open(settings->state.value);
     if (!state) {
         fmt::print(stderr, "error: {}\n", state.error().message);

@@ -1,7 +1,6 @@
 // `mailsync state`: `export-key --out FILE` moves the state's fingerprint key out of the state;
 // `show` (state_show.cpp) summarizes it; `migrate --to URL` copies it into another backend and
 // verifies the copy.
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -18,9 +17,7 @@ namespace {
 // copy nothing and say so as a success, and `export-key` would move the key of a new state. The
 // usual cause is a configuration in a folder of its own, whose state lives below it.
 Result<StateStore> open_existing(const std::string& location, const SettingsFlags& flags) {
-    Result<StateLocation> where = parse_state_location(location);
-    if (where && where->kind == StateBackendKind::sqlite &&
-        !std::filesystem::exists(where->address))
+    if (std::optional<StateLocation> where = absent_sqlite_state(location))
         return fail(fmt::format("there is no state at {}: nothing has run with it yet{}",
                                 where->display,
                                 flags.config_root.empty() && flags.state.empty()

@@ -1,5 +1,4 @@
 // `mailsync status`: the task tracking of the last run (or one named), per resource.
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -62,9 +61,8 @@ void print_runs(StateStore& state, const StatusOptions& options, Context& contex
 // A SQLite state that is not there: nothing ran with it, and status does not make one. Run
 // beside a configuration's folder, the likely cause is that folder's name left out.
 bool said_no_state(const StatusOptions& options, Context& context) {
-    Result<StateLocation> where = parse_state_location(options.state);
-    if (!where || where->kind != StateBackendKind::sqlite ||
-        std::filesystem::exists(where->address))
+    std::optional<StateLocation> where = absent_sqlite_state(options.state);
+    if (!where)
         return false;
     if (!options.run.empty()) {
         fmt::print(stderr, "error: no run {}: there is no state at {}\n", options.run,

@@ -119,35 +119,32 @@ Session open_config_and_state(const SessionOptions& options, const MappingProfil
         return session;
     }
     session.state.emplace(std::move(*state));
+    // A state used with another target than its own is refused before anything is written.
+    std::string written = options.target_name.empty() ? options.target : options.target_name;
+    StateBinding binding = options.bind_state ? StateBinding::bind : StateBinding::check_only;
+    bool adopted = false;
+    Result<void> belongs = options.compare_target
+                               ? check_state_target(*session.state, options.state, options.target,
+                                                    written, binding, &adopted)
+                               : Result<void>{};
+    Result<void> scoped =
+        belongs ? check_state_scope(*session.state, options.state, options.ownership.scope, binding,
+                                    options.change_scope)
+                : belongs;
+    if (!scoped)
+        problems.error({}, scoped.error().message);
+    else if (adopted)
+        problems.warning({}, fmt::format("the state {} recorded no target (made by an earlier "
+                                         "mailsync); it belongs to {} from now on",
+                                         redact_state_url(options.state), written));
     return session;
 }
 
 Session open_session(const SessionOptions& options, const MappingProfile& profile) {
     Session session = open_config_and_state(options, profile);
     Diagnostics& problems = session.loaded.diagnostics;
-    if (!session.state)
+    if (!session.state || problems.has_errors())
         return session;
-    // A state used with another target than its own is refused before anything is written.
-    std::string written = options.target_name.empty() ? options.target : options.target_name;
-    bool adopted = false;
-    Result<void> belongs = check_state_target(
-        *session.state, options.state, options.target, written,
-        options.bind_state ? StateBinding::bind : StateBinding::check_only, &adopted);
-    if (!belongs) {
-        problems.error({}, belongs.error().message);
-        return session;
-    }
-    Result<void> scoped = check_state_scope(
-        *session.state, options.state, options.ownership.scope,
-        options.bind_state ? StateBinding::bind : StateBinding::check_only, options.change_scope);
-    if (!scoped) {
-        problems.error({}, scoped.error().message);
-        return session;
-    }
-    if (adopted)
-        problems.warning({}, fmt::format("the state {} recorded no target (made by an earlier "
-                                         "mailsync); it belongs to {} from now on",
-                                         redact_state_url(options.state), written));
     Result<std::unique_ptr<Target>> target = open_session_target(options);
     if (!target) {
         problems.error({}, target.error().message);

@@ -31,6 +31,9 @@ struct SessionOptions {
     std::vector<std::string> replace; // --replace "KIND/NAME": written whole, secrets included
     bool replace_secrets = false;     // --replace-secrets: every secret written again
     bool change_scope = false;        // apply --change-scope: the state takes this scope
+    // Whether the state's target is compared with this run's: a migration worker that names no
+    // target (it never writes one) compares only the scope.
+    bool compare_target = true;
     std::optional<ConfigFileDigest> settings_file; // mailsync.yaml as read, for saved plans
     EnvLookup env = process_environment();
     // How to reach a remote target; the token comes from MAILSYNC_TARGET_TOKEN through `env`
@@ -55,9 +58,9 @@ struct Session {
 // Loads the configuration, opens target and state; problems go to loaded.diagnostics. Returns
 // whether every step worked. `plan_session` then refreshes and diffs.
 Session open_session(const SessionOptions& options, const MappingProfile& profile);
-// The configuration and the state only, for runs that never touch the target (migration
-// workers): no target is opened, and the state's target and scope are not compared with this
-// run's. `session.target` stays empty.
+// The configuration and the state, the state's target and scope compared with this run's (and
+// bound with bind_state), without opening the target: for runs that never touch it (migration
+// workers). `session.target` stays empty.
 Session open_config_and_state(const SessionOptions& options, const MappingProfile& profile);
 bool session_open(const Session& session);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -104,6 +105,17 @@ Result<StateLocation> parse_state_location(const std::string& text) {
                                 "sqlite:PATH, or postgres://USER@HOST/DATABASE",
                                 redact_state_url(text), scheme));
     return StateLocation{StateBackendKind::sqlite, text, "", text};
+}
+
+std::optional<StateLocation> absent_sqlite_state(const std::string& text) {
+    Result<StateLocation> where = parse_state_location(text);
+    if (!where || where->kind != StateBackendKind::sqlite)
+        return std::nullopt;
+    std::error_code error;
+    if (std::filesystem::symlink_status(where->address, error).type() !=
+        std::filesystem::file_type::not_found)
+        return std::nullopt;
+    return std::move(*where);
 }
 
 } // namespace mailsync

@@ -2,6 +2,7 @@
 // sqlite:PATH) or a PostgreSQL database (postgres:// or postgresql://, with a namespace).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "util/error.hpp"
@@ -29,6 +30,11 @@ inline constexpr const char* namespace_parameter = "mailsync_namespace";
 
 // Parses a state location; an unknown scheme or a bad namespace is an error.
 Result<StateLocation> parse_state_location(const std::string& text);
+
+// The location when it is a SQLite state whose file is not there: nothing has run with it.
+// Commands that only read a state (status, state migrate, export-key) say so rather than make
+// an empty one.
+std::optional<StateLocation> absent_sqlite_state(const std::string& text);
 
 // The URL with the password of its user part and any password= parameter shown as ***.
 std::string redact_state_url(const std::string& url);

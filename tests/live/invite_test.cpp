@@ -71,6 +71,15 @@ std::string config_yaml(const std::string& owner) {
                        owner, mail_fixture().port("IMAPS"));
 }
 
+// `invite config` with a base URL, a key in secret/ and a state of the test's own.
+std::vector<std::string> invite_args(const TempDir& dir) {
+    std::filesystem::create_directories(dir.file("secret"));
+    return {"invite",       "config",
+            "--base-url",   "https://migrate.example.test/",
+            "--invite-key", dir.file("secret/invite.key"),
+            "--state",      dir.file("state.db")};
+}
+
 RunOptions invite_options(const TempDir& dir) {
     RunOptions options;
     options.env = fixture_secrets();
@@ -248,11 +257,7 @@ TEST_CASE("invite refuses an owner's address that changed since the last invitat
     std::string first = "owner-first@example.test";
     std::string second = "owner-second@example.test";
     write_file(dir.file("config/m.yaml"), config_yaml(first));
-    std::filesystem::create_directories(dir.file("secret"));
-    std::vector<std::string> args{"invite",       "config",
-                                  "--base-url",   "https://migrate.example.test/",
-                                  "--invite-key", dir.file("secret/invite.key"),
-                                  "--state",      dir.file("state.db")};
+    std::vector<std::string> args = invite_args(dir);
     RunOptions options = invite_options(dir);
     REQUIRE(run_mailsync(args, options).exit_code == 0);
 
@@ -275,11 +280,7 @@ TEST_CASE("invite refuses an owner's address that changed since the last invitat
 TEST_CASE("invite follows a renamed migration's previous names to the last owner's address") {
     TempDir dir;
     write_file(dir.file("config/m.yaml"), config_yaml("owner-before@example.test"));
-    std::filesystem::create_directories(dir.file("secret"));
-    std::vector<std::string> args{"invite",       "config",
-                                  "--base-url",   "https://migrate.example.test/",
-                                  "--invite-key", dir.file("secret/invite.key"),
-                                  "--state",      dir.file("state.db")};
+    std::vector<std::string> args = invite_args(dir);
     RunOptions options = invite_options(dir);
     REQUIRE(run_mailsync(args, options).exit_code == 0);
     std::string renamed = config_yaml("owner-after@example.test");
